@@ -1,0 +1,3 @@
+export * from './manifest.js';
+export * from './results.js';
+export * from './adapter.js';

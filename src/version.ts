@@ -1,0 +1,1 @@
+export const MFLOW_VERSION = '0.1.0';
