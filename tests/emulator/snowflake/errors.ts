@@ -1,0 +1,37 @@
+/** Snowflake error codes for the failures the emulator reports (spec section 6). */
+export class SnowflakeError extends Error {
+  constructor(
+    readonly code: string,
+    readonly sqlState: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export const notExist = (name: string) => new SnowflakeError('002003', '42S02', `SQL compilation error:\nObject '${name}' does not exist or not authorized.`);
+export const schemaMissing = (name: string) =>
+  new SnowflakeError('002043', '02000', `SQL compilation error:\nObject does not exist, or operation cannot be performed. (${name})`);
+export const unsupported = (sql: string) =>
+  new SnowflakeError('001003', '42000', `SQL compilation error:\nsyntax error line 1 at position 0 unexpected '${sql.slice(0, 40)}' (not understood by the mflow Snowflake emulator).`);
+export const cancelled = () => new SnowflakeError('000604', '57014', 'SQL execution canceled');
+
+/** DuckDB error text → the Snowflake error a real account would give for the same mistake. */
+export function fromDuckDb(e: unknown): SnowflakeError {
+  const msg = e instanceof Error ? e.message : String(e);
+  const first = msg.split('\n')[0];
+  let m: RegExpExecArray | null;
+  if ((m = /Catalog Error: (?:Table|View|Schema|Table Function|Catalog)(?: with name)? "?([^"!]+?)"? does not exist/.exec(first)))
+    return notExist(m[1]);
+  if ((m = /Catalog Error: .*"?([^" ]+)"? already exists/.exec(first)))
+    return new SnowflakeError('002002', '42710', `SQL compilation error:\nObject '${m[1]}' already exists.`);
+  if ((m = /Binder Error: Referenced column "?([^" ]+)"? not found/.exec(first)))
+    return new SnowflakeError('000904', '42000', `SQL compilation error: error line 1 at position 0\ninvalid identifier '${m[1]}'`);
+  if (first.startsWith('Binder Error')) return new SnowflakeError('002140', '42601', `SQL compilation error:\n${first.slice(14)}`);
+  if (first.startsWith('Parser Error')) return new SnowflakeError('001003', '42000', `SQL compilation error:\nsyntax error ${first.slice(14)}`);
+  if (first.startsWith('Conversion Error') || first.startsWith('Invalid Input Error: Could not convert'))
+    return new SnowflakeError('100038', '22018', `Numeric value conversion failed: ${first.replace(/^[^:]+: /, '')}`);
+  if (first.startsWith('Constraint Error')) return new SnowflakeError('100072', '22000', first.replace(/^[^:]+: /, ''));
+  if (first.startsWith('INTERRUPT')) return cancelled();
+  return new SnowflakeError('000603', 'XX000', `SQL execution internal error: ${first}`);
+}

@@ -1,0 +1,149 @@
+/**
+ * Token-level Snowflake → DuckDB rewriting for statements DuckDB can run once a few spellings
+ * change. Unquoted identifiers are upper-cased (Snowflake folding); quoted ones stay as written.
+ */
+import { type Token, quoteString } from './sql-tokens.js';
+
+export interface RewriteContext {
+  warehouse: string;
+  role: string;
+  user: string;
+  account: string;
+  sessionId: number;
+}
+
+const TYPE_MAP: Record<string, string> = {
+  NUMBER: 'DECIMAL',
+  NUMERIC: 'DECIMAL',
+  TIMESTAMP_NTZ: 'TIMESTAMP',
+  DATETIME: 'TIMESTAMP',
+  TIMESTAMP_LTZ: 'TIMESTAMPTZ',
+  TIMESTAMP_TZ: 'TIMESTAMPTZ',
+  VARIANT: 'JSON',
+  OBJECT: 'JSON',
+  BINARY: 'BLOB',
+  VARBINARY: 'BLOB',
+  BYTEINT: 'TINYINT',
+  'DOUBLE PRECISION': 'DOUBLE',
+  FLOAT4: 'FLOAT',
+  FLOAT8: 'DOUBLE',
+};
+
+const FUNC_MAP: Record<string, string> = { IFF: 'IF', NVL: 'COALESCE', TO_VARCHAR: 'CAST_TO_VARCHAR', LEN: 'LENGTH', SYSDATE: 'NOW', GETDATE: 'NOW' };
+
+/** Rewrite a token stream into DuckDB SQL text. */
+export function rewriteTokens(tokens: Token[], ctx: RewriteContext): string {
+  const out: string[] = [];
+  const sig = (j: number, dir: 1 | -1): Token | undefined => {
+    for (let k = j + dir; k >= 0 && k < tokens.length; k += dir) if (tokens[k].kind !== 'space' && tokens[k].kind !== 'comment') return tokens[k];
+    return undefined;
+  };
+  const sigIndex = (j: number): number => {
+    for (let k = j + 1; k < tokens.length; k++) if (tokens[k].kind !== 'space' && tokens[k].kind !== 'comment') return k;
+    return -1;
+  };
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i];
+    if (t.kind === 'param') {
+      out.push(t.text === '?' ? '?' : `$${t.value}`);
+      continue;
+    }
+    if (t.kind === 'string' && t.text.startsWith('$$')) {
+      out.push(quoteString(t.value));
+      continue;
+    }
+    if (t.kind !== 'word') {
+      out.push(t.text);
+      continue;
+    }
+    const w = t.value;
+    const next = sig(i, 1);
+    const prev = sig(i, -1);
+    const afterDot = prev?.kind === 'punct' && prev.text === '.';
+    const isCall = next?.kind === 'punct' && next.text === '(';
+    if (afterDot) {
+      out.push(w);
+      continue;
+    }
+    // `create or replace transient table` and `... copy grants as`: no DuckDB equivalent, no effect here.
+    if (w === 'TRANSIENT' || w === 'SECURE') continue;
+    if (w === 'COPY' && next?.value === 'GRANTS' && prev?.kind !== 'punct') {
+      const j = sigIndex(i);
+      i = j;
+      continue;
+    }
+    if (isCall && (w === 'CURRENT_TIMESTAMP' || w === 'CURRENT_DATE' || w === 'LOCALTIMESTAMP' || w === 'CURRENT_TIME')) {
+      const open = sigIndex(i);
+      const close = sigIndex(open);
+      if (tokens[close]?.text === ')') {
+        out.push(w);
+        i = close;
+        continue;
+      }
+    }
+    if (isCall) {
+      const literal: Record<string, string> = {
+        CURRENT_WAREHOUSE: quoteString(ctx.warehouse),
+        CURRENT_ROLE: quoteString(ctx.role),
+        CURRENT_USER: quoteString(ctx.user),
+        CURRENT_ACCOUNT: quoteString(ctx.account),
+        CURRENT_REGION: quoteString('EMULATOR'),
+        CURRENT_SESSION: quoteString(String(ctx.sessionId)),
+        CURRENT_VERSION: quoteString('8.0.0'),
+      };
+      if (literal[w]) {
+        const open = sigIndex(i);
+        const close = sigIndex(open);
+        if (tokens[close]?.text === ')') {
+          out.push(literal[w]);
+          i = close;
+          continue;
+        }
+      }
+      if (FUNC_MAP[w]) {
+        out.push(FUNC_MAP[w]);
+        continue;
+      }
+    }
+    if (TYPE_MAP[w] && !isCall) {
+      out.push(TYPE_MAP[w]);
+      continue;
+    }
+    if (w === 'NUMBER' || w === 'NUMERIC') {
+      out.push('DECIMAL');
+      continue;
+    }
+    // DuckDB's TIMESTAMP takes no precision: drop `(9)` after the Snowflake timestamp types.
+    if (/^(TIMESTAMP|TIMESTAMP_NTZ|TIMESTAMP_LTZ|TIMESTAMP_TZ|DATETIME|TIME)$/.test(w) && isCall) {
+      const open = sigIndex(i);
+      const num = sigIndex(open);
+      const close = sigIndex(num);
+      if (tokens[num]?.kind === 'number' && tokens[close]?.text === ')') {
+        out.push(TYPE_MAP[w] ?? w);
+        i = close;
+        continue;
+      }
+    }
+    if ((w === 'VARIANT' || w === 'OBJECT') && isCall) {
+      out.push(w);
+      continue;
+    }
+    out.push(w);
+  }
+  return out.join('');
+}
+
+/** Session macros that give DuckDB the Snowflake functions mflow's SQL may use. */
+export const SESSION_MACROS = [
+  `CREATE OR REPLACE TEMP MACRO CAST_TO_VARCHAR(x) AS CAST(x AS VARCHAR)`,
+  `CREATE OR REPLACE TEMP MACRO ZEROIFNULL(x) AS COALESCE(x, 0)`,
+  `CREATE OR REPLACE TEMP MACRO DIV0(a, b) AS CASE WHEN b = 0 THEN 0 ELSE a / b END`,
+  `CREATE OR REPLACE TEMP MACRO TO_NUMBER(x) AS CAST(x AS DECIMAL(38,0))`,
+  `CREATE OR REPLACE TEMP MACRO TRY_TO_NUMBER(x) AS TRY_CAST(x AS DECIMAL(38,0))`,
+  `CREATE OR REPLACE TEMP MACRO TO_DATE(x) AS CAST(x AS DATE)`,
+  `CREATE OR REPLACE TEMP MACRO TRY_TO_DATE(x) AS TRY_CAST(x AS DATE)`,
+  `CREATE OR REPLACE TEMP MACRO TO_TIMESTAMP_NTZ(x) AS CAST(x AS TIMESTAMP)`,
+  `CREATE OR REPLACE TEMP MACRO TO_TIMESTAMP(x) AS CAST(x AS TIMESTAMP)`,
+  `CREATE OR REPLACE TEMP MACRO TO_TIMESTAMP_TZ(x) AS CAST(x AS TIMESTAMPTZ)`,
+  `CREATE OR REPLACE TEMP MACRO PARSE_JSON(x) AS CAST(x AS JSON)`,
+];
