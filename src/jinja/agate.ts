@@ -1,0 +1,46 @@
+import type { QueryResult } from '../contracts/adapter.js';
+
+/**
+ * `run_query()` returns what dbt's agate table offers templates: iterate rows, index a row by
+ * position or by column name, `table.columns[0].values()`, `table.column_names`, `table.rows`.
+ */
+export type AgateRow = unknown[] & Record<string, unknown>;
+
+export interface AgateColumn {
+  name: string;
+  data_type: string;
+  values(): unknown[];
+}
+
+export type AgateTable = AgateRow[] & {
+  rows: AgateRow[];
+  columns: AgateColumn[] & Record<string, AgateColumn>;
+  column_names: string[];
+  column_types: string[];
+  print_table(): string;
+};
+
+export function toAgate(r: QueryResult): AgateTable {
+  const names = r.columns.map((c) => c.name);
+  const rows = r.rows.map((obj) => {
+    const row = names.map((n) => normalize(obj[n])) as AgateRow;
+    names.forEach((n, i) => {
+      if (!/^\d+$/.test(n)) (row as Record<string, unknown>)[n] = row[i];
+    });
+    return row;
+  });
+  const columns = r.columns.map((c, i) => ({ name: c.name, data_type: c.dataType, values: () => rows.map((row) => row[i]) })) as AgateTable['columns'];
+  for (const c of columns) (columns as Record<string, AgateColumn>)[c.name] = c;
+  const table = [...rows] as AgateTable;
+  table.rows = rows;
+  table.columns = columns;
+  table.column_names = names;
+  table.column_types = r.columns.map((c) => c.dataType);
+  table.print_table = () => [names.join(' | '), ...rows.map((row) => row.join(' | '))].join('\n');
+  return table;
+}
+
+function normalize(v: unknown): unknown {
+  if (typeof v === 'bigint') return Number(v);
+  return v;
+}

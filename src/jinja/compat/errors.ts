@@ -1,0 +1,57 @@
+/**
+ * Turns what nunjucks throws into MflowErrors that name the template file, line and column, so
+ * users fix their project from the message alone.
+ */
+/* eslint-disable @typescript-eslint/no-explicit-any */
+import { MflowError } from '../../errors.js';
+import { errorLocation, JinjaReturn } from './runtime-values.js';
+
+/** nunjucks' TemplateError text starts with "(path) [Line n, Column m]\n  "; keep only the message. */
+function cleanMessage(msg: string): string {
+  return msg.replace(/^\([^)]*\)(?: \[Line \d+(?:, Column \d+)?\])?\n\s*/, '').replace(/^Template render error: /, '');
+}
+
+export function syntaxError(e: unknown, path: string): MflowError {
+  if (e instanceof MflowError) return e;
+  const err = e as any;
+  const line = typeof err?.lineno === 'number' && err.lineno > 0 ? err.lineno : undefined;
+  const column = line !== undefined && typeof err?.colno === 'number' && err.colno > 0 ? err.colno : undefined;
+  const message = err instanceof SyntaxError
+    ? `template compiled to invalid code (${err.message}); a {% break %}/{% continue %} inside an include or import in a loop is the usual cause`
+    : cleanMessage(String(err?.message ?? err));
+  return new MflowError('JINJA_SYNTAX', `Jinja syntax error: ${message}`, {
+    file: path,
+    line,
+    column,
+    cause: e,
+    hint: 'see src/jinja/README.md for the Jinja2 constructs mflow supports',
+  });
+}
+
+/**
+ * Runtime failures. Suspend signals (`__mflowSuspend`) are returned unchanged for the caller to
+ * rethrow; MflowErrors keep code and message and gain the location if they have none.
+ */
+export function runtimeError(e: unknown, path: string): unknown {
+  if (e !== null && typeof e === 'object' && (e as any).__mflowSuspend) return e;
+  if (e instanceof JinjaReturn) {
+    return new MflowError('JINJA_RUNTIME', 'return() can only be used inside a macro', { file: path, hint: 'wrap the logic in a {% macro %} and call it' });
+  }
+  const loc = errorLocation(e);
+  if (e instanceof MflowError) {
+    if (!e.file) {
+      e.file = loc?.file ?? path;
+      e.line = loc?.line;
+      e.column = loc?.column;
+    }
+    return e;
+  }
+  const err = e as any;
+  const message = cleanMessage(String(err?.message ?? err));
+  return new MflowError('JINJA_RUNTIME', message, {
+    file: loc?.file || path,
+    line: loc?.line ?? (typeof err?.lineno === 'number' ? err.lineno : undefined),
+    column: loc?.column ?? (typeof err?.colno === 'number' ? err.colno : undefined),
+    cause: e,
+  });
+}

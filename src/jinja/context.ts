@@ -1,0 +1,461 @@
+import type nunjucks from 'nunjucks';
+import type { Column, Dialect, QueryResult, Relation } from '../contracts/adapter.js';
+import type { ManifestMacro, NodeConfig, RefCall } from '../contracts/manifest.js';
+import { MflowError, closest } from '../errors.js';
+import { envVarLookup } from '../project/yaml-jinja.js';
+import { toAgate } from './agate.js';
+import { BUILTIN_MACROS, BUILTIN_MACROS_PATH } from './builtin-macros.js';
+import { compileTemplate, createJinjaEnvironment, loadMacros, renderTemplate } from './environment.js';
+import { makeModules } from './modules.js';
+import { JinjaRelation } from './relation.js';
+import { parseStatic, type StaticTemplate } from '../parse/static.js';
+
+/**
+ * The dbt-compatible template context. Parse time and run time share the same names: at parse
+ * time `ref()` records a dependency and returns a placeholder; at run time it resolves.
+ *
+ * Database calls from templates (`run_query`, `statement`, `adapter.get_columns_in_relation`)
+ * are async while nunjucks renders synchronously. They suspend: on a cache miss the call throws a
+ * request, the caller runs it and renders again with the answer cached. Rendering is
+ * deterministic, so the replay is exact; logs are kept only from the final pass.
+ */
+export type Phase = 'parse' | 'compile' | 'execute';
+
+/** What a render needs from the stage that runs it (parser, compiler, runner). */
+export interface RenderHost {
+  phase: Phase;
+  resolveRef(call: RefCall): JinjaRelation;
+  resolveSource(sourceName: string, tableName: string): JinjaRelation;
+  isIncremental(): boolean;
+  query?(sql: string): Promise<QueryResult>;
+  getRelation?(database: string | null, schema: string, identifier: string): Promise<Relation | null>;
+  getColumns?(rel: { database: string | null; schema: string; identifier: string }): Promise<Column[]>;
+  log?(msg: string, info: boolean): void;
+  warn?(msg: string): void;
+}
+
+/** The node being rendered, as templates see it in `model`, `this` and `config`. */
+export interface RenderNode {
+  unique_id: string;
+  name: string;
+  resource_type: string;
+  file: string;
+  /** First line of the template in its file (macros in the middle of a file). */
+  line?: number;
+  config: NodeConfig;
+  thisRelation: JinjaRelation | null;
+  model: Record<string, unknown>;
+  /** Extra context values: `sql` for materializations, test kwargs, ... */
+  extra?: Record<string, unknown>;
+}
+
+/** What parsing records from a render. */
+export interface Recorded {
+  refs: RefCall[];
+  sources: [string, string][];
+  config: Record<string, unknown>;
+  macros: Set<string>;
+}
+
+interface Suspend {
+  __mflowSuspend: true;
+  key: string;
+  run: () => Promise<unknown>;
+}
+
+interface RenderState {
+  node: RenderNode;
+  host: RenderHost;
+  recorded: Recorded;
+  cache: Map<string, unknown>;
+  seq: number;
+  logs: { msg: string; info: boolean }[];
+  results: Map<string, unknown>;
+}
+
+export interface RuntimeOptions {
+  projectName: string;
+  dialect: Dialect;
+  target: Record<string, unknown> & { name: string; type: string; schema: string; database?: string | null };
+  vars: Record<string, unknown>;
+  env?: NodeJS.ProcessEnv;
+  macros: ManifestMacro[];
+  docs?: Record<string, string>;
+  invocationId: string;
+  flags?: Record<string, unknown>;
+  now?: () => Date;
+}
+
+export class JinjaRuntime {
+  readonly env: nunjucks.Environment;
+  private state: RenderState | null = null;
+  private readonly macroFns: Record<string, (...a: unknown[]) => unknown> = {};
+  private readonly templates = new Map<string, nunjucks.Template>();
+  private readonly statics = new Map<string, StaticTemplate | null>();
+  readonly dialect: Dialect;
+  readonly runStartedAt: Date;
+
+  constructor(readonly opts: RuntimeOptions) {
+    this.env = createJinjaEnvironment();
+    this.dialect = opts.dialect;
+    this.runStartedAt = (opts.now ?? (() => new Date()))();
+    this.installGlobals();
+    const builtin = loadMacros(this.env, [{ path: BUILTIN_MACROS_PATH, source: BUILTIN_MACROS }], {});
+    Object.assign(this.macroFns, builtin);
+    // Project macros, per file, override built-ins of the same name.
+    const byFile = new Map<string, ManifestMacro[]>();
+    for (const m of opts.macros) {
+      if (!byFile.has(m.original_file_path)) byFile.set(m.original_file_path, []);
+      byFile.get(m.original_file_path)!.push(m);
+    }
+    const files = [...byFile.entries()].map(([path, ms]) => ({
+      path,
+      // Keep line numbers: pad each macro to its own line in the file.
+      source: ms
+        .sort((a, b) => a.line - b.line)
+        .reduce((acc, m) => acc + '\n'.repeat(Math.max(0, m.line - 1 - (acc.match(/\n/g)?.length ?? 0))) + m.macro_sql, ''),
+    }));
+    Object.assign(this.macroFns, loadMacros(this.env, files, {}));
+    for (const [name, fn] of Object.entries(this.macroFns)) this.env.addGlobal(name, this.trackMacro(name, fn));
+  }
+
+  /** Macro calls are recorded as dependencies at parse time (`depends_on.macros`). */
+  private trackMacro(name: string, fn: (...a: unknown[]) => unknown) {
+    return (...args: unknown[]) => {
+      this.state?.recorded.macros.add(name);
+      return fn(...args);
+    };
+  }
+
+  /** nunjucks keeps globals on the environment; its typings do not show them. */
+  get globals(): Record<string, unknown> {
+    return (this.env as unknown as { globals: Record<string, unknown> }).globals;
+  }
+
+  hasMacro(name: string): boolean {
+    return name in this.macroFns;
+  }
+
+  private get s(): RenderState {
+    if (!this.state) throw new MflowError('INTERNAL', 'template context used outside a render');
+    return this.state;
+  }
+
+  private fail(message: string, hint?: string, code = 'COMPILER_ERROR'): never {
+    const n = this.state?.node;
+    throw new MflowError(code, message, { file: n?.file, node: n?.unique_id, hint });
+  }
+
+  /** Async work requested by a template; see the class comment. */
+  private suspendable<T>(key: string, run: () => Promise<T>): T {
+    const s = this.s;
+    const k = `${s.seq++}:${key}`;
+    if (s.cache.has(k)) return s.cache.get(k) as T;
+    const e: Suspend = { __mflowSuspend: true, key: k, run };
+    throw e;
+  }
+
+  private installGlobals(): void {
+    const g = this.globals as Record<string, unknown>;
+    const self = this;
+    const kw = (args: unknown[]): Record<string, unknown> => {
+      const last = args[args.length - 1] as Record<string, unknown> | undefined;
+      if (last && typeof last === 'object' && (last as { __keywords?: boolean }).__keywords) {
+        args.pop();
+        const { __keywords, ...rest } = last;
+        return rest;
+      }
+      return {};
+    };
+
+    const ref = (...args: unknown[]) => {
+      const k = kw(args);
+      const version = (k.version ?? k.v ?? null) as string | number | null;
+      if (args.length < 1 || args.length > 2) this.fail('ref() takes a model name and optionally a package name first');
+      const call: RefCall = args.length === 2 ? { package: String(args[0]), name: String(args[1]), version } : { name: String(args[0]), version, package: null };
+      if (self.s.host.phase === 'parse') {
+        self.s.recorded.refs.push(call);
+      }
+      return self.s.host.resolveRef(call);
+    };
+    g.ref = ref;
+    g.source = (sourceName: string, tableName: string) => {
+      if (typeof sourceName !== 'string' || typeof tableName !== 'string') this.fail("source() takes two names: source('raw', 'table')");
+      if (self.s.host.phase === 'parse') self.s.recorded.sources.push([sourceName, tableName]);
+      return self.s.host.resolveSource(sourceName, tableName);
+    };
+
+    const config = (...args: unknown[]) => {
+      const k = kw(args);
+      const obj = (args[0] && typeof args[0] === 'object' ? args[0] : {}) as Record<string, unknown>;
+      const all = { ...obj, ...k };
+      if (self.s.host.phase === 'parse') {
+        const rec = self.s.recorded.config;
+        for (const [key, v] of Object.entries(all)) {
+          const nk = key === 'pre-hook' ? 'pre_hook' : key === 'post-hook' ? 'post_hook' : key;
+          if ((nk === 'tags' || nk === 'pre_hook' || nk === 'post_hook') && rec[nk] !== undefined) {
+            rec[nk] = [...toList(rec[nk]), ...toList(v)];
+          } else rec[nk] = v;
+        }
+      }
+      return '';
+    };
+    (config as unknown as Record<string, unknown>).get = (key: string, dflt?: unknown) => {
+      const c = self.s.node.config as Record<string, unknown>;
+      const rec = self.s.recorded.config;
+      const v = key in rec ? rec[key] : c[key];
+      return v === undefined || v === null ? (dflt === undefined ? null : dflt) : v;
+    };
+    (config as unknown as Record<string, unknown>).require = (key: string) => {
+      const v = (config as unknown as { get(k: string): unknown }).get(key);
+      if (v === null) this.fail(`Config '${key}' is required for ${self.s.node.name} but not set`, `Set it with {{ config(${key}=...) }} or in a properties file.`);
+      return v;
+    };
+    g.config = config;
+
+    Object.defineProperty(g, 'this', { get: () => self.state?.node.thisRelation ?? null, enumerable: true, configurable: true });
+    Object.defineProperty(g, 'model', { get: () => self.state?.node.model ?? null, enumerable: true, configurable: true });
+    Object.defineProperty(g, 'execute', { get: () => self.state?.host.phase !== 'parse', enumerable: true, configurable: true });
+    for (const key of ['sql', 'compiled_code', 'column_name', 'pre_hooks', 'post_hooks', 'sql_header']) {
+      Object.defineProperty(g, key, { get: () => self.state?.node.extra?.[key], enumerable: true, configurable: true });
+    }
+    g.is_incremental = () => (self.s.host.phase === 'parse' ? false : self.s.host.isIncremental());
+    g.should_full_refresh = () => Boolean(this.opts.flags?.FULL_REFRESH) || self.s.node.config.full_refresh === true;
+
+    g.var = (name: string, dflt?: unknown) => {
+      const vars = { ...this.opts.vars, ...((self.state?.node.extra?.__vars as Record<string, unknown>) ?? {}) };
+      if (name in vars) return vars[name];
+      if (dflt !== undefined) return dflt;
+      this.fail(`Required var '${name}' not found in config`, `Define it under 'vars:' in project.yml, or pass --vars '{${name}: ...}'.`, 'MISSING_VAR');
+    };
+    g.env_var = (name: string, dflt?: unknown) => {
+      const envs = { ...(this.opts.env ?? process.env), ...((self.state?.node.extra?.__env as Record<string, string>) ?? {}) };
+      return envVarLookup(envs, name, dflt, { file: self.state?.node.file });
+    };
+    const target = { ...this.opts.target, profile_name: this.opts.projectName, target_name: this.opts.target.name };
+    g.target = target;
+    g.project_name = this.opts.projectName;
+    g.invocation_id = this.opts.invocationId;
+    g.run_started_at = makeModules(() => this.runStartedAt).datetime.datetime.now();
+    g.flags = { FULL_REFRESH: false, WHICH: 'run', ...(this.opts.flags ?? {}) };
+    g.database = this.opts.target.database ?? null;
+    g.schema = this.opts.target.schema;
+    g.modules = makeModules(this.opts.now ?? (() => new Date()));
+    g.local_md5 = (s: string) => md5(s);
+    g.fromjson = (s: string, dflt?: unknown) => {
+      try {
+        return JSON.parse(s);
+      } catch {
+        return dflt ?? null;
+      }
+    };
+    g.tojson = (v: unknown) => JSON.stringify(v);
+    g.zip = (...arrs: unknown[][]) => arrs[0].map((_, i) => arrs.map((a) => a[i]));
+    g.set = (xs: unknown[]) => [...new Set(xs ?? [])];
+    g.doc = (name: string) => {
+      const d = this.opts.docs?.[name];
+      if (d === undefined) this.fail(`Documentation block '${name}' not found`, closest(name, Object.keys(this.opts.docs ?? {})) ? `Did you mean '${closest(name, Object.keys(this.opts.docs ?? {}))}'?` : 'Define it with {% docs name %}...{% enddocs %} in a .md file.');
+      return d;
+    };
+    g.log = (msg: unknown, info?: unknown) => {
+      self.state?.logs.push({ msg: String(msg), info: Boolean(info && typeof info === 'object' ? (info as { info?: boolean }).info : info) });
+      return '';
+    };
+    g.print = (msg: unknown) => {
+      self.state?.logs.push({ msg: String(msg), info: true });
+      return '';
+    };
+    g.exceptions = {
+      raise_compiler_error: (msg: string) => this.fail(String(msg)),
+      raise_not_implemented: (msg: string) => this.fail(`Not implemented: ${msg}`),
+      warn: (msg: string) => {
+        self.state?.logs.push({ msg: `WARNING: ${msg}`, info: true });
+        return '';
+      },
+    };
+
+    g.run_query = (sql: unknown) => {
+      if (self.s.host.phase === 'parse') return null;
+      const text = String(sql);
+      return this.suspendable(`q:${text}`, async () => toAgate(await this.hostQuery(text)));
+    };
+    g.statement = (...args: unknown[]) => {
+      const k = kw(args);
+      const name = String(args[0] ?? k.name ?? 'statement');
+      const caller = k.caller as (() => unknown) | undefined;
+      const sql = caller ? String(caller()) : '';
+      if (self.s.host.phase === 'parse') return '';
+      const fetch = Boolean(k.fetch_result);
+      const res = this.suspendable(`s:${sql}`, async () => {
+        const r = await this.hostQuery(sql);
+        return { response: { rows_affected: r.rowsAffected ?? 0, code: 'OK', _message: 'OK' }, table: fetch ? toAgate(r) : null, data: fetch ? toAgate(r).rows : [] };
+      });
+      self.s.results.set(name, res);
+      return '';
+    };
+    g.load_result = (name: string) => self.state?.results.get(name) ?? null;
+    g.store_result = (name: string, response: unknown, table?: unknown) => {
+      self.state?.results.set(name, { response, table, data: table });
+      return '';
+    };
+
+    const adapterObj = {
+      type: () => this.dialect.type,
+      quote: (s: string) => this.dialect.quote(s),
+      dispatch: (name: string, namespace?: string) => {
+        void namespace;
+        const prefixes = [`${this.dialect.type}__`, 'default__'];
+        for (const p of prefixes) {
+          const fn = this.globals[p + name];
+          if (typeof fn === 'function') return fn;
+        }
+        const fn = this.globals[name];
+        if (typeof fn === 'function' && !prefixes.some((p) => name.startsWith(p))) {
+          this.fail(`adapter.dispatch('${name}') found no '${this.dialect.type}__${name}' or 'default__${name}' macro`, `Define {% macro default__${name}(...) %}.`);
+        }
+        this.fail(`adapter.dispatch: no macro named '${this.dialect.type}__${name}' or 'default__${name}'`, closest(name, Object.keys(this.macroFns)) ? `Did you mean '${closest(name, Object.keys(this.macroFns))}'?` : `Define {% macro default__${name}(...) %} in a macro file.`);
+      },
+      get_relation: (database: string | null, schema: string, identifier: string) => {
+        const host = self.s.host;
+        if (host.phase === 'parse' || !host.getRelation) return null;
+        const rel = this.suspendable(`r:${database}.${schema}.${identifier}`, () => host.getRelation!(database ?? null, schema, identifier));
+        return rel ? new JinjaRelation(this.dialect, rel.database, rel.schema, rel.identifier, rel.type) : null;
+      },
+      get_columns_in_relation: (rel: JinjaRelation) => {
+        const host = self.s.host;
+        if (host.phase === 'parse' || !host.getColumns || !rel) return [];
+        const cols = this.suspendable(`c:${String(rel)}`, () => host.getColumns!({ database: rel.database, schema: rel.schema ?? '', identifier: rel.identifier }));
+        return cols.map((c) => ({ name: c.name, column: c.name, data_type: c.dataType, dtype: c.dataType, quoted: this.dialect.quote(c.name) }));
+      },
+      check_schema_exists: (database: string | null, schema: string) => {
+        void database;
+        const host = self.s.host;
+        if (host.phase === 'parse' || !host.query) return false;
+        const r = this.suspendable(`sch:${schema}`, () => host.query!(`select 1 from information_schema.schemata where lower(schema_name) = lower(${this.dialect.literal(schema)})`));
+        return r.rows.length > 0;
+      },
+    };
+    g.adapter = adapterObj;
+    g.api = {
+      Relation: {
+        create: (...args: unknown[]) => {
+          const k = kw(args);
+          return new JinjaRelation(this.dialect, (k.database as string) ?? null, (k.schema as string) ?? null, String(k.identifier ?? ''), (k.type as 'table') ?? null);
+        },
+      },
+    };
+  }
+
+  private async hostQuery(sql: string): Promise<QueryResult> {
+    const host = this.s.host;
+    if (!host.query) this.fail('run_query() needs a database connection here');
+    return host.query(sql);
+  }
+
+  private template(key: string, source: string, path: string): nunjucks.Template {
+    const cached = this.templates.get(key);
+    if (cached) return cached;
+    const t = compileTemplate(this.env, source, path);
+    this.templates.set(key, t);
+    return t;
+  }
+
+  /** Renders a node's SQL (or any template) for the given host, replaying async calls. */
+  async render(source: string, node: RenderNode, host: RenderHost, cacheKey?: string): Promise<{ sql: string; recorded: Recorded; logs: { msg: string; info: boolean }[] }> {
+    const cache = new Map<string, unknown>();
+    const results = new Map<string, unknown>();
+    for (let attempt = 0; attempt < 500; attempt++) {
+      const recorded: Recorded = { refs: [], sources: [], config: {}, macros: new Set() };
+      this.state = { node, host, recorded, cache, seq: 0, logs: [], results };
+      try {
+        const sql = this.renderSync(source, node, cacheKey);
+        const logs = this.state.logs;
+        for (const l of logs) host.log?.(l.msg, l.info);
+        return { sql, recorded, logs };
+      } catch (e) {
+        if (e && typeof e === 'object' && (e as Suspend).__mflowSuspend) {
+          const sp = e as Suspend;
+          this.state = null;
+          cache.set(sp.key, await sp.run());
+          continue;
+        }
+        throw e;
+      } finally {
+        this.state = null;
+      }
+    }
+    throw new MflowError('JINJA_RUNTIME', 'template made more than 500 database calls while rendering', { file: node.file, node: node.unique_id });
+  }
+
+  private renderSync(source: string, node: RenderNode, cacheKey?: string): string {
+    const key = cacheKey ?? node.file + '\0' + source;
+    let st = this.statics.get(key);
+    if (st === undefined) {
+      st = parseStatic(source);
+      this.statics.set(key, st);
+    }
+    if (st) return this.renderStatic(source, st, node);
+    const ctx = node.extra ? { ...node.extra } : {};
+    // A template that starts inside a file (a snapshot block) is padded so errors carry file lines.
+    const pad = node.line && node.line > 1 ? node.line - 1 : 0;
+    const out = renderTemplate(this.env, this.template(key, '\n'.repeat(pad) + source, node.file), ctx, node.file);
+    return out.slice(pad);
+  }
+
+  /** The fast path: calls are made directly, no template is compiled. */
+  private renderStatic(source: string, st: StaticTemplate, node: RenderNode): string {
+    let out = '';
+    let pos = 0;
+    const g = this.globals;
+    for (const c of st.calls) {
+      out += source.slice(pos, c.start);
+      pos = c.end;
+      const fn = g[c.fn];
+      if (typeof fn !== 'function') {
+        if (node.extra && typeof node.extra[c.fn] === 'function') {
+          out += printValue((node.extra[c.fn] as (...a: unknown[]) => unknown)(...withKw(c.args, c.kwargs)));
+          continue;
+        }
+        const line = source.slice(0, c.start).split('\n').length + (node.line ? node.line - 1 : 0);
+        const s = closest(c.fn, Object.keys(this.macroFns));
+        throw new MflowError('JINJA_RUNTIME', `'${c.fn}' is undefined: no macro or function of that name`, {
+          file: node.file,
+          line,
+          node: node.unique_id,
+          hint: s ? `Did you mean '${s}'?` : 'Define it in a macro file under macro-paths.',
+        });
+      }
+      try {
+        out += printValue((fn as (...a: unknown[]) => unknown)(...withKw(c.args, c.kwargs)));
+      } catch (e) {
+        if (e instanceof MflowError && !e.line) {
+          e.file = e.file ?? node.file;
+          e.line = source.slice(0, c.start).split('\n').length + (node.line ? node.line - 1 : 0);
+        }
+        throw e;
+      }
+    }
+    return out + source.slice(pos);
+  }
+}
+
+function withKw(args: unknown[], kwargs: Record<string, unknown>): unknown[] {
+  return Object.keys(kwargs).length ? [...args, { ...kwargs, __keywords: true }] : args;
+}
+
+function printValue(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  if (v === true) return 'True';
+  if (v === false) return 'False';
+  if (Array.isArray(v)) return `[${v.map((x) => (typeof x === 'string' ? `'${x}'` : printValue(x))).join(', ')}]`;
+  return String(v);
+}
+
+function toList(v: unknown): unknown[] {
+  return v === undefined || v === null ? [] : Array.isArray(v) ? v : [v];
+}
+
+import { createHash } from 'node:crypto';
+function md5(s: string): string {
+  return createHash('md5').update(s).digest('hex');
+}

@@ -1,0 +1,120 @@
+/**
+ * The Jinja2 dialect mflow renders dbt projects with: nunjucks plus the compat layer in
+ * ./compat (see README.md for what is and is not supported), and the entry points the compiler
+ * uses to compile templates once, render them synchronously and share macros across files.
+ */
+/* eslint-disable @typescript-eslint/no-explicit-any */
+import nunjucks from 'nunjucks';
+import { MflowError } from '../errors.js';
+import { runtimeError, syntaxError } from './compat/errors.js';
+import { addJinjaFilters } from './compat/filters.js';
+import { addJinjaGlobals, addJinjaTests } from './compat/globals.js';
+import { contextClass, installJinjaCompat, MACRO_REGISTRY } from './compat/install.js';
+import { Frame, runtime } from './compat/internals.js';
+
+export function createJinjaEnvironment(opts: { loader?: nunjucks.ILoader | nunjucks.ILoader[] } = {}): nunjucks.Environment {
+  installJinjaCompat();
+  // Jinja2 defaults as dbt uses them: no autoescaping (this is SQL, not HTML), no block trimming.
+  const env = new nunjucks.Environment(opts.loader ?? null, { autoescape: false, throwOnUndefined: false });
+  addJinjaFilters(env);
+  addJinjaGlobals(env);
+  addJinjaTests(env);
+  return env;
+}
+
+/** Compile once; throws MflowError code 'JINJA_SYNTAX' with file, line, column (1-based) on syntax errors. */
+export function compileTemplate(env: nunjucks.Environment, source: string, path: string): nunjucks.Template {
+  installJinjaCompat();
+  const tmpl = new nunjucks.Template(source, env, path) as any;
+  try {
+    tmpl._compile();
+  } catch (e) {
+    throw syntaxError(e, path);
+  }
+  return tmpl;
+}
+
+/**
+ * Render synchronously. Errors become MflowError 'JINJA_RUNTIME' with the failing template line;
+ * objects with a truthy `__mflowSuspend` are rethrown unchanged (suspend-and-replay of run_query).
+ */
+export function renderTemplate(env: nunjucks.Environment, tmpl: nunjucks.Template, context: Record<string, unknown>, path: string): string {
+  const t = tmpl as any;
+  if (!t.compiled) {
+    try {
+      t._compile();
+    } catch (e) {
+      throw syntaxError(e, path);
+    }
+  }
+  const Context = contextClass();
+  const ctx = new Context(context, t.blocks, env);
+  const frame = new Frame();
+  frame.topLevel = true;
+  let out: string | undefined;
+  let failure: unknown;
+  let failed = false;
+  try {
+    t.rootRenderFunc(env, ctx, frame, runtime, (err: unknown, res: string) => {
+      if (err !== null && err !== undefined) {
+        if (!failed) {
+          failed = true;
+          failure = err;
+        }
+      } else if (!failed) out = res;
+    });
+  } catch (e) {
+    // thrown from a callback of an include/extends chain rather than passed to cb
+    failed = true;
+    failure = e;
+  }
+  if (failed) throw runtimeError(failure, path);
+  if (out === undefined) {
+    throw new MflowError('JINJA_RUNTIME', 'template did not finish rendering synchronously (an asynchronous loader or filter was used)', { file: path });
+  }
+  return out;
+}
+
+/**
+ * Compiles macro files and returns their macros by name. Every macro is also registered on the
+ * environment, so templates and other macros find it by name even when it was loaded after them
+ * (late lookup). Loading a second set later replaces same-named macros (packages, then project).
+ */
+export function loadMacros(env: nunjucks.Environment, files: { path: string; source: string }[], context: Record<string, unknown>): Record<string, (...args: unknown[]) => unknown> {
+  const e = env as any;
+  const registry: Record<string, any> = (e[MACRO_REGISTRY] ??= Object.create(null));
+  const found: Record<string, (...args: unknown[]) => unknown> = {};
+  const origin: Record<string, string> = {};
+  for (const file of files) {
+    const tmpl = compileTemplate(env, file.source, file.path) as any;
+    let exported: Record<string, unknown> | undefined;
+    let failure: unknown;
+    tmpl.getExported(context, (err: unknown, res: Record<string, unknown>) => {
+      if (err) failure = err;
+      else exported = res;
+    });
+    if (failure !== undefined) throw runtimeError(failure, file.path);
+    for (const [name, value] of Object.entries(exported ?? {})) {
+      if (typeof value !== 'function') continue;
+      if (origin[name]) {
+        throw new MflowError('COMPILER_ERROR', `macro '${name}' is defined twice: in ${origin[name]} and in ${file.path}`, {
+          file: file.path,
+          hint: 'rename or delete one of them',
+        });
+      }
+      origin[name] = file.path;
+      const fn = value as (...args: unknown[]) => unknown;
+      const path = file.path;
+      // Called from JS (not from a template), a failure still comes out as a located MflowError.
+      found[name] = function (this: unknown, ...args: unknown[]) {
+        try {
+          return fn.apply(this, args);
+        } catch (err) {
+          throw runtimeError(err, path);
+        }
+      };
+      registry[name] = value;
+    }
+  }
+  return found;
+}

@@ -1,0 +1,59 @@
+import type { Dialect } from '../contracts/adapter.js';
+
+/**
+ * The relation object templates see as `this`, `ref()`, `source()` and `adapter.get_relation()`:
+ * it prints as the quoted name and keeps its parts, as dbt's Relation does.
+ */
+export class JinjaRelation {
+  constructor(
+    private readonly dialect: Dialect,
+    readonly database: string | null,
+    readonly schema: string | null,
+    readonly identifier: string,
+    readonly type: 'table' | 'view' | 'cte' | 'external' | null = null,
+    private readonly limitTo?: { database: boolean; schema: boolean; identifier: boolean },
+  ) {}
+
+  get name(): string {
+    return this.identifier;
+  }
+  get table(): string {
+    return this.identifier;
+  }
+  get is_table(): boolean {
+    return this.type === 'table';
+  }
+  get is_view(): boolean {
+    return this.type === 'view';
+  }
+  get is_cte(): boolean {
+    return this.type === 'cte';
+  }
+
+  render(): string {
+    if (this.type === 'cte') return this.identifier;
+    const inc = this.limitTo ?? { database: true, schema: true, identifier: true };
+    return this.dialect.relation({
+      database: inc.database ? this.database : null,
+      schema: inc.schema ? this.schema ?? '' : '',
+      identifier: inc.identifier ? this.identifier : '',
+    });
+  }
+
+  toString(): string {
+    return this.render();
+  }
+
+  /** `{{ this.include(database=false) }}` as in dbt. */
+  include(kw: { database?: boolean; schema?: boolean; identifier?: boolean } = {}): JinjaRelation {
+    return new JinjaRelation(this.dialect, this.database, this.schema, this.identifier, this.type, {
+      database: kw.database ?? true,
+      schema: kw.schema ?? true,
+      identifier: kw.identifier ?? true,
+    });
+  }
+
+  incorporate(kw: { path?: { database?: string; schema?: string; identifier?: string }; type?: JinjaRelation['type'] } = {}): JinjaRelation {
+    return new JinjaRelation(this.dialect, kw.path?.database ?? this.database, kw.path?.schema ?? this.schema, kw.path?.identifier ?? this.identifier, kw.type ?? this.type);
+  }
+}
