@@ -25,15 +25,17 @@ export class Dag {
   static fromManifest(m: Manifest): Dag {
     const dag = new Dag();
     for (const [id, s] of Object.entries(m.sources)) dag.addNode(id, { file: s.original_file_path });
-    for (const [id, n] of Object.entries(m.nodes)) dag.addNode(id, { file: n.original_file_path });
-    for (const [id, u] of Object.entries(unitTestsOf(m))) if (!dag.info.has(id)) dag.addNode(id, { file: u.original_file_path });
+    // Disabled nodes are not part of the project's graph (dbt keeps them out of it too): they are
+    // never built, and nothing may wait on them.
+    for (const [id, n] of Object.entries(m.nodes)) if (n.config?.enabled !== false) dag.addNode(id, { file: n.original_file_path });
+    for (const [id, u] of Object.entries(unitTestsOf(m))) if (!(id in m.nodes) && (u.config as { enabled?: boolean } | undefined)?.enabled !== false) dag.addNode(id, { file: u.original_file_path });
     const addEdges = (child: string, parents: readonly string[] | undefined) => {
       // A parent that is not in the manifest (disabled, or from a package not loaded) cannot be
       // built or selected; the parser reports unknown refs, so the graph just leaves it out.
       for (const p of parents ?? []) if (dag.info.has(p)) dag.addEdge(p, child);
     };
-    for (const [id, n] of Object.entries(m.nodes)) addEdges(id, n.depends_on?.nodes);
-    for (const [id, u] of Object.entries(unitTestsOf(m))) if (!(id in m.nodes)) addEdges(id, u.depends_on?.nodes);
+    for (const [id, n] of Object.entries(m.nodes)) if (dag.info.has(id)) addEdges(id, n.depends_on?.nodes);
+    for (const [id, u] of Object.entries(unitTestsOf(m))) if (!(id in m.nodes) && dag.info.has(id)) addEdges(id, u.depends_on?.nodes);
     for (const list of dag.up.values()) list.sort();
     for (const list of dag.down.values()) list.sort();
     return dag;
@@ -217,8 +219,9 @@ export class Dag {
   }
 }
 
-function unitTestsOf(m: Manifest): Record<string, { original_file_path?: string; depends_on?: { nodes?: string[] } }> {
-  return (m.unit_tests ?? {}) as Record<string, { original_file_path?: string; depends_on?: { nodes?: string[] } }>;
+type UnitTestShape = { original_file_path?: string; depends_on?: { nodes?: string[] }; config?: unknown };
+function unitTestsOf(m: Manifest): Record<string, UnitTestShape> {
+  return (m.unit_tests ?? {}) as Record<string, UnitTestShape>;
 }
 
 /** Binary min-heap of strings (unique_ids), for the deterministic topological sort. */

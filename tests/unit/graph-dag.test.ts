@@ -11,6 +11,9 @@ describe('Dag.fromManifest', () => {
     expect(dag.children(ID.dimPatient)).toEqual([ID.fctClaims, ID.tRel, ID.tUnique, ID.unit]);
     expect(dag.children(ID.srcClaims)).toEqual([ID.stgClaims, ID.tSource]);
     expect(dag.graph.hasEdge(ID.stgBene, ID.dimPatient)).toBe(true);
+    // disabled nodes are not part of the graph
+    expect(dag.has(ID.oldModel)).toBe(false);
+    expect(dag.children(ID.fctClaims)).toEqual([ID.martCosts, ID.tRel]);
   });
 
   it('ancestors and descendants, with depth limits', () => {
