@@ -360,6 +360,22 @@ export class JinjaRuntime {
     return t;
   }
 
+  /** Calls a macro directly (generate_schema_name, test macros): no template is compiled. */
+  callMacro(name: string, args: unknown[], node: RenderNode, host: RenderHost): unknown {
+    const fn = this.globals[name];
+    if (typeof fn !== 'function') {
+      const s = closest(name, Object.keys(this.macroFns));
+      throw new MflowError('COMPILER_ERROR', `Macro '${name}' not found`, { file: node.file, node: node.unique_id, hint: s ? `Did you mean '${s}'?` : undefined });
+    }
+    const prev = this.state;
+    this.state = { node, host, recorded: { refs: [], sources: [], config: {}, macros: new Set() }, cache: new Map(), seq: 0, logs: [], results: new Map() };
+    try {
+      return (fn as (...a: unknown[]) => unknown)(...args);
+    } finally {
+      this.state = prev;
+    }
+  }
+
   /** Renders a node's SQL (or any template) for the given host, replaying async calls. */
   async render(source: string, node: RenderNode, host: RenderHost, cacheKey?: string): Promise<{ sql: string; recorded: Recorded; logs: { msg: string; info: boolean }[] }> {
     const cache = new Map<string, unknown>();

@@ -29,7 +29,7 @@ export function compileTemplate(env: nunjucks.Environment, source: string, path:
   try {
     tmpl._compile();
   } catch (e) {
-    throw syntaxError(e, path);
+    throw syntaxError(e, path, source);
   }
   return tmpl;
 }

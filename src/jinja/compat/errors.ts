@@ -11,14 +11,16 @@ function cleanMessage(msg: string): string {
   return msg.replace(/^\([^)]*\)(?: \[Line \d+(?:, Column \d+)?\])?\n\s*/, '').replace(/^Template render error: /, '');
 }
 
-export function syntaxError(e: unknown, path: string): MflowError {
+export function syntaxError(e: unknown, path: string, source?: string): MflowError {
   if (e instanceof MflowError) return e;
   const err = e as any;
-  const line = typeof err?.lineno === 'number' && err.lineno > 0 ? err.lineno : undefined;
+  let line = typeof err?.lineno === 'number' && err.lineno > 0 ? err.lineno : undefined;
+  // nunjucks gives no position for a tag left open at the end of the file: point at the end.
+  if (line === undefined && source !== undefined && /end of file/.test(String(err?.message))) line = source.split('\n').length;
   const column = line !== undefined && typeof err?.colno === 'number' && err.colno > 0 ? err.colno : undefined;
   const message = err instanceof SyntaxError
     ? `template compiled to invalid code (${err.message}); a {% break %}/{% continue %} inside an include or import in a loop is the usual cause`
-    : cleanMessage(String(err?.message ?? err));
+    : cleanMessage(String(err?.message ?? err)).replace(/^unexpected end of file$/, 'unexpected end of file: a block tag ({% if %}, {% for %}, {% macro %}, ...) is not closed');
   return new MflowError('JINJA_SYNTAX', `Jinja syntax error: ${message}`, {
     file: path,
     line,

@@ -1,0 +1,59 @@
+/**
+ * Rendered output of Jinja2 constructs, each expected value taken from Jinja2 3.1.6 rendering the
+ * same template and context (with the `do` and `loopcontrols` extensions, as dbt enables them).
+ * The `tojson(...)` global is dbt's (json.dumps without sorting), not Jinja2's.
+ */
+import { describe, expect, it } from 'vitest';
+import { compileTemplate, createJinjaEnvironment, renderTemplate } from '../../src/jinja/environment.js';
+
+const env = createJinjaEnvironment();
+const render = (src: string, ctx: Record<string, unknown> = {}) => renderTemplate(env, compileTemplate(env, src, 'models/t.sql'), ctx, 'models/t.sql');
+
+describe('jinja compat: output matches Jinja2', () => {
+  const cases: [string, string, Record<string, unknown>, string][] = [
+    ["literals", "{{ True }} {{ False }} {{ None }} {{ None is none }} {{ x is none }} {{ flag }} {{ not flag }}", {"flag": true}, "True False None True False True False"],
+    ["compare", "{{ True == true }} {% if None %}a{% else %}b{% endif %} {{ 1 if True else 2 }}", {}, "True b 1"],
+    ["do", "{% set l = [1] %}{% do l.append(2) %}{% do l.extend([3, 4]) %}{{ l }} {{ l.pop() }} {{ l }}", {}, "[1, 2, 3, 4] 4 [1, 2, 3]"],
+    ["namespace", "{% set ns = namespace(total=0, found=false) %}{% for i in [1,2,3] %}{% set ns.total = ns.total + i %}{% if i == 2 %}{% set ns.found = true %}{% endif %}{% endfor %}{{ ns.total }} {{ ns.found }}", {}, "6 True"],
+    ["for-scope", "{% set x = 0 %}{% for i in [1,2,3] %}{% set x = i %}[{{ x }}]{% endfor %}{{ x }}", {}, "[1][2][3]0"],
+    ["for-scope-if", "{% set x = 'out' %}{% for i in [1,2] %}{% if i == 2 %}{% set x = 'in' %}{% endif %}{{ x }},{% endfor %}{{ x }}", {}, "out,in,out"],
+    ["for-if", "{% for x in xs if x > 1 %}{{ loop.index }}:{{ x }}/{{ loop.length }} {% endfor %}", {"xs": [1, 2, 3, 0, 5]}, "1:2/3 2:3/3 3:5/3 "],
+    ["for-if-else", "{% for x in xs if x > 10 %}{{ x }}{% else %}none{% endfor %}", {"xs": [1, 2]}, "none"],
+    ["cycle", "{% for x in 'abc' %}{{ loop.cycle('odd', 'even') }}{{ loop.first }}{{ loop.last }} {% endfor %}", {}, "oddTrueFalse evenFalseFalse oddFalseTrue "],
+    ["break", "{% for x in range(10) %}{% if x == 3 %}{% break %}{% endif %}{% if x == 1 %}{% continue %}{% endif %}{{ x }}{% endfor %}", {}, "02"],
+    ["dict-loop", "{% for k, v in d.items() %}{{ k }}={{ v }};{% endfor %}{% for k in d %}{{ k }}{% endfor %}", {"d": {"a": 1, "b": 2}}, "a=1;b=2;ab"],
+    ["str-methods", "{{ s.upper() }}|{{ s.lower() }}|{{ s.strip() }}|{{ s.lstrip() }}|{{ s.rstrip() }}|{{ s.split() }}|{{ 'a,b,,c'.split(',') }}|{{ 'a,b,c'.split(',', 1) }}", {"s": "  Hello World  "}, "  HELLO WORLD  |  hello world  |Hello World|Hello World  |  Hello World|['Hello', 'World']|['a', 'b', '', 'c']|['a', 'b,c']"],
+    ["str-methods2", "{{ 'aaa'.replace('a', 'b') }}|{{ 'aaa'.replace('a','b',2) }}|{{ 'abc'.startswith('ab') }}|{{ 'abc'.endswith(('x','c')) }}|{{ '{} and {name}'.format(1, name='n') }}|{{ 'hello world'.title() }}|{{ 'hELLO'.capitalize() }}|{{ ', '.join(['a','b']) }}", {}, "bbb|bba|True|True|1 and n|Hello World|Hello|a, b"],
+    ["str-format-spec", "{{ '{:>5}|{:<4}|{:^6}|{:.2f}|{:05d}|{:,}'.format('ab', 'c', 'mid', 3.14159, 42, 1234567) }}", {}, "   ab|c   | mid  |3.14|00042|1,234,567"],
+    ["dict-methods", "{% set d = {'a': 1} %}{{ d.get('a') }} {{ d.get('z') }} {{ d.get('z', 5) }} {{ d.keys() | list }} {{ d.values() | list }}{% do d.update({'b': 2}) %} {{ d }} {{ d.items() | list }}", {}, "1 None 5 ['a'] [1] {'a': 1, 'b': 2} [('a', 1), ('b', 2)]"],
+    ["tojson", "{{ {'b': 1, 'a': [1, 'x', None, True]} | tojson }} {{ \"it's <b>\" | tojson }} {{ tojson({'b': 1, 'a': 2}) }}", {}, "{\"a\": [1, \"x\", null, true], \"b\": 1} \"it\\u0027s \\u003cb\\u003e\" {\"b\": 1, \"a\": 2}"],
+    ["map", "{{ users | map(attribute='name') | join(',') }} {{ ['a','b'] | map('upper') | list }} {{ users | map(attribute='age', default=0) | list }}", {"users": [{"name": "x", "age": 3}, {"name": "y"}]}, "x,y ['A', 'B'] [3, 0]"],
+    ["unique-min-max", "{{ [3, 1, 3, 2] | unique | list }} {{ ['A', 'a', 'b'] | unique | list }} {{ [3,1,2] | min }} {{ [3,1,2] | max }} {{ users | max(attribute='age') }}", {"users": [{"name": "x", "age": 3}, {"name": "y", "age": 9}]}, "[3, 1, 2] ['A', 'b'] 1 3 {'name': 'y', 'age': 9}"],
+    ["format-filter", "{{ '%s-%s' | format('a', 1) }} {{ 'abc' | list }} {{ 12 | string }} {{ {'a': 1} | items | list }}", {}, "a-1 ['a', 'b', 'c'] 12 [('a', 1)]"],
+    ["select", "{{ [1,2,3,4] | select('odd') | list }} {{ [1,2,3,4] | reject('odd') | list }} {{ [0, 1, '', 'a'] | select | list }} {{ users | selectattr('age', 'gt', 4) | map(attribute='name') | list }}", {"users": [{"name": "x", "age": 3}, {"name": "y", "age": 9}]}, "[1, 3] [2, 4] [1, 'a'] ['y']"],
+    ["varargs", "{% macro m(a, b=2) %}{{ a }}-{{ b }}-{{ varargs }}-{{ kwargs }}{% endmacro %}{{ m(1) }}|{{ m(1, 3, 4, 5) }}|{{ m(1, c=9) }}|{{ m(b=7, a=0) }}", {}, "1-2-()-{}|1-3-(4, 5)-{}|1-2-()-{'c': 9}|0-7-()-{}"],
+    ["slices", "{{ xs[1:] }} {{ xs[:-1] }} {{ xs[::2] }} {{ xs[::-1] }} {{ 'hello'[1:3] }} {{ xs[-1] }} {{ 'abc'[-1] }}", {"xs": [1, 2, 3, 4, 5]}, "[2, 3, 4, 5] [1, 2, 3, 4] [1, 3, 5] [5, 4, 3, 2, 1] el 5 c"],
+    ["ops", "{{ '-' * 3 }} {{ 3 * 'ab' }} {{ '%s!' % x }} {{ '%s and %d' % ('a', 3) }} {{ '%r' % 'q' }} {{ '%05.1f' % 3.14159 }} {{ -7 % 3 }} {{ [1] + [2] }} {{ 'a' ~ None ~ True }}", {"x": "hi"}, "--- ababab hi! a and 3 'q' 003.1 2 [1, 2] aNoneTrue"],
+    ["nested-dict", "{% set d = {'a': {'b': 1}} %}{{ d.a.b }} {{ {'x': {'y': 2}}.x.y }}", {}, "1 2"],
+    ["tuple-set", "{% set a, b = 1, 2 %}{{ a }}{{ b }}{% set c, d = [3, 4] %}{{ c }}{{ d }}", {}, "1234"],
+    ["with", "{% set x = 1 %}{% with x = 2, y = 3 %}{{ x }}{{ y }}{% endwith %}{{ x }}", {}, "231"],
+    ["filter-set", "{% set s | upper %}abc{% endset %}{{ s }}", {}, "ABC"],
+    ["caller", "{% macro wrap(tag) %}<{{ tag }}>{{ caller() }}</{{ tag }}>{% endmacro %}{% call wrap('b') %}inner{% endcall %}", {}, "<b>inner</b>"],
+    ["list-print", "{{ ['a', 1, None] }} {{ {'k': 'v'} }} {{ [] }} {% if [] %}t{% else %}f{% endif %} {% if {} %}t{% else %}f{% endif %}", {}, "['a', 1, None] {'k': 'v'} [] f f"],
+    ["join-bool", "{{ [True, None, 1] | join(',') }}", {}, "True,None,1"],
+    ["truthy-not", "{{ not [] }} {{ not [1] }}", {}, "True False"],
+    ["loop-macro-shadow", "{% macro m(a) %}{% for i in [1,2] %}{% set a = i %}{{ a }}{% endfor %}{{ a }}{% endmacro %}{{ m(9) }}", {}, "129"],
+    ["defaults-ref", "{% macro m(a, b=a ~ '!') %}{{ b }}{% endmacro %}{{ m('x') }} {{ m('x', None) }}", {}, "x! None"],
+    ["is-tests", "{{ 1 is integer }} {{ 1.5 is float }} {{ True is boolean }} {{ 'a' is in ['a'] }} {{ x is defined }} {{ y is undefined }} {{ {} is mapping }}", {"x": 1}, "True True True True True True True"],
+    ["loop-vars", "{% for x in [5,6,7] %}{{ loop.index0 }}{{ loop.revindex }}{{ loop.revindex0 }}{{ loop.previtem }}{{ loop.nextitem }},{% endfor %}", {}, "0326,12157,2106,"],
+    ["percent-dict", "{{ '%(a)s=%(b)d' % {'a': 'x', 'b': 2} }}", {}, "x=2"],
+    ["ws-control", "a\n{%- if true %}\n b {{- ' c' }}\n{% endif -%}\nd", {}, "a\n b c\nd"],
+    ["string-rsplit", "{{ 'a.b.c'.rsplit('.', 1) }} {{ 'ab'.zfill(4) }} {{ 'x'.center(5, '*') }} {{ 'abc'.find('c') }} {{ 'a-b'.partition('-') }} {{ 'Ab1'.isalnum() }} {{ 'a b'.count(' ') }}", {}, "['a.b', 'c'] 00ab **x** 2 ('a', '-', 'b') True 1"],
+    ["is-tests2", "{{ 4 is divisibleby 2 }} {{ x is not none }} {{ None is none }} {{ x is sameas 1 }} {{ 3 is in [1, 3] and true }}", {"x": 1}, "True True True True True"],
+  ];
+  for (const [name, src, ctx, expected] of cases) {
+    it(name, () => {
+      expect(render(src, ctx)).toBe(expected);
+    });
+  }
+});
