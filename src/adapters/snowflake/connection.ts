@@ -1,0 +1,132 @@
+import type { Connection as SfConnection, RowStatement } from 'snowflake-sdk';
+import type { Connection, QueryResult } from '../../contracts/adapter.js';
+import { MflowError } from '../../errors.js';
+import type { Sdk } from './driver.js';
+
+/** A failed statement, with Snowflake's own code so users can look it up in Snowflake's docs. */
+export class SnowflakeQueryError extends MflowError {
+  constructor(
+    message: string,
+    readonly snowflakeCode: string | undefined,
+    readonly sqlState: string | undefined,
+    readonly queryId: string | undefined,
+    opts: { line?: number; column?: number; hint?: string; cause?: unknown } = {},
+  ) {
+    super('DATABASE', message, opts);
+  }
+}
+
+interface DriverError extends Error {
+  code?: string | number;
+  sqlState?: string;
+  data?: { queryId?: string };
+}
+
+/** Codes after which the session is gone: reconnect and retry (when nothing transactional is lost). */
+const RECONNECT_CODES = new Set(['390111', '390114', '390104', '401001', '401002', '405503', '407002']);
+
+export function toQueryError(e: unknown, sql: string): SnowflakeQueryError {
+  const err = e as DriverError;
+  const code = err.code === undefined ? undefined : String(err.code);
+  const message = err.message ?? String(e);
+  // Snowflake reports positions as "error line 3 at position 7": map them to the compiled SQL.
+  const pos = /line (\d+) at position (\d+)/.exec(message);
+  const line = pos ? Number(pos[1]) : undefined;
+  const sqlLine = line ? sql.split('\n')[line - 1]?.trim() : undefined;
+  const text = `Snowflake error ${code ?? '?'}${err.sqlState ? ` (${err.sqlState})` : ''}: ${message.replace(/\s+/g, ' ').trim()}${sqlLine ? `\n  at compiled SQL line ${line}: ${sqlLine}` : ''}`;
+  const hint =
+    code === '002003' ? 'The object is missing or your role cannot see it: check the ref/source, the target database/schema and the role grants.'
+    : code === '000904' ? 'A column name is wrong; unquoted names are upper-cased by Snowflake.'
+    : code === '390100' ? 'Check the user and the password environment variables.'
+    : undefined;
+  return new SnowflakeQueryError(text, code, err.sqlState, err.data?.queryId, { line, column: pos ? Number(pos[2]) : undefined, hint, cause: e });
+}
+
+/**
+ * One Snowflake session. Transient HTTP failures (5xx, timeouts, resets) and session expiry are
+ * retried by the driver; when the session itself is lost the statement is retried on a fresh
+ * session, but only outside a transaction (where a retry could not silently drop earlier work).
+ */
+export class SnowflakeConnection implements Connection {
+  private running = new Set<RowStatement>();
+  private inTransaction = false;
+  private cancelled = false;
+  /** Statements sent through this connection (for the round-trip budget). */
+  statements = 0;
+
+  constructor(
+    private readonly sdk: Sdk,
+    private readonly options: Record<string, unknown>,
+    private raw: SfConnection,
+    private readonly retries: number,
+  ) {}
+
+  static async open(sdk: Sdk, options: Record<string, unknown>, retries = 1): Promise<SnowflakeConnection> {
+    return new SnowflakeConnection(sdk, options, await SnowflakeConnection.connectRaw(sdk, options), retries);
+  }
+
+  private static async connectRaw(sdk: Sdk, options: Record<string, unknown>): Promise<SfConnection> {
+    const raw = sdk.createConnection(options as Parameters<Sdk['createConnection']>[0]);
+    const browser = String(options.authenticator ?? '').toUpperCase() === 'EXTERNALBROWSER';
+    await new Promise<void>((resolve, reject) => {
+      const cb = (err: unknown) => (err ? reject(toQueryError(err, '')) : resolve());
+      if (browser) void raw.connectAsync(cb);
+      else raw.connect(cb);
+    });
+    return raw;
+  }
+
+  execute(sql: string, binds?: unknown[]): Promise<QueryResult> {
+    return this.run(sql, binds, this.retries);
+  }
+
+  private async run(sql: string, binds: unknown[] | undefined, retriesLeft: number): Promise<QueryResult> {
+    if (this.cancelled) throw new MflowError('DATABASE', 'The run was cancelled.');
+    this.statements++;
+    try {
+      const result = await this.once(sql, binds);
+      const head = sql.trim().slice(0, 10).toLowerCase();
+      if (/^(begin|start)/.test(head)) this.inTransaction = true;
+      else if (/^(commit|rollback)/.test(head)) this.inTransaction = false;
+      return result;
+    } catch (e) {
+      const code = String((e as DriverError).code ?? '');
+      if (!this.cancelled && retriesLeft > 0 && !this.inTransaction && RECONNECT_CODES.has(code)) {
+        this.raw = await SnowflakeConnection.connectRaw(this.sdk, this.options);
+        return this.run(sql, binds, retriesLeft - 1);
+      }
+      throw toQueryError(e, sql);
+    }
+  }
+
+  private once(sqlText: string, binds?: unknown[]): Promise<QueryResult> {
+    return new Promise((resolve, reject) => {
+      const stmt = this.raw.execute({
+        sqlText,
+        binds: binds as never,
+        complete: (err, s, rows) => {
+          this.running.delete(stmt);
+          if (err) return reject(err);
+          const cols = s.getColumns() ?? [];
+          const n = s.getNumUpdatedRows();
+          resolve({
+            columns: cols.map((c) => ({ name: c.getName(), dataType: c.getType() })),
+            rows: (rows ?? []) as Record<string, unknown>[],
+            rowsAffected: typeof n === 'number' && n >= 0 ? n : undefined,
+          });
+        },
+      });
+      this.running.add(stmt);
+    });
+  }
+
+  /** Ctrl-C: ask Snowflake to abort every running statement of this session. */
+  async cancel(): Promise<void> {
+    this.cancelled = true;
+    await Promise.all([...this.running].map((s) => new Promise<void>((resolve) => s.cancel(() => resolve()))));
+  }
+
+  async close(): Promise<void> {
+    await new Promise<void>((resolve) => this.raw.destroy(() => resolve()));
+  }
+}
