@@ -2,6 +2,7 @@ import type { Connection as SfConnection, RowStatement } from 'snowflake-sdk';
 import type { Connection, QueryResult } from '../../contracts/adapter.js';
 import { MflowError } from '../../errors.js';
 import type { Sdk } from './driver.js';
+import { splitSql } from './split.js';
 
 /** A failed statement, with Snowflake's own code so users can look it up in Snowflake's docs. */
 export class SnowflakeQueryError extends MflowError {
@@ -76,8 +77,12 @@ export class SnowflakeConnection implements Connection {
     return raw;
   }
 
-  execute(sql: string, binds?: unknown[]): Promise<QueryResult> {
-    return this.run(sql, binds, this.retries);
+  /** A script with several statements runs them in order and returns the last result. */
+  async execute(sql: string, binds?: unknown[]): Promise<QueryResult> {
+    const parts = binds ? [sql] : splitSql(sql);
+    let last: QueryResult = { columns: [], rows: [] };
+    for (const part of parts) last = await this.run(part, binds, this.retries);
+    return last;
   }
 
   private async run(sql: string, binds: unknown[] | undefined, retriesLeft: number): Promise<QueryResult> {
