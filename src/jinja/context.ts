@@ -4,7 +4,7 @@ import type { ManifestMacro, NodeConfig, RefCall } from '../contracts/manifest.j
 import { MflowError, closest } from '../errors.js';
 import { envVarLookup } from '../project/yaml-jinja.js';
 import { toAgate } from './agate.js';
-import { BUILTIN_MACROS, BUILTIN_MACROS_PATH } from './builtin-macros.js';
+import { BUILTIN_MACROS, BUILTIN_MACROS_PATH, BUILTIN_TEST_MACROS } from './builtin-macros.js';
 import { compileTemplate, createJinjaEnvironment, loadMacros, renderTemplate } from './environment.js';
 import { makeModules } from './modules.js';
 import { JinjaRelation } from './relation.js';
@@ -100,7 +100,7 @@ export class JinjaRuntime {
     this.dialect = opts.dialect;
     this.runStartedAt = (opts.now ?? (() => new Date()))();
     this.installGlobals();
-    const builtin = loadMacros(this.env, [{ path: BUILTIN_MACROS_PATH, source: BUILTIN_MACROS }], {});
+    const builtin = loadMacros(this.env, [{ path: BUILTIN_MACROS_PATH, source: BUILTIN_MACROS + BUILTIN_TEST_MACROS }], {});
     Object.assign(this.macroFns, builtin);
     // Project macros, per file, override built-ins of the same name.
     const byFile = new Map<string, ManifestMacro[]>();

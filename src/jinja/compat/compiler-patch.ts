@@ -166,6 +166,18 @@ export function patchCompiler(): void {
     this._compileAggregate(node, frame, 'runtime.jinjaTuple([', '])');
   };
 
+  // `*args` and `**kwargs` become JS spreads inside the argument array / keyword object.
+  C.compileJinjaSplat = function compileJinjaSplat(this: any, node: any, frame: any) {
+    this._emit('...runtime.jinjaIterable(');
+    this._compileExpression(node.expr, frame);
+    this._emit(', 1)');
+  };
+  C.compileJinjaKwSplat = function compileJinjaKwSplat(this: any, node: any, frame: any) {
+    this._emit('...runtime.jinjaKwSplat(');
+    this._compileExpression(node.expr, frame);
+    this._emit(')');
+  };
+
   C.compileJinjaDo = function compileJinjaDo(this: any, node: any, frame: any) {
     emitPos(this, node);
     this._compileExpression(node.expr, frame);

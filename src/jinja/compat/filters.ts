@@ -130,6 +130,7 @@ export function addJinjaFilters(env: nunjucks.Environment): void {
     const { pos, kw } = splitArgs(args);
     return percentFormat(String(fmt), Object.keys(kw).length ? kw : pos);
   });
+  add('count', (env as any).getFilter('length'));
   add('list', (v: unknown) => toList(v).slice());
   add('string', (v: unknown) => pyStr(v));
   add('items', (v: unknown) => (v == null ? [] : Object.keys(v as object).map((k) => tuple([k, (v as any)[k]]))));

@@ -49,6 +49,7 @@ export function installJinjaCompat(): void {
     jinjaLocate: rt.locate,
     JinjaLoop: rt.JinjaLoop,
     jinjaTuple: rt.makeTuple,
+    jinjaKwSplat: rt.kwSplat,
   });
 
   ContextClass = findContextClass();

@@ -259,3 +259,12 @@ export function makeMacro(name: string, params: string[], usesVarargs: boolean, 
 export function makeTuple(items: unknown[]): unknown[] {
   return tuple(items);
 }
+
+/** `f(**d)`: the mapping's entries become keyword arguments. */
+export function kwSplat(v: unknown): Record<string, unknown> {
+  if (v === undefined || v === null) return {};
+  if (typeof v !== 'object' || Array.isArray(v)) throw new Error(`argument after ** must be a mapping, not ${pyTypeName(v)}`);
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(v)) if (k !== '__keywords') out[k] = (v as Record<string, unknown>)[k];
+  return out;
+}

@@ -16,6 +16,11 @@ nodes.JinjaDo = DoNode;
 nodes.JinjaBreak = BreakNode;
 nodes.JinjaContinue = ContinueNode;
 nodes.JinjaWith = WithNode;
+/** `f(*args)` and `f(**kwargs)` in calls. */
+export const SplatNode = nodes.Node.extend('JinjaSplat', { fields: ['expr'] });
+export const KwSplatNode = nodes.Node.extend('JinjaKwSplat', { fields: ['expr'] });
+nodes.JinjaSplat = SplatNode;
+nodes.JinjaKwSplat = KwSplatNode;
 
 const LITERAL_NAMES: Record<string, [string, string]> = {
   True: [lexer.TOKEN_BOOLEAN, 'true'],
@@ -90,6 +95,7 @@ export function patchParser(): void {
   };
 
   P.parseIs = parseIs;
+  P.parseSignature = parseSignature;
 
   // Remember whether a lookup was written `a.b` (getattr: methods first) or `a['b']` (getitem).
   const origPostfix = P.parsePostfix;
@@ -137,6 +143,45 @@ function parseIs(this: any): any {
   }
   node = new nodes.Is(node.lineno, node.colno, node, test);
   return not ? new nodes.Not(node.lineno, node.colno, node) : node;
+}
+
+/** nunjucks' argument-list parser plus `*args` / `**kwargs` unpacking. */
+function parseSignature(this: any, tolerant: boolean, noParens: boolean): any {
+  let tok = this.peekToken();
+  if (!noParens && tok.type !== lexer.TOKEN_LEFT_PAREN) {
+    if (tolerant) return null;
+    this.fail('expected arguments', tok.lineno, tok.colno);
+  }
+  if (tok.type === lexer.TOKEN_LEFT_PAREN) tok = this.nextToken();
+  const args = new nodes.NodeList(tok.lineno, tok.colno);
+  const kwargs = new nodes.KeywordArgs(tok.lineno, tok.colno);
+  let checkComma = false;
+  for (;;) {
+    tok = this.peekToken();
+    if (!noParens && tok.type === lexer.TOKEN_RIGHT_PAREN) {
+      this.nextToken();
+      break;
+    } else if (noParens && tok.type === lexer.TOKEN_BLOCK_END) break;
+    if (checkComma && !this.skip(lexer.TOKEN_COMMA)) {
+      this.fail('expected comma between arguments', tok.lineno, tok.colno);
+    }
+    checkComma = true;
+    // a trailing comma before `)` is allowed, as in Python
+    if (!noParens && this.peekToken().type === lexer.TOKEN_RIGHT_PAREN) continue;
+    const t = this.peekToken();
+    if (this.skipValue(lexer.TOKEN_OPERATOR, '**')) {
+      kwargs.addChild(new KwSplatNode(t.lineno, t.colno, this.parseExpression()));
+    } else if (this.skipValue(lexer.TOKEN_OPERATOR, '*')) {
+      args.addChild(new SplatNode(t.lineno, t.colno, this.parseExpression()));
+    } else {
+      const arg = this.parseExpression();
+      if (this.skipValue(lexer.TOKEN_OPERATOR, '=')) {
+        kwargs.addChild(new nodes.Pair(arg.lineno, arg.colno, arg, this.parseExpression()));
+      } else args.addChild(arg);
+    }
+  }
+  if (kwargs.children.length) args.addChild(kwargs);
+  return args;
 }
 
 /** Runs nunjucks' own postfix parser for exactly one `(...)` or `[...]`. */
