@@ -1,0 +1,143 @@
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Adapter, Column, Connection, Introspector, QueryResult, Relation, TargetConfig } from '../../contracts/adapter.js';
+import { MflowError } from '../../errors.js';
+import { DuckDBDialect } from './dialect.js';
+
+/** Turns DuckDB values into plain JSON-friendly JS (bigint → number when it fits). */
+export function toPlain(v: unknown): unknown {
+  if (typeof v === 'bigint') return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString();
+  if (Array.isArray(v)) return v.map(toPlain);
+  if (v && typeof v === 'object' && !(v instanceof Date)) {
+    const o: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) o[k] = toPlain(x);
+    return o;
+  }
+  return v;
+}
+
+export class DuckDBConnectionWrapper implements Connection {
+  constructor(readonly raw: DuckDBConnection) {}
+
+  async execute(sql: string): Promise<QueryResult> {
+    try {
+      const reader = await this.raw.runAndReadAll(sql);
+      const names = reader.columnNames();
+      const types = reader.columnTypes();
+      const rows = reader.getRowObjectsJS().map((r) => toPlain(r) as Record<string, unknown>);
+      return { columns: names.map((n, i) => ({ name: n, dataType: String(types[i]) })), rows, rowsAffected: reader.rowsChanged };
+    } catch (e) {
+      throw new MflowError('DATABASE', (e as Error).message, { cause: e });
+    }
+  }
+
+  async cancel(): Promise<void> {
+    this.raw.interrupt();
+  }
+
+  async close(): Promise<void> {
+    this.raw.closeSync();
+  }
+}
+
+class DuckDBIntrospector implements Introspector {
+  constructor(private readonly adapter: DuckDBAdapter) {}
+
+  private async query(sql: string): Promise<Record<string, unknown>[]> {
+    const c = await this.adapter.acquire();
+    try {
+      return (await c.execute(sql)).rows;
+    } finally {
+      this.adapter.release(c);
+    }
+  }
+
+  async listRelations(database: string | null, schema: string): Promise<Relation[]> {
+    const d = this.adapter.dialect;
+    const db = database ? ` and table_catalog = ${d.literal(database)}` : '';
+    const rows = await this.query(
+      `select table_catalog, table_schema, table_name, table_type from information_schema.tables where lower(table_schema) = lower(${d.literal(schema)})${db}`,
+    );
+    return rows.map((r) => ({
+      database: String(r.table_catalog),
+      schema: String(r.table_schema),
+      identifier: String(r.table_name),
+      type: r.table_type === 'VIEW' ? 'view' : 'table',
+    }));
+  }
+
+  async getColumns(rel: Relation): Promise<Column[]> {
+    const d = this.adapter.dialect;
+    const rows = await this.query(
+      `select column_name, data_type from information_schema.columns where table_schema = ${d.literal(rel.schema)} and table_name = ${d.literal(rel.identifier)}${rel.database ? ` and table_catalog = ${d.literal(rel.database)}` : ''} order by ordinal_position`,
+    );
+    return rows.map((r) => ({ name: String(r.column_name), dataType: String(r.data_type) }));
+  }
+
+  async listSchemas(database: string | null): Promise<string[]> {
+    const rows = await this.query(`select schema_name from information_schema.schemata${database ? ` where catalog_name = ${this.adapter.dialect.literal(database)}` : ''}`);
+    return rows.map((r) => String(r.schema_name));
+  }
+}
+
+/**
+ * One DuckDB instance per run; each worker thread gets its own connection so models build in
+ * parallel, and transactions stay per connection.
+ */
+export class DuckDBAdapter implements Adapter {
+  readonly type = 'duckdb';
+  readonly dialect = new DuckDBDialect();
+  readonly introspector: Introspector;
+  private idle: DuckDBConnectionWrapper[] = [];
+  private all: DuckDBConnectionWrapper[] = [];
+
+  private constructor(readonly target: TargetConfig, readonly instance: DuckDBInstance) {
+    this.introspector = new DuckDBIntrospector(this);
+  }
+
+  static async create(target: TargetConfig): Promise<DuckDBAdapter> {
+    const path = String(target.path ?? ':memory:');
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    const settings: Record<string, string> = {};
+    for (const [k, v] of Object.entries((target.settings as Record<string, unknown>) ?? {})) settings[k] = String(v);
+    let instance: DuckDBInstance;
+    try {
+      instance = await DuckDBInstance.create(path, settings);
+    } catch (e) {
+      throw new MflowError('DATABASE', `Cannot open DuckDB database ${path}: ${(e as Error).message}`, {
+        hint: /lock/i.test((e as Error).message) ? 'Another process holds the database file; close it (or the DuckDB CLI) and retry.' : undefined,
+      });
+    }
+    const a = new DuckDBAdapter(target, instance);
+    const exts = (target.extensions as string[] | undefined) ?? [];
+    if (exts.length) {
+      const c = await a.acquire();
+      try {
+        for (const ext of exts) await c.execute(`load ${ext}`);
+      } finally {
+        a.release(c);
+      }
+    }
+    return a;
+  }
+
+  async acquire(): Promise<DuckDBConnectionWrapper> {
+    const c = this.idle.pop();
+    if (c) return c;
+    const n = new DuckDBConnectionWrapper(await this.instance.connect());
+    this.all.push(n);
+    return n;
+  }
+
+  release(conn: Connection): void {
+    this.idle.push(conn as DuckDBConnectionWrapper);
+  }
+
+  async close(): Promise<void> {
+    for (const c of this.all) c.raw.closeSync();
+    this.all = [];
+    this.idle = [];
+    this.instance.closeSync();
+  }
+}

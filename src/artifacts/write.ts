@@ -1,0 +1,45 @@
+import { mkdirSync, readFileSync, writeFileSync, existsSync, renameSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { Manifest, ManifestNode } from '../contracts/manifest.js';
+import type { RunResults } from '../contracts/results.js';
+
+/** Writes a file atomically (temp name, then rename), so readers never see half a JSON file. */
+export function writeAtomic(path: string, text: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, path);
+}
+
+export function writeManifest(targetDir: string, m: Manifest): void {
+  writeAtomic(join(targetDir, 'manifest.json'), JSON.stringify(m));
+}
+
+export function readManifest(dir: string): Manifest | null {
+  const f = join(dir, 'manifest.json');
+  if (!existsSync(f)) return null;
+  return JSON.parse(readFileSync(f, 'utf8')) as Manifest;
+}
+
+export function writeRunResults(targetDir: string, r: RunResults): void {
+  writeAtomic(join(targetDir, 'run_results.json'), JSON.stringify(r, null, 1));
+}
+
+export function readRunResults(dir: string): RunResults | null {
+  const f = join(dir, 'run_results.json');
+  if (!existsSync(f)) return null;
+  return JSON.parse(readFileSync(f, 'utf8')) as RunResults;
+}
+
+/** `target/compiled/<project>/<path>`, as dbt lays it out; generic tests under their YAML's folder. */
+export function compiledPath(targetDir: string, kind: 'compiled' | 'run', n: ManifestNode): string {
+  const rel = n.resource_type === 'test' && n.test_metadata ? join(dirname(n.original_file_path), n.name + '.sql') : n.resource_type === 'unit_test' ? join(dirname(n.original_file_path), n.name + '.sql') : n.original_file_path;
+  return join(targetDir, kind, n.package_name, rel);
+}
+
+export function writeNodeSql(targetDir: string, kind: 'compiled' | 'run', n: ManifestNode, sql: string): string {
+  const p = compiledPath(targetDir, kind, n);
+  mkdirSync(dirname(p), { recursive: true });
+  writeFileSync(p, sql.endsWith('\n') ? sql : sql + '\n');
+  return p;
+}

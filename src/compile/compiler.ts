@@ -1,0 +1,143 @@
+import type { Adapter, Column, Relation } from '../contracts/adapter.js';
+import type { Manifest, ManifestNode } from '../contracts/manifest.js';
+import { MflowError } from '../errors.js';
+import type { JinjaRuntime, RenderHost } from '../jinja/context.js';
+import { JinjaRelation } from '../jinja/relation.js';
+import { renderNodeOf } from '../parse/build.js';
+import { injectCtes } from './ephemeral.js';
+import type { RelationCache } from './relation-cache.js';
+
+export interface CompileContext {
+  manifest: Manifest;
+  runtime: JinjaRuntime;
+  adapter: Adapter | null;
+  relations: RelationCache | null;
+  fullRefresh: boolean;
+  log?: (msg: string, info: boolean) => void;
+  /** Unit tests swap parents for fixtures: ref()/source() resolve to these instead. */
+  overrides?: Map<string, string>;
+  extra?: Record<string, unknown>;
+}
+
+export function relationOf(ctx: CompileContext, n: ManifestNode): JinjaRelation {
+  const d = ctx.runtime.dialect;
+  const type = n.config.materialized === 'view' ? 'view' : n.config.materialized === 'ephemeral' ? 'cte' : 'table';
+  return new JinjaRelation(d, n.database, n.schema, type === 'cte' ? `__dbt__cte__${n.name}` : n.alias, type);
+}
+
+/** Renders a node's SQL with the run-time context; ephemeral parents become CTEs. */
+export async function compileNode(ctx: CompileContext, node: ManifestNode, extra?: Record<string, unknown>): Promise<string> {
+  const ctes: { name: string; sql: string }[] = [];
+  const seen = new Set<string>();
+  const sql = await renderWithCtes(ctx, node, ctes, seen, extra);
+  return injectCtes(sql, ctes);
+}
+
+async function renderWithCtes(ctx: CompileContext, node: ManifestNode, ctes: { name: string; sql: string }[], seen: Set<string>, extra?: Record<string, unknown>): Promise<string> {
+  const ephemerals: ManifestNode[] = [];
+  const host = compileHost(ctx, node, ephemerals);
+  let source = node.raw_code;
+  let cacheKey = `${node.unique_id}\0${node.checksum.checksum}`;
+  const vars: Record<string, unknown> = { ...(ctx.extra ?? {}), ...(extra ?? {}) };
+  if (node.resource_type === 'test' && node.test_metadata) {
+    const kw = testKwargs(ctx, node, host);
+    source = `{{ test_${node.test_metadata.name}(${Object.keys(kw).map((k) => `${k}=__kw.${k}`).join(', ')}) }}`;
+    cacheKey = source;
+    vars.__kw = kw;
+  }
+  const line = node.resource_type === 'snapshot' ? undefined : 1;
+  const r = await ctx.runtime.render(source, renderNodeOf(node, line, relationOf(ctx, node), vars), host, cacheKey);
+  for (const e of ephemerals) {
+    if (seen.has(e.unique_id)) continue;
+    seen.add(e.unique_id);
+    const inner: { name: string; sql: string }[] = [];
+    const body = await renderWithCtes(ctx, e, inner, seen);
+    ctes.push(...inner, { name: e.name, sql: body });
+  }
+  return r.sql;
+}
+
+const REF_ARG = /^\s*ref\(\s*['"]([^'"]+)['"]\s*\)\s*$/;
+const SOURCE_ARG = /^\s*source\(\s*['"]([^'"]+)['"]\s*,\s*['"]([^'"]+)['"]\s*\)\s*$/;
+
+/** The kwargs a generic test macro receives: model (filtered by `where`), column_name and the YAML arguments. */
+function testKwargs(ctx: CompileContext, n: ManifestNode, host: RenderHost): Record<string, unknown> {
+  const kw: Record<string, unknown> = {};
+  const evalArg = (v: unknown): unknown => {
+    if (typeof v !== 'string') return v;
+    const r = REF_ARG.exec(v);
+    if (r) return host.resolveRef({ name: r[1] });
+    const s = SOURCE_ARG.exec(v);
+    if (s) return host.resolveSource(s[1], s[2]);
+    return v;
+  };
+  for (const [k, v] of Object.entries(n.test_metadata!.kwargs)) if (k !== 'model') kw[k] = evalArg(v);
+  const attached = n.attached_node!;
+  const src = ctx.manifest.sources[attached];
+  const rel = src ? host.resolveSource(src.source_name, src.name) : host.resolveRef({ name: ctx.manifest.nodes[attached].name });
+  const where = n.config.where as string | null | undefined;
+  kw.model = where ? `(select * from ${rel} where ${where}) dbt_subquery` : rel;
+  return kw;
+}
+
+export function compileHost(ctx: CompileContext, node: ManifestNode, ephemerals: ManifestNode[]): RenderHost {
+  const m = ctx.manifest;
+  const byName = nameIndex(m);
+  return {
+    phase: 'execute',
+    resolveRef(call) {
+      const target = byName.get(call.name);
+      if (!target) {
+        throw new MflowError('UNKNOWN_REF', `ref('${call.name}') was not seen when the project was parsed`, {
+          file: node.original_file_path,
+          node: node.unique_id,
+          hint: `Add a line "-- depends_on: {{ ref('${call.name}') }}" to ${node.original_file_path} so mflow knows the dependency.`,
+        });
+      }
+      const ov = ctx.overrides?.get(target.unique_id);
+      if (ov) return new JinjaRelation(ctx.runtime.dialect, null, null, ov, 'cte');
+      if (target.config.materialized === 'ephemeral') ephemerals.push(target);
+      return relationOf(ctx, target);
+    },
+    resolveSource(s, t) {
+      const src = Object.values(m.sources).find((x) => x.source_name === s && x.name === t);
+      if (!src) throw new MflowError('UNKNOWN_SOURCE', `source('${s}', '${t}') is not declared`, { file: node.original_file_path, node: node.unique_id });
+      const ov = ctx.overrides?.get(src.unique_id);
+      if (ov) return new JinjaRelation(ctx.runtime.dialect, null, null, ov, 'cte');
+      return new JinjaRelation(ctx.runtime.dialect, src.database, src.schema, src.identifier, 'table');
+    },
+    isIncremental() {
+      if (node.config.materialized !== 'incremental' || ctx.fullRefresh || node.config.full_refresh === true) return false;
+      const rel = ctx.relations?.peek(node.database, node.schema, node.alias);
+      return !!rel && rel.type === 'table';
+    },
+    query: ctx.adapter
+      ? async (sql) => {
+          const c = await ctx.adapter!.acquire();
+          try {
+            return await c.execute(sql);
+          } finally {
+            ctx.adapter!.release(c);
+          }
+        }
+      : undefined,
+    getRelation: ctx.relations ? (db, schema, id): Promise<Relation | null> => ctx.relations!.get(db, schema, id) : undefined,
+    getColumns: ctx.adapter ? (rel): Promise<Column[]> => ctx.adapter!.introspector.getColumns({ ...rel, type: null }) : undefined,
+    log: ctx.log,
+  };
+}
+
+const indexCache = new WeakMap<Manifest, Map<string, ManifestNode>>();
+function nameIndex(m: Manifest): Map<string, ManifestNode> {
+  let idx = indexCache.get(m);
+  if (!idx) {
+    idx = new Map();
+    for (const n of Object.values(m.nodes)) {
+      if (n.resource_type === 'model' || n.resource_type === 'seed' || n.resource_type === 'snapshot') {
+        if (!idx.has(n.name)) idx.set(n.name, n);
+      }
+    }
+    indexCache.set(m, idx);
+  }
+  return idx;
+}

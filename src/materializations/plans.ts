@@ -1,0 +1,122 @@
+import type { Column, Statement } from '../contracts/adapter.js';
+import { MflowError } from '../errors.js';
+import type { Plan, PlanInput } from './types.js';
+
+const stmt = (sql: string, purpose: string, fetch = false): Statement => ({ sql, purpose, ...(fetch ? { fetch } : {}) });
+const hooks = (hs: string[], kind: string): Statement[] => hs.filter((h) => h.trim()).map((h) => stmt(h, kind));
+
+function rel(i: PlanInput, identifier = i.target.identifier): string {
+  return i.dialect.relation({ ...i.target, identifier });
+}
+
+/** Wraps DDL in a transaction when the warehouse can roll DDL back. */
+function atomic(i: PlanInput, body: Statement[]): Statement[] {
+  if (!i.dialect.capabilities.supportsTransactionalDdl || body.length < 2) return body;
+  return [stmt(i.dialect.beginTransaction(), 'begin'), ...body, stmt(i.dialect.commit(), 'commit')];
+}
+
+export function planView(i: PlanInput): Plan {
+  const d = i.dialect;
+  const body: Statement[] = [];
+  if (i.existing && i.existing.type !== 'view') body.push(stmt(d.drop(rel(i), 'table'), `drop table ${rel(i)} replaced by a view`));
+  body.push(stmt(d.createView(rel(i), i.sql, { replace: true, copyGrants: Boolean(i.node.config.copy_grants) }), `create view ${rel(i)}`));
+  return { statements: [...hooks(i.preHooks, 'pre-hook'), ...atomic(i, body), ...hooks(i.postHooks, 'post-hook')], resultType: 'view' };
+}
+
+/**
+ * The new table becomes visible at once or not at all: `create or replace` where the warehouse
+ * makes it atomic, otherwise build under a temporary name and swap inside one transaction.
+ */
+export function planTable(i: PlanInput): Plan {
+  const d = i.dialect;
+  const body: Statement[] = [];
+  const transient = d.capabilities.supportsTransientTables && i.node.config.transient !== false;
+  if (d.capabilities.atomicCreateOrReplace) {
+    if (i.existing && i.existing.type === 'view') body.push(stmt(d.drop(rel(i), 'view'), `drop view ${rel(i)} replaced by a table`));
+    body.push(stmt(d.createTableAs(rel(i), i.sql, { replace: true, transient }), `create table ${rel(i)}`));
+  } else {
+    const tmp = `${i.target.identifier}__mflow_tmp`;
+    const backup = `${i.target.identifier}__mflow_backup`;
+    const pre = [stmt(d.drop(rel(i, tmp), 'table'), 'drop leftover temporary table'), stmt(d.createTableAs(rel(i, tmp), i.sql, { transient }), `build ${rel(i, tmp)}`)];
+    const swap: Statement[] = [stmt(d.drop(rel(i, backup), 'table'), 'drop leftover backup')];
+    if (i.existing) swap.push(stmt(d.rename({ ...i.target, type: i.existing.type }, backup), 'move the old version aside'));
+    swap.push(stmt(d.rename({ ...i.target, identifier: tmp, type: 'table' }, i.target.identifier), 'swap the new table in'));
+    if (i.existing) swap.push(stmt(d.drop(rel(i, backup), i.existing.type === 'view' ? 'view' : 'table'), 'drop the old version'));
+    return { statements: [...hooks(i.preHooks, 'pre-hook'), ...pre, ...atomic(i, swap), ...hooks(i.postHooks, 'post-hook')], resultType: 'table' };
+  }
+  return { statements: [...hooks(i.preHooks, 'pre-hook'), ...atomic(i, body), ...hooks(i.postHooks, 'post-hook')], resultType: 'table' };
+}
+
+const keyList = (k: unknown): string[] => (k === null || k === undefined ? [] : Array.isArray(k) ? k.map(String) : [String(k)]);
+
+export function planIncremental(i: PlanInput): Plan {
+  const c = i.node.config;
+  if (!i.existing || i.fullRefresh || c.full_refresh === true || i.existing.type === 'view') return planTable(i);
+  const d = i.dialect;
+  const strategy = String(c.incremental_strategy ?? (c.unique_key ? (d.capabilities.supportsMerge ? 'merge' : 'delete+insert') : 'append'));
+  const uniqueKey = keyList(c.unique_key);
+  if ((strategy === 'merge' || strategy === 'delete+insert') && uniqueKey.length === 0) {
+    throw new MflowError('CONFIG', `Incremental strategy '${strategy}' needs a unique_key`, { file: i.node.original_file_path, node: i.node.unique_id, hint: "Set config(unique_key='id') or use incremental_strategy='append'." });
+  }
+  if (!['merge', 'delete+insert', 'append'].includes(strategy)) {
+    throw new MflowError('CONFIG', `Unknown incremental_strategy '${strategy}'`, { file: i.node.original_file_path, node: i.node.unique_id, hint: 'Use append, merge or delete+insert.' });
+  }
+  const tmpName = `${i.target.identifier}__mflow_tmp`;
+  const tmp = d.quote(tmpName);
+  const target = rel(i);
+  const existing = i.existingColumns ?? [];
+  const incoming = i.newColumns ?? existing;
+  const lower = (cs: Column[]) => new Map(cs.map((x) => [x.name.toLowerCase(), x]));
+  const ex = lower(existing);
+  const inc = lower(incoming);
+  const added = incoming.filter((x) => !ex.has(x.name.toLowerCase()));
+  const removed = existing.filter((x) => !inc.has(x.name.toLowerCase()));
+  const mode = String(c.on_schema_change ?? 'ignore');
+  const body: Statement[] = [];
+  let columns = existing.filter((x) => inc.has(x.name.toLowerCase())).map((x) => x.name);
+  if (added.length || removed.length) {
+    const desc = `added: ${added.map((x) => x.name).join(', ') || 'none'}; removed: ${removed.map((x) => x.name).join(', ') || 'none'}`;
+    if (mode === 'fail') {
+      throw new MflowError('SCHEMA_CHANGE', `The columns of incremental model '${i.node.name}' changed (${desc}) and on_schema_change is 'fail'`, {
+        file: i.node.original_file_path,
+        node: i.node.unique_id,
+        hint: "Run with --full-refresh, or set on_schema_change to 'append_new_columns' or 'sync_all_columns'.",
+      });
+    }
+    if (mode === 'append_new_columns' || mode === 'sync_all_columns') {
+      if (added.length) body.push(...d.addColumns(target, added).split(';\n').map((s) => stmt(s, 'add new column')));
+      columns = [...columns, ...added.map((x) => x.name)];
+    }
+    if (mode === 'sync_all_columns' && removed.length) body.push(...d.dropColumns(target, removed.map((x) => x.name)).split(';\n').map((s) => stmt(s, 'drop removed column')));
+  }
+  const predicates = keyList(c.incremental_predicates);
+  if (strategy === 'append') body.push(stmt(d.insertInto(target, tmp, columns), 'append new rows'));
+  else if (strategy === 'merge') {
+    const upd = c.merge_update_columns ? keyList(c.merge_update_columns) : c.merge_exclude_columns ? columns.filter((x) => !keyList(c.merge_exclude_columns).includes(x)) : undefined;
+    body.push(...d.merge({ target, source: tmp, uniqueKey, columns, updateColumns: upd, predicates }).map((s) => stmt(s, 'merge new rows')));
+  } else body.push(...d.deleteInsert({ target, source: tmp, uniqueKey, columns, predicates }).map((s) => stmt(s, 'delete and insert new rows')));
+  return {
+    statements: [
+      ...hooks(i.preHooks, 'pre-hook'),
+      stmt(d.createTableAs(tmp, i.sql, { temporary: true, replace: true }), 'stage new rows in a temporary table'),
+      ...atomic(i, [...body, stmt(`drop table if exists ${tmp}`, 'drop the staging table')].filter(Boolean)),
+      ...hooks(i.postHooks, 'post-hook'),
+    ],
+    resultType: 'table',
+  };
+}
+
+export function planFor(materialized: string): ((i: PlanInput) => Plan) | null {
+  switch (materialized) {
+    case 'view':
+      return planView;
+    case 'table':
+      return planTable;
+    case 'incremental':
+      return planIncremental;
+    case 'ephemeral':
+      return () => ({ statements: [], resultType: null });
+    default:
+      return null;
+  }
+}

@@ -1,0 +1,483 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Dialect } from '../contracts/adapter.js';
+import {
+  MANIFEST_SCHEMA_VERSION,
+  type DocBlock,
+  type Manifest,
+  type ManifestMacro,
+  type ManifestNode,
+  type NodeConfig,
+  type RefCall,
+  type ResourceType,
+  type SourceTable,
+} from '../contracts/manifest.js';
+import { MflowError, MflowErrors, closest } from '../errors.js';
+import { JinjaRuntime, type RenderHost, type RenderNode } from '../jinja/context.js';
+import { JinjaRelation } from '../jinja/relation.js';
+import type { ProjectConfig, ResolvedTarget, Warning } from '../project/types.js';
+import { sha256 } from '../util/fs.js';
+import { MFLOW_VERSION } from '../version.js';
+import { findBlocks, parseArgList } from './blocks.js';
+import { FolderConfigs, checkConfigKeys, defaultConfig, mergeConfig } from './configs.js';
+import { discoverFiles, type SourceFile } from './discover.js';
+import { parseProperties, type Patch, type TestDef, type UnitTestDef } from './properties.js';
+import { buildTestNode } from './tests.js';
+
+export interface ParseOptions {
+  project: ProjectConfig;
+  target: ResolvedTarget;
+  dialect: Dialect;
+  vars?: Record<string, unknown>;
+  env?: NodeJS.ProcessEnv;
+  warnings: Warning[];
+  invocationId?: string;
+}
+
+export interface ParseResult {
+  manifest: Manifest;
+  runtime: JinjaRuntime;
+}
+
+/**
+ * Reads the project into a manifest. Every file is rendered once with the parse context to learn
+ * its refs, sources and config; errors from all files are collected and thrown together.
+ */
+export async function parseProject(o: ParseOptions): Promise<ParseResult> {
+  const p = o.project;
+  const errors: MflowError[] = [];
+  const files = discoverFiles(p);
+  const invocationId = o.invocationId ?? randomUUID();
+
+  // Macros, generic tests and docs blocks.
+  const macros: Record<string, ManifestMacro> = {};
+  const docs: Record<string, DocBlock> = {};
+  for (const f of files.macros) {
+    for (const b of findBlocks(f.text)) {
+      if (b.kind !== 'macro' && b.kind !== 'test') continue;
+      const name = b.kind === 'test' ? `test_${b.name}` : b.name;
+      const source = b.kind === 'test' ? b.source.replace(/^\{%(-?)\s*test\s+/, '{%$1 macro test_').replace(/\{%(-?)\s*endtest\s*(-?)%\}$/, '{%$1 endmacro $2%}') : b.source;
+      const uid = `macro.${p.name}.${name}`;
+      if (macros[uid]) {
+        errors.push(new MflowError('DUPLICATE_NODE', `Macro '${name}' is defined twice: in ${macros[uid].original_file_path}:${macros[uid].line} and here`, { file: f.path, line: b.line, hint: 'Rename or remove one of them.' }));
+        continue;
+      }
+      macros[uid] = { unique_id: uid, name, package_name: p.name, path: f.path, original_file_path: f.path, macro_sql: source, description: '', arguments: parseArgList(b.args).map((a) => ({ name: a.name, default: a.default })), depends_on: { macros: [] }, line: b.line };
+    }
+  }
+  for (const f of files.docs) {
+    for (const b of findBlocks(f.text)) {
+      if (b.kind !== 'docs') continue;
+      docs[`doc.${p.name}.${b.name}`] = { unique_id: `doc.${p.name}.${b.name}`, name: b.name, package_name: p.name, original_file_path: f.path, block_contents: b.body.trim() };
+    }
+  }
+
+  // Properties.
+  const patches = new Map<string, Patch>();
+  const sources: Record<string, SourceTable> = {};
+  const testDefs: TestDef[] = [];
+  const unitDefs: UnitTestDef[] = [];
+  for (const f of files.properties) {
+    try {
+      const r = parseProperties(f.text, f.path, p.name, o.target.schema, o.warnings);
+      for (const pt of r.patches) {
+        const key = `${pt.kind}:${pt.name}`;
+        const prev = patches.get(key);
+        if (prev) errors.push(new MflowError('DUPLICATE_NODE', `Properties for ${pt.kind.slice(0, -1)} '${pt.name}' are declared twice (also in ${prev.file}:${prev.line})`, { file: pt.file, line: pt.line }));
+        else patches.set(key, pt);
+      }
+      for (const s of r.sources) {
+        if (sources[s.unique_id]) errors.push(new MflowError('DUPLICATE_NODE', `Source table '${s.source_name}.${s.name}' is declared twice`, { file: f.path, line: s.declared_at?.line }));
+        sources[s.unique_id] = s;
+      }
+      for (const m of r.macros) {
+        const mac = macros[`macro.${p.name}.${m.name}`];
+        if (mac) mac.description = m.description;
+        else o.warnings.push({ file: m.file, line: m.line, message: `Properties for macro '${m.name}', which does not exist` });
+      }
+      testDefs.push(...r.tests);
+      unitDefs.push(...r.unitTests);
+    } catch (e) {
+      if (e instanceof MflowError) errors.push(e);
+      else throw e;
+    }
+  }
+
+  const docsByName: Record<string, string> = {};
+  for (const d of Object.values(docs)) docsByName[d.name] = d.block_contents;
+  let runtime: JinjaRuntime;
+  try {
+    runtime = new JinjaRuntime({
+      projectName: p.name,
+      dialect: o.dialect,
+      target: maskedTargetForJinja(o.target),
+      vars: { ...p.vars, ...(o.vars ?? {}) },
+      env: o.env,
+      macros: Object.values(macros),
+      docs: docsByName,
+      invocationId,
+    });
+  } catch (e) {
+    if (e instanceof MflowError) throw new MflowErrors([...errors, e]);
+    throw e;
+  }
+  // Descriptions may use {{ doc('name') }}.
+  const renderDesc = async (text: string, file: string): Promise<string> => {
+    if (!text.includes('{{')) return text;
+    try {
+      return (await runtime.render(text, descNode(file), parseHost(o.dialect))).sql;
+    } catch (e) {
+      if (e instanceof MflowError) errors.push(e);
+      return text;
+    }
+  };
+  for (const pt of patches.values()) {
+    pt.description = await renderDesc(pt.description, pt.file);
+    for (const c of Object.values(pt.columns)) c.description = await renderDesc(c.description, pt.file);
+  }
+  for (const s of Object.values(sources)) {
+    s.description = await renderDesc(s.description, s.original_file_path);
+    for (const c of Object.values(s.columns)) c.description = await renderDesc(c.description, s.original_file_path);
+  }
+
+  // Folder names, for telling config keys from folders in project.yml.
+  const segments = new Set<string>([p.name]);
+  const allPaths = [...files.models, ...files.seeds, ...files.snapshots, ...files.singularTests, ...files.analyses];
+  for (const f of allPaths) for (const s of f.path.split('/')) segments.add(s.replace(/\.(sql|csv)$/, ''));
+  const folderCfg = {
+    model: new FolderConfigs(p, 'models', segments, o.warnings),
+    seed: new FolderConfigs(p, 'seeds', segments, o.warnings),
+    snapshot: new FolderConfigs(p, 'snapshots', segments, o.warnings),
+    test: new FolderConfigs(p, 'tests', segments, o.warnings),
+    analysis: new FolderConfigs(p, 'models', segments, o.warnings),
+  };
+
+  // Nodes: models, analyses, seeds, snapshots, singular tests.
+  type Pending = { node: ManifestNode; file: SourceFile; line: number; body: string };
+  const pending: Pending[] = [];
+  const mk = (type: ResourceType, f: SourceFile, name: string, body: string, line: number, patchKind: Patch['kind'] | null): Pending => {
+    const rel = f.path.slice(f.root.length + 1);
+    const dirs = rel.split('/').slice(0, -1);
+    const fqn = [p.name, ...dirs, name];
+    const patch = patchKind ? patches.get(`${patchKind}:${name}`) : undefined;
+    if (patch) patches.delete(`${patchKind}:${name}`);
+    let config = defaultConfig(type);
+    config = mergeConfig(config, folderCfg[type === 'analysis' ? 'analysis' : (type as 'model')]?.resolve(fqn) ?? {});
+    if (patch) config = mergeConfig(config, patch.config);
+    if (type === 'analysis') config.materialized = 'analysis';
+    const node: ManifestNode = {
+      unique_id: `${type}.${p.name}.${name}`,
+      resource_type: type,
+      name,
+      package_name: p.name,
+      path: rel,
+      original_file_path: f.path,
+      fqn,
+      raw_code: body,
+      language: 'sql',
+      checksum: { name: 'sha256', checksum: type === 'seed' ? sha256(readFileSync(join(p.root, f.path))) : sha256(body) },
+      config,
+      tags: [],
+      description: patch?.description ?? '',
+      columns: patch?.columns ?? {},
+      meta: { ...(patch?.meta ?? {}) },
+      depends_on: { nodes: [], macros: [] },
+      refs: [],
+      sources: [],
+      database: null,
+      schema: o.target.schema,
+      alias: name,
+      relation_name: null,
+      patch_path: patch?.file ?? null,
+      version: null,
+      declared_at: patch ? { file: patch.file, line: patch.line } : null,
+    };
+    if (patch?.tags.length) node.config = mergeConfig(node.config, { tags: patch.tags });
+    return { node, file: f, line, body };
+  };
+  for (const f of files.models) pending.push(mk('model', f, baseName(f.path), f.text, 1, 'models'));
+  for (const f of files.analyses) pending.push(mk('analysis', f, baseName(f.path), f.text, 1, 'analyses'));
+  for (const f of files.seeds) pending.push(mk('seed', f, baseName(f.path), '', 1, 'seeds'));
+  for (const f of files.singularTests) pending.push(mk('test', f, baseName(f.path), f.text, 1, null));
+  for (const f of files.snapshots) {
+    for (const b of findBlocks(f.text)) if (b.kind === 'snapshot') pending.push(mk('snapshot', f, b.name, b.body, b.line, 'snapshots'));
+  }
+  // YAML-only snapshots (`snapshots: [{name, relation: ref('x'), config: {...}}]`).
+  for (const [key, pt] of [...patches.entries()]) {
+    if (pt.kind === 'snapshots' && pt.relation) {
+      patches.delete(key);
+      const f: SourceFile = { path: pt.file, root: pt.file.split('/')[0], text: '', checksum: '' };
+      const pd = mk('snapshot', f, pt.name, `select * from {{ ${pt.relation} }}`, pt.line, null);
+      pd.node.config = mergeConfig(pd.node.config, pt.config);
+      pd.node.description = pt.description;
+      pd.node.columns = pt.columns;
+      pd.node.patch_path = pt.file;
+      pending.push(pd);
+    }
+  }
+  for (const pt of patches.values()) {
+    const names = pending.filter((x) => x.node.resource_type === (pt.kind === 'seeds' ? 'seed' : pt.kind === 'snapshots' ? 'snapshot' : 'model')).map((x) => x.node.name);
+    const s = closest(pt.name, names);
+    o.warnings.push({ file: pt.file, line: pt.line, message: `Properties for ${pt.kind.slice(0, -1)} '${pt.name}', which does not exist${s ? ` (did you mean '${s}'?)` : ''}` });
+  }
+
+  // Duplicates.
+  const byKey = new Map<string, Pending>();
+  for (const pd of pending) {
+    const clash = byKey.get(pd.node.unique_id);
+    if (clash) {
+      errors.push(new MflowError('DUPLICATE_NODE', `Two ${pd.node.resource_type}s are named '${pd.node.name}': ${clash.file.path} and ${pd.file.path}`, { file: pd.file.path, line: pd.line, hint: 'Node names must be unique in a project: rename one of the files (or set an alias).' }));
+      continue;
+    }
+    byKey.set(pd.node.unique_id, pd);
+  }
+  // A model and a seed with the same name would make ref() ambiguous.
+  const relNames = new Map<string, Pending>();
+  for (const pd of byKey.values()) {
+    if (!['model', 'seed', 'snapshot'].includes(pd.node.resource_type)) continue;
+    const prev = relNames.get(pd.node.name);
+    if (prev) errors.push(new MflowError('DUPLICATE_NODE', `'${pd.node.name}' is both a ${prev.node.resource_type} (${prev.file.path}) and a ${pd.node.resource_type} (${pd.file.path})`, { file: pd.file.path, line: pd.line, hint: 'ref() needs unique names: rename one.' }));
+    else relNames.set(pd.node.name, pd);
+  }
+
+  // Parse-render every node to record its refs, sources and config() calls.
+  const host = parseHost(o.dialect);
+  for (const pd of byKey.values()) {
+    const n = pd.node;
+    if (n.resource_type === 'seed') continue;
+    try {
+      const r = await runtime.render(pd.body, renderNodeOf(n, pd.line), host, `${n.original_file_path}\0${pd.line}\0${n.checksum.checksum}`);
+      checkConfigKeys(r.recorded.config, { file: n.original_file_path, line: pd.line }, o.warnings);
+      n.config = mergeConfig(n.config, r.recorded.config);
+      n.refs = r.recorded.refs;
+      n.sources = r.recorded.sources;
+      n.depends_on.macros = [...r.recorded.macros].map((m) => `macro.${p.name}.${m}`).filter((m) => macros[m]).sort();
+    } catch (e) {
+      if (e instanceof MflowError) errors.push(e);
+      else throw e;
+    }
+  }
+
+  // Disabled nodes leave the graph; schema and alias come from the (overridable) macros.
+  const nodes: Record<string, ManifestNode> = {};
+  const disabled = new Map<string, ManifestNode>();
+  for (const pd of byKey.values()) {
+    const n = pd.node;
+    n.tags = [...(n.config.tags ?? [])];
+    if (n.config.enabled === false) {
+      disabled.set(n.name, n);
+      continue;
+    }
+    if (n.resource_type !== 'test' && n.resource_type !== 'analysis') {
+      try {
+        placeNode(runtime, n, o.target, o.dialect, host);
+      } catch (e) {
+        if (e instanceof MflowError) errors.push(e);
+        else throw e;
+      }
+    }
+    nodes[n.unique_id] = n;
+  }
+  for (const s of Object.values(sources)) {
+    const q = (part: 'database' | 'schema' | 'identifier') => s.quoting[part] !== false;
+    const db = s.database ?? (o.target.database as string | null) ?? null;
+    s.database = db;
+    s.relation_name = [db && q('database') ? o.dialect.quote(db) : db, q('schema') ? o.dialect.quote(s.schema) : s.schema, q('identifier') ? o.dialect.quote(s.identifier) : s.identifier]
+      .filter(Boolean)
+      .join('.');
+    if (!o.target.database) s.relation_name = [q('schema') ? o.dialect.quote(s.schema) : s.schema, q('identifier') ? o.dialect.quote(s.identifier) : s.identifier].join('.');
+  }
+
+  // Resolve refs and sources to unique ids.
+  const index = new Map<string, ManifestNode[]>();
+  for (const n of Object.values(nodes)) {
+    if (n.resource_type === 'test' || n.resource_type === 'analysis') continue;
+    if (!index.has(n.name)) index.set(n.name, []);
+    index.get(n.name)!.push(n);
+  }
+  const resolveRefId = (r: RefCall, from: ManifestNode, line?: number): string | null => {
+    const cands = index.get(r.name);
+    if (!cands || cands.length === 0) {
+      if (disabled.has(r.name)) {
+        errors.push(new MflowError('UNKNOWN_REF', `${from.resource_type} '${from.name}' depends on '${r.name}', which is disabled`, { file: from.original_file_path, line, node: from.unique_id, hint: `Enable '${r.name}' or disable '${from.name}' too.` }));
+        return null;
+      }
+      const s = closest(r.name, index.keys());
+      errors.push(new MflowError('UNKNOWN_REF', `${from.resource_type} '${from.name}' refers to '${r.name}', which was not found`, { file: from.original_file_path, line: line ?? lineOfText(from.raw_code, r.name), node: from.unique_id, hint: s ? `Did you mean ref('${s}')?` : 'Check the name of the model, seed or snapshot.' }));
+      return null;
+    }
+    return cands[0].unique_id;
+  };
+  for (const n of Object.values(nodes)) {
+    const deps = new Set<string>();
+    for (const r of n.refs) {
+      const id = resolveRefId(r, n);
+      if (id) deps.add(id);
+    }
+    for (const [src, tbl] of n.sources) {
+      const id = `source.${p.name}.${src}.${tbl}`;
+      if (sources[id]) deps.add(id);
+      else {
+        const s = closest(`${src}.${tbl}`, Object.values(sources).map((x) => `${x.source_name}.${x.name}`));
+        errors.push(new MflowError('UNKNOWN_SOURCE', `${n.resource_type} '${n.name}' uses source('${src}', '${tbl}'), which is not declared`, { file: n.original_file_path, line: lineOfText(n.raw_code, tbl), node: n.unique_id, hint: s ? `Did you mean '${s}'?` : 'Declare it under sources: in a properties .yml file.' }));
+      }
+    }
+    n.depends_on.nodes = [...deps].sort();
+  }
+
+  // Generic data tests from properties files.
+  for (const t of testDefs) {
+    try {
+      const tn = buildTestNode(t, { project: p, nodes, index, sources, macros, runtime, folderCfg: folderCfg.test, warnings: o.warnings, dialect: o.dialect });
+      if (!tn) continue;
+      if (nodes[tn.unique_id]) tn.unique_id += '_' + sha256(t.file + t.line).slice(0, 4);
+      nodes[tn.unique_id] = tn;
+    } catch (e) {
+      if (e instanceof MflowError) errors.push(e);
+      else throw e;
+    }
+  }
+
+  // Unit tests.
+  const unitTests: Record<string, unknown> = {};
+  for (const u of unitDefs) {
+    const model = index.get(u.model)?.[0];
+    if (!model || model.resource_type !== 'model') {
+      const s = closest(u.model, [...index.keys()]);
+      errors.push(new MflowError('UNKNOWN_REF', `Unit test '${u.name}' is for model '${u.model}', which does not exist`, { file: u.file, line: u.line, hint: s ? `Did you mean '${s}'?` : undefined }));
+      continue;
+    }
+    for (const g of u.given) {
+      const m = /^\s*(ref|source)\(\s*['"]([^'"]+)['"]\s*(?:,\s*['"]([^'"]+)['"]\s*)?\)\s*$/.exec(g.input ?? '');
+      if (!m) {
+        errors.push(new MflowError('CONFIG', `Unit test '${u.name}': given input '${g.input}' must be ref('name') or source('src', 'table')`, { file: u.file, line: g.line }));
+        continue;
+      }
+      const id = m[1] === 'ref' ? index.get(m[2])?.[0]?.unique_id : `source.${p.name}.${m[2]}.${m[3]}`;
+      if (!id || !model.depends_on.nodes.includes(id)) {
+        errors.push(new MflowError('CONFIG', `Unit test '${u.name}': given input ${g.input} is not a parent of model '${u.model}'`, { file: u.file, line: g.line, hint: `Parents of ${u.model}: ${model.depends_on.nodes.map((x) => x.split('.').slice(2).join('.')).join(', ') || '(none)'}` }));
+      }
+    }
+    const uid = `unit_test.${p.name}.${u.model}.${u.name}`;
+    unitTests[uid] = { ...u, unique_id: uid, attached_node: model.unique_id };
+    nodes[uid] = {
+      ...model,
+      unique_id: uid,
+      resource_type: 'unit_test',
+      name: u.name,
+      fqn: [...model.fqn, u.name],
+      original_file_path: u.file,
+      path: u.file,
+      raw_code: model.raw_code,
+      description: u.description,
+      config: mergeConfig(defaultConfig('unit_test'), u.config),
+      tags: [...((u.config.tags as string[]) ?? [])],
+      depends_on: { nodes: [model.unique_id], macros: [] },
+      attached_node: model.unique_id,
+      relation_name: null,
+      declared_at: { file: u.file, line: u.line },
+      columns: {},
+    };
+  }
+
+  if (errors.length) throw new MflowErrors(dedupe(errors));
+
+  const parent_map: Record<string, string[]> = {};
+  const child_map: Record<string, string[]> = {};
+  for (const id of [...Object.keys(nodes), ...Object.keys(sources)]) {
+    parent_map[id] = [];
+    child_map[id] = [];
+  }
+  for (const n of Object.values(nodes)) {
+    parent_map[n.unique_id] = [...n.depends_on.nodes];
+    for (const d of n.depends_on.nodes) (child_map[d] ??= []).push(n.unique_id);
+  }
+  for (const k of Object.keys(child_map)) child_map[k].sort();
+
+  const manifest: Manifest = {
+    metadata: {
+      mflow_schema_version: MANIFEST_SCHEMA_VERSION,
+      mflow_version: MFLOW_VERSION,
+      generated_at: new Date().toISOString(),
+      invocation_id: invocationId,
+      project_name: p.name,
+      adapter_type: o.target.type,
+      env: {},
+    },
+    nodes,
+    sources,
+    macros,
+    docs,
+    parent_map,
+    child_map,
+    selectors: {},
+    unit_tests: unitTests,
+  };
+  return { manifest, runtime };
+}
+
+function dedupe(errors: MflowError[]): MflowError[] {
+  const seen = new Set<string>();
+  return errors.filter((e) => {
+    const k = e.format();
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+const baseName = (path: string) => path.split('/').pop()!.replace(/\.(sql|csv)$/, '');
+
+function lineOfText(text: string, needle: string): number | undefined {
+  const i = text.indexOf(needle);
+  return i < 0 ? undefined : text.slice(0, i).split('\n').length;
+}
+
+function maskedTargetForJinja(t: ResolvedTarget): ResolvedTarget {
+  const out = { ...t } as Record<string, unknown>;
+  for (const k of t.secretKeys) delete out[k];
+  delete out.secretKeys;
+  return out as unknown as ResolvedTarget;
+}
+
+export function parseHost(dialect: Dialect): RenderHost {
+  return {
+    phase: 'parse',
+    resolveRef: (r) => new JinjaRelation(dialect, null, null, r.name),
+    resolveSource: (s, t) => new JinjaRelation(dialect, null, s, t),
+    isIncremental: () => false,
+  };
+}
+
+function descNode(file: string): RenderNode {
+  return { unique_id: 'description', name: 'description', resource_type: 'doc', file, config: defaultConfig('model'), thisRelation: null, model: {} };
+}
+
+export function renderNodeOf(n: ManifestNode, line = 1, thisRelation: JinjaRelation | null = null, extra?: Record<string, unknown>): RenderNode {
+  return {
+    unique_id: n.unique_id,
+    name: n.name,
+    resource_type: n.resource_type,
+    file: n.original_file_path,
+    line,
+    config: n.config,
+    thisRelation,
+    model: n as unknown as Record<string, unknown>,
+    extra,
+  };
+}
+
+/** database, schema, alias and relation name through generate_*_name. */
+function placeNode(runtime: JinjaRuntime, n: ManifestNode, target: ResolvedTarget, dialect: Dialect, host: RenderHost): void {
+  const cfg = n.config as NodeConfig & { target_schema?: string; target_database?: string };
+  const customSchema = (cfg.schema ?? (n.resource_type === 'snapshot' ? cfg.target_schema : null) ?? null) as string | null;
+  const schema = String(runtime.callMacro('generate_schema_name', [customSchema, n], renderNodeOf(n), host)).trim();
+  const alias = String(runtime.callMacro('generate_alias_name', [cfg.alias ?? null, n], renderNodeOf(n), host)).trim();
+  const dbName = cfg.database ?? cfg.target_database ?? null;
+  const db = dbName ? String(dbName) : (target.database as string | null) ?? null;
+  n.schema = schema;
+  n.alias = alias;
+  n.database = db;
+  n.relation_name = cfg.materialized === 'ephemeral' ? null : dialect.relation({ database: db, schema, identifier: alias });
+}

@@ -1,0 +1,112 @@
+import type { NodeConfig, ResourceType } from '../contracts/manifest.js';
+import { closest } from '../errors.js';
+import { NODE_CONFIG_KEYS, NODE_CONFIG_KEY_SET } from '../project/config-keys.js';
+import type { ProjectConfig, Warning } from '../project/types.js';
+
+/** Keys whose values add up across levels instead of replacing each other. */
+const ADDITIVE = new Set(['tags', 'pre_hook', 'post_hook']);
+const MERGED = new Set(['meta', 'column_types', 'grants', 'docs', 'persist_docs', 'snapshot_meta_column_names']);
+
+export function normalizeKey(k: string): string {
+  return k === 'pre-hook' ? 'pre_hook' : k === 'post-hook' ? 'post_hook' : k;
+}
+
+export function defaultConfig(type: ResourceType): NodeConfig {
+  const materialized = type === 'model' ? 'view' : type === 'seed' ? 'seed' : type === 'snapshot' ? 'snapshot' : type === 'test' || type === 'unit_test' ? 'test' : 'view';
+  const c: NodeConfig = { enabled: true, materialized, tags: [], meta: {}, pre_hook: [], post_hook: [] };
+  if (type === 'test') Object.assign(c, { severity: 'ERROR', fail_calc: 'count(*)', warn_if: '!= 0', error_if: '!= 0', store_failures: false, where: null, limit: null });
+  if (type === 'seed') Object.assign(c, { quote_columns: null, column_types: {}, delimiter: ',' });
+  return c;
+}
+
+const asList = (v: unknown): unknown[] => (v === undefined || v === null ? [] : Array.isArray(v) ? v : [v]);
+
+/** Applies `update` over `base` with dbt's rules: tags and hooks add up, meta merges, the rest overrides. */
+export function mergeConfig(base: NodeConfig, update: Record<string, unknown>): NodeConfig {
+  const out = { ...base } as Record<string, unknown>;
+  for (const [rk, v] of Object.entries(update)) {
+    const k = normalizeKey(rk);
+    if (ADDITIVE.has(k)) out[k] = [...new Set([...asList(out[k]), ...asList(v)].map((x) => (k === 'tags' ? String(x) : x)))];
+    else if (MERGED.has(k) && v && typeof v === 'object' && !Array.isArray(v)) out[k] = { ...((out[k] as object) ?? {}), ...(v as object) };
+    else out[k] = v;
+  }
+  return out as NodeConfig;
+}
+
+/**
+ * project.yml's per-folder configs: `models: { mediflow: { staging: { +materialized: view } } }`.
+ * At each level a `+key` is a config, a known config key without `+` is a config too (dbt's older
+ * form), anything else must be a folder or a node name.
+ */
+export class FolderConfigs {
+  private warned = new Set<string>();
+  constructor(
+    private readonly project: ProjectConfig,
+    private readonly section: 'models' | 'seeds' | 'snapshots' | 'tests' | 'sources',
+    private readonly knownSegments: Set<string>,
+    private readonly warnings: Warning[],
+  ) {}
+
+  /** Config collected along `fqn` (project name, folders..., node name). */
+  resolve(fqn: string[]): Record<string, unknown> {
+    let level = this.project[this.section] as Record<string, unknown> | undefined;
+    let acc = {} as NodeConfig;
+    const path: string[] = [this.section];
+    acc = mergeConfig(acc, this.configsAt(level, path));
+    for (const seg of fqn) {
+      if (!level || typeof level !== 'object') break;
+      const next = level[seg];
+      if (next === undefined || next === null || typeof next !== 'object' || Array.isArray(next)) {
+        // A node name can also carry configs directly: `my_model: { +materialized: table }`.
+        break;
+      }
+      path.push(seg);
+      level = next as Record<string, unknown>;
+      acc = mergeConfig(acc, this.configsAt(level, path));
+    }
+    return acc as Record<string, unknown>;
+  }
+
+  private configsAt(level: Record<string, unknown> | undefined, path: string[]): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    if (!level) return out;
+    for (const [k, v] of Object.entries(level)) {
+      if (k.startsWith('+')) {
+        const key = normalizeKey(k.slice(1));
+        if (!NODE_CONFIG_KEY_SET.has(key)) this.warnKey(k, path, true);
+        out[key] = v;
+      } else if (NODE_CONFIG_KEY_SET.has(normalizeKey(k)) && !(v && typeof v === 'object' && !Array.isArray(v) && this.knownSegments.has(k))) {
+        out[normalizeKey(k)] = v;
+      } else if (!(v && typeof v === 'object' && !Array.isArray(v)) || !this.knownSegments.has(k)) {
+        if (!this.knownSegments.has(k)) this.warnKey(k, path, false);
+      }
+    }
+    return out;
+  }
+
+  private warnKey(k: string, path: string[], plus: boolean): void {
+    const id = [...path, k].join('.');
+    if (this.warned.has(id)) return;
+    this.warned.add(id);
+    const bare = k.replace(/^\+/, '');
+    const suggestion = closest(bare, plus ? NODE_CONFIG_KEYS : [...NODE_CONFIG_KEYS, ...this.knownSegments]);
+    this.warnings.push({
+      file: this.project.file,
+      line: this.project.lineOf([...path, k]),
+      message: plus
+        ? `Unknown config key '${k}' at ${path.join('.')}${suggestion ? ` (did you mean '+${suggestion}'?)` : ''}; it is ignored`
+        : `'${k}' at ${path.join('.')} is neither a config key nor a folder or node of this project${suggestion ? ` (did you mean '${suggestion}'?)` : ''}; it is ignored`,
+    });
+  }
+}
+
+/** Checks keys of a `config:` block or `config()` call; returns warnings for unknown ones. */
+export function checkConfigKeys(cfg: Record<string, unknown>, where: { file: string; line?: number }, warnings: Warning[]): void {
+  for (const k of Object.keys(cfg)) {
+    const key = normalizeKey(k);
+    if (!NODE_CONFIG_KEY_SET.has(key)) {
+      const s = closest(key, NODE_CONFIG_KEYS);
+      warnings.push({ ...where, message: `Unknown config key '${k}'${s ? ` (did you mean '${s}'?)` : ''}; it is ignored` });
+    }
+  }
+}

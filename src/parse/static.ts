@@ -1,0 +1,168 @@
+/**
+ * The static fast path (as dbt's static parser): a template whose Jinja is only `ref()`,
+ * `source()`, `config()` and macro calls with literal arguments is understood without nunjucks.
+ * Compiling 10,000 templates with nunjucks costs seconds; scanning them costs milliseconds.
+ */
+export type StaticArg = string | number | boolean | null | StaticArg[] | { [k: string]: StaticArg };
+
+export interface StaticCall {
+  fn: string;
+  args: StaticArg[];
+  kwargs: Record<string, StaticArg>;
+  /** Offsets of the whole `{{ ... }}` in the template. */
+  start: number;
+  end: number;
+}
+
+export interface StaticTemplate {
+  calls: StaticCall[];
+}
+
+/** Returns null when the template needs the full engine. */
+export function parseStatic(text: string): StaticTemplate | null {
+  if (text.includes('{%') || text.includes('{#')) {
+    // Comments are harmless but rare; blocks need the engine.
+    return null;
+  }
+  const calls: StaticCall[] = [];
+  let i = 0;
+  for (;;) {
+    const open = text.indexOf('{{', i);
+    if (open < 0) break;
+    const close = text.indexOf('}}', open + 2);
+    if (close < 0) return null;
+    let inner = text.slice(open + 2, close);
+    if (inner.startsWith('-')) inner = inner.slice(1);
+    if (inner.endsWith('-')) return null; // whitespace control changes output: engine
+    const call = parseCall(inner.trim());
+    if (!call) return null;
+    calls.push({ ...call, start: open, end: close + 2 });
+    i = close + 2;
+  }
+  return { calls };
+}
+
+function parseCall(s: string): Omit<StaticCall, 'start' | 'end'> | null {
+  const p = new P(s);
+  const fn = p.ident();
+  if (!fn) return null;
+  p.ws();
+  if (!p.eat('(')) return null;
+  const args: StaticArg[] = [];
+  const kwargs: Record<string, StaticArg> = {};
+  p.ws();
+  if (!p.eat(')')) {
+    for (;;) {
+      p.ws();
+      const save = p.i;
+      const name = p.ident();
+      p.ws();
+      if (name && p.peek() === '=' && p.s[p.i + 1] !== '=') {
+        p.i++;
+        const v = p.value();
+        if (v === undefined) return null;
+        kwargs[name] = v;
+      } else {
+        p.i = save;
+        const v = p.value();
+        if (v === undefined) return null;
+        if (Object.keys(kwargs).length) return null;
+        args.push(v);
+      }
+      p.ws();
+      if (p.eat(')')) break;
+      if (!p.eat(',')) return null;
+    }
+  }
+  p.ws();
+  if (p.i !== s.length) return null;
+  return { fn, args, kwargs };
+}
+
+class P {
+  i = 0;
+  constructor(readonly s: string) {}
+  peek() {
+    return this.s[this.i];
+  }
+  eat(c: string) {
+    if (this.s[this.i] === c) {
+      this.i++;
+      return true;
+    }
+    return false;
+  }
+  ws() {
+    while (this.i < this.s.length && /\s/.test(this.s[this.i])) this.i++;
+  }
+  ident(): string | null {
+    const m = /^[A-Za-z_][\w]*/.exec(this.s.slice(this.i));
+    if (!m) return null;
+    this.i += m[0].length;
+    return m[0];
+  }
+  value(): StaticArg | undefined {
+    this.ws();
+    const c = this.peek();
+    if (c === "'" || c === '"') {
+      let out = '';
+      this.i++;
+      while (this.i < this.s.length && this.s[this.i] !== c) {
+        if (this.s[this.i] === '\\') {
+          this.i++;
+          const e = this.s[this.i];
+          out += e === 'n' ? '\n' : e === 't' ? '\t' : e;
+        } else out += this.s[this.i];
+        this.i++;
+      }
+      if (!this.eat(c)) return undefined;
+      return out;
+    }
+    if (c === '[' || c === '(') {
+      const close = c === '[' ? ']' : ')';
+      this.i++;
+      const arr: StaticArg[] = [];
+      this.ws();
+      if (this.eat(close)) return arr;
+      for (;;) {
+        const v = this.value();
+        if (v === undefined) return undefined;
+        arr.push(v);
+        this.ws();
+        if (this.eat(close)) return arr;
+        if (!this.eat(',')) return undefined;
+        this.ws();
+        if (this.eat(close)) return arr;
+      }
+    }
+    if (c === '{') {
+      this.i++;
+      const obj: Record<string, StaticArg> = {};
+      this.ws();
+      if (this.eat('}')) return obj;
+      for (;;) {
+        const k = this.value();
+        if (typeof k !== 'string') return undefined;
+        this.ws();
+        if (!this.eat(':')) return undefined;
+        const v = this.value();
+        if (v === undefined) return undefined;
+        obj[k] = v;
+        this.ws();
+        if (this.eat('}')) return obj;
+        if (!this.eat(',')) return undefined;
+        this.ws();
+      }
+    }
+    const m = /^-?\d+(\.\d+)?/.exec(this.s.slice(this.i));
+    if (m) {
+      this.i += m[0].length;
+      return Number(m[0]);
+    }
+    const id = this.ident();
+    if (id === 'true' || id === 'True') return true;
+    if (id === 'false' || id === 'False') return false;
+    if (id === 'none' || id === 'None') return null;
+    return undefined;
+  }
+}

@@ -1,0 +1,127 @@
+import { createHash } from 'node:crypto';
+import type { Dialect } from '../contracts/adapter.js';
+import type { ManifestMacro, ManifestNode, SourceTable } from '../contracts/manifest.js';
+import { MflowError, closest } from '../errors.js';
+import type { JinjaRuntime } from '../jinja/context.js';
+import type { ProjectConfig, Warning } from '../project/types.js';
+import { FolderConfigs, defaultConfig, mergeConfig } from './configs.js';
+import type { TestDef } from './properties.js';
+import { synthesizeTestName } from './test-names.js';
+
+export interface TestBuildCtx {
+  project: ProjectConfig;
+  nodes: Record<string, ManifestNode>;
+  index: Map<string, ManifestNode[]>;
+  sources: Record<string, SourceTable>;
+  macros: Record<string, ManifestMacro>;
+  runtime: JinjaRuntime;
+  folderCfg: FolderConfigs;
+  warnings: Warning[];
+  dialect: Dialect;
+}
+
+const BUILTIN_TESTS = new Set(['unique', 'not_null', 'accepted_values', 'relationships']);
+const REF_ARG = /^\s*ref\(\s*['"]([^'"]+)['"]\s*\)\s*$/;
+const SOURCE_ARG = /^\s*source\(\s*['"]([^'"]+)['"]\s*,\s*['"]([^'"]+)['"]\s*\)\s*$/;
+
+/** A generic data test declared in YAML becomes a test node attached to what it tests. */
+export function buildTestNode(t: TestDef, c: TestBuildCtx): ManifestNode | null {
+  const p = c.project;
+  const testName = t.testName.includes('.') ? t.testName.split('.').pop()! : t.testName;
+  if (!BUILTIN_TESTS.has(testName) && !c.runtime.hasMacro(`test_${testName}`)) {
+    const known = [...BUILTIN_TESTS, ...Object.values(c.macros).filter((m) => m.name.startsWith('test_')).map((m) => m.name.slice(5))];
+    const s = closest(testName, known);
+    throw new MflowError('CONFIG', `Unknown data test '${t.testName}'`, { file: t.file, line: t.line, hint: s ? `Did you mean '${s}'?` : `Define it with {% test ${testName}(model, column_name) %} in macros/ or tests/generic/.` });
+  }
+  let attached: string;
+  let targetName: string;
+  let modelArg: string;
+  let columns: Record<string, unknown>;
+  if (t.target.kind === 'source') {
+    const id = `source.${p.name}.${t.target.source}.${t.target.table}`;
+    const src = c.sources[id];
+    if (!src) throw new MflowError('UNKNOWN_SOURCE', `Test on unknown source ${t.target.source}.${t.target.table}`, { file: t.file, line: t.line });
+    if (src.config.enabled === false) return null;
+    attached = id;
+    targetName = `source_${t.target.source}_${t.target.table}`;
+    modelArg = `source('${t.target.source}', '${t.target.table}')`;
+    columns = src.columns;
+  } else {
+    const target = t.target;
+    const n = c.index.get(target.name)?.find((x) => x.resource_type === target.kind) ?? c.index.get(target.name)?.[0];
+    if (!n) return null; // properties for a missing node were already reported
+    attached = n.unique_id;
+    targetName = n.name;
+    modelArg = `ref('${n.name}')`;
+    columns = n.columns;
+  }
+  const args: Record<string, unknown> = { ...t.args };
+  if (t.columnName) args.column_name = t.columnName;
+  const depends = new Set<string>([attached]);
+  for (const [k, v] of Object.entries(args)) {
+    if (typeof v !== 'string') continue;
+    const r = REF_ARG.exec(v);
+    if (r) {
+      const dep = c.index.get(r[1])?.[0];
+      if (!dep) {
+        const s = closest(r[1], c.index.keys());
+        throw new MflowError('UNKNOWN_REF', `Test '${testName}' on ${targetName} refers to ${v} in '${k}', which was not found`, { file: t.file, line: t.line, hint: s ? `Did you mean ref('${s}')?` : undefined });
+      }
+      depends.add(dep.unique_id);
+    }
+    const s = SOURCE_ARG.exec(v);
+    if (s) {
+      const id = `source.${p.name}.${s[1]}.${s[2]}`;
+      if (!c.sources[id]) throw new MflowError('UNKNOWN_SOURCE', `Test '${testName}' refers to ${v}, which is not declared`, { file: t.file, line: t.line });
+      depends.add(id);
+    }
+  }
+  // A test on a column that is not declared is almost always a typo; say so before anything runs.
+  if (t.columnName && Object.keys(columns).length && !(t.columnName in columns)) {
+    const s = closest(t.columnName, Object.keys(columns));
+    throw new MflowError('CONFIG', `Test '${testName}' names column '${t.columnName}', which ${targetName} does not declare`, { file: t.file, line: t.line, hint: s ? `Did you mean '${s}'?` : undefined });
+  }
+  if (testName === 'relationships' && (!args.to || !args.field)) {
+    throw new MflowError('CONFIG', `relationships test on ${targetName}.${t.columnName} needs 'to' and 'field'`, { file: t.file, line: t.line, hint: "relationships: { arguments: { to: ref('dim_x'), field: x_id } }" });
+  }
+  if (testName === 'accepted_values' && !Array.isArray(args.values)) {
+    throw new MflowError('CONFIG', `accepted_values test on ${targetName}.${t.columnName} needs a list of 'values'`, { file: t.file, line: t.line });
+  }
+  const { shortName } = synthesizeTestName(testName, targetName, args);
+  const name = (t.config.alias as string | undefined) ?? shortName;
+  const dirs = t.file.split('/').slice(1, -1);
+  const fqn = [p.name, ...dirs, name];
+  let config = mergeConfig(defaultConfig('test'), c.folderCfg.resolve(fqn));
+  config = mergeConfig(config, t.config);
+  if (typeof config.severity === 'string') config.severity = config.severity.toUpperCase();
+  if (config.enabled === false) return null;
+  const hash = createHash('md5').update(`${name}\0${t.file}\0${JSON.stringify(args)}`).digest('hex').slice(0, 10);
+  return {
+    unique_id: `test.${p.name}.${name}.${hash}`,
+    resource_type: 'test',
+    name,
+    package_name: p.name,
+    path: `${name}.sql`,
+    original_file_path: t.file,
+    fqn,
+    raw_code: `{{ test_${testName}(**_dbt_generic_test_kwargs) }}`,
+    language: 'sql',
+    checksum: { name: 'sha256', checksum: hash },
+    config,
+    tags: [...(config.tags ?? [])],
+    description: t.description ?? '',
+    columns: {},
+    meta: {},
+    depends_on: { nodes: [...depends].sort(), macros: [`macro.${p.name}.test_${testName}`] },
+    refs: [],
+    sources: [],
+    database: null,
+    schema: String((config.schema as string | undefined) ?? `${c.runtime.opts.target.schema}_dbt_test__audit`),
+    alias: name,
+    relation_name: null,
+    test_metadata: { name: testName, kwargs: { ...args, model: `{{ get_where_subquery(${modelArg}) }}` }, namespace: t.testName.includes('.') ? t.testName.split('.')[0] : null },
+    attached_node: attached,
+    column_name: t.columnName,
+    declared_at: { file: t.file, line: t.line },
+  };
+}
