@@ -1,0 +1,69 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { downloadFile, type DownloadProgress } from './download.js';
+import { extractCsvFromZip } from './zip.js';
+import { nppesUrl, nppesZipName, synpufRemoteFiles } from './cms-urls.js';
+
+const OFFLINE_HINT = 'nothing was written. To work without the network, generate a synthetic sample instead: mflow generate synpuf --beneficiaries 10000 --out data/synpuf';
+
+export interface CmsDownloadOptions {
+  outDir: string;
+  /** Replaces the CMS hosts (tests pass http://127.0.0.1:PORT). */
+  baseUrl?: string;
+  retries?: number;
+  onProgress?: (p: DownloadProgress) => void;
+  /** Also unpack each ZIP to its CSV next to it (default true), so the same source globs read
+   * downloaded and generated data. */
+  extract?: boolean;
+  idleTimeoutMs?: number;
+}
+
+export interface DownloadedFile {
+  url: string;
+  zip: string;
+  csv: string | null;
+  /** Name of the CSV inside the ZIP as CMS stored it (e.g. `... - Copy.csv`). */
+  innerName: string | null;
+  skipped: boolean;
+  resumes: number;
+}
+
+/**
+ * Downloads the eight ZIPs of one DE-SynPUF subsample (and unpacks them). Files already complete
+ * are not fetched again, partial ones are resumed.
+ */
+export async function downloadSynpuf(opts: CmsDownloadOptions & { sample: number }): Promise<DownloadedFile[]> {
+  const files = synpufRemoteFiles(opts.sample, opts.baseUrl);
+  const out: DownloadedFile[] = [];
+  for (const f of files) {
+    const zip = join(opts.outDir, f.zipName);
+    const r = await downloadFile(f.url, zip, { retries: opts.retries, onProgress: opts.onProgress, idleTimeoutMs: opts.idleTimeoutMs, offlineHint: OFFLINE_HINT });
+    out.push(await maybeExtract(r.url, zip, join(opts.outDir, f.csvName), r.skipped, r.resumes, opts.extract ?? true));
+  }
+  return out;
+}
+
+/**
+ * Downloads the NPPES monthly full file for `month` (default: the current month) and unpacks its
+ * main `npidata_pfile_*.csv` (not the `_fileheader` file).
+ */
+export async function downloadNppes(opts: CmsDownloadOptions & { month?: Date; v2?: boolean }): Promise<DownloadedFile> {
+  const month = opts.month ?? new Date();
+  const url = nppesUrl(month, opts.v2, opts.baseUrl);
+  const zip = join(opts.outDir, nppesZipName(month, opts.v2));
+  const r = await downloadFile(url, zip, { retries: opts.retries, onProgress: opts.onProgress, idleTimeoutMs: opts.idleTimeoutMs, offlineHint: OFFLINE_HINT });
+  if (opts.extract === false) return { url, zip, csv: null, innerName: null, skipped: r.skipped, resumes: r.resumes };
+  const tmpName = join(opts.outDir, 'npidata_pfile.csv.extracting');
+  const x = await extractCsvFromZip(zip, tmpName, (n) => /^npidata_pfile_.*\.csv$/i.test(n.split('/').pop() ?? '') && !/fileheader/i.test(n));
+  const csv = join(opts.outDir, x.innerName.split('/').pop() as string);
+  const { renameSync } = await import('node:fs');
+  renameSync(x.path, csv);
+  return { url, zip, csv, innerName: x.innerName, skipped: r.skipped, resumes: r.resumes };
+}
+
+async function maybeExtract(url: string, zip: string, csv: string, skipped: boolean, resumes: number, extract: boolean): Promise<DownloadedFile> {
+  if (!extract) return { url, zip, csv: null, innerName: null, skipped, resumes };
+  if (existsSync(csv) && skipped) return { url, zip, csv, innerName: null, skipped, resumes };
+  const x = await extractCsvFromZip(zip, csv);
+  return { url, zip, csv, innerName: x.innerName, skipped, resumes };
+}

@@ -1,0 +1,294 @@
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, isAbsolute, join, relative, resolve } from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { SourceTable } from '../contracts/manifest.js';
+import { MflowError, isMflowError } from '../errors.js';
+import { downloadFile } from './download.js';
+import { declaredColumns, readExternal } from './external.js';
+import { expandGlob, isGlob } from './glob.js';
+import { describeDiff, diffHeader, parseHeader } from './header.js';
+import { loadCsv, loadParquet, parquetColumns, type LoadCounts } from './load-file.js';
+import { scanFile, type FileScan } from './scan.js';
+import { ql, tsLiteral } from './sql.js';
+import { auditRelation, ensureAuditTables, ensureRawTable, relationOf, type RawTarget } from './tables.js';
+import type { ExternalSpec, FileResult, IngestOptions, IngestReport } from './types.js';
+import { extractCsvFromZip } from './zip.js';
+
+export const INGEST_ARTIFACT = 'ingest_results.json';
+
+interface SourceCtx {
+  source: SourceTable;
+  spec: ExternalSpec;
+  columns: string[];
+  target: RawTarget;
+  relation: string;
+}
+
+/**
+ * Loads each selected source's files into its RAW table. Every file is one transaction (rows,
+ * rejects and its audit row together); with fullRefresh a whole source is one transaction. A file
+ * whose content hash was loaded before is skipped. Failures are reported per file and never stop
+ * other sources; `report.success` is false when any file failed.
+ */
+export async function ingestSources(conn: DuckDBConnection, sources: SourceTable[], opts: IngestOptions): Promise<IngestReport> {
+  const t0 = Date.now();
+  const results: FileResult[] = [];
+  const tmp = mkdtempSync(join(tmpdir(), 'mflow-ingest-'));
+  try {
+    for (const source of sources) {
+      if (opts.select && !opts.select(source)) continue;
+      results.push(...(await ingestSource(conn, source, opts, tmp)));
+    }
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  const report: IngestReport = {
+    generated_at: new Date().toISOString(),
+    elapsed_s: (Date.now() - t0) / 1000,
+    success: results.every((r) => r.status !== 'error'),
+    results,
+    artifact: join(opts.targetDir, INGEST_ARTIFACT),
+  };
+  mkdirSync(opts.targetDir, { recursive: true });
+  writeFileSync(report.artifact, JSON.stringify({ metadata: { generated_at: report.generated_at, elapsed_s: report.elapsed_s }, success: report.success, results }, null, 2));
+  return report;
+}
+
+async function ingestSource(conn: DuckDBConnection, source: SourceTable, opts: IngestOptions, tmp: string): Promise<FileResult[]> {
+  const started = new Date();
+  let ctx: SourceCtx;
+  let files: string[];
+  try {
+    const spec = readExternal(source);
+    const target: RawTarget = { database: source.database ?? null, schema: source.schema, identifier: source.identifier || source.name };
+    ctx = { source, spec, columns: declaredColumns(source), target, relation: relationOf(target) };
+    files = await resolveLocation(spec, opts.projectDir, source);
+    await ensureAuditTables(conn, target);
+  } catch (e) {
+    return [failure(source, source.external?.location ? String(source.external.location) : '(no location)', started, e, opts)];
+  }
+  opts.onEvent?.({ type: 'source_start', source: source.unique_id, relation: ctx.relation, files: files.length });
+  if (opts.fullRefresh) return fullRefresh(conn, ctx, files, opts, tmp);
+  const out: FileResult[] = [];
+  try {
+    await ensureRawTable(conn, ctx.target, ctx.columns, source.unique_id);
+  } catch (e) {
+    return [failure(source, ctx.spec.location, started, e, opts)];
+  }
+  for (const file of files) {
+    const fStarted = new Date();
+    opts.onEvent?.({ type: 'file_start', source: source.unique_id, file: display(file, opts.projectDir) });
+    let prepared: Prepared | null = null;
+    try {
+      prepared = await prepare(conn, ctx, file, opts, tmp, false);
+      if (prepared.result) {
+        if (prepared.result.status !== 'skipped') await recordAudit(conn, ctx, prepared.result);
+        out.push(emit(prepared.result, opts));
+        continue;
+      }
+      await conn.run('BEGIN TRANSACTION');
+      try {
+        const r = await loadPrepared(conn, ctx, prepared, opts, fStarted);
+        await conn.run('COMMIT');
+        out.push(emit(r, opts));
+      } catch (e) {
+        await conn.run('ROLLBACK');
+        throw e;
+      }
+    } catch (e) {
+      const r = failure(source, display(file, opts.projectDir), fStarted, e, opts, prepared?.scan?.sha256 ?? null);
+      await recordAudit(conn, ctx, r).catch(() => undefined);
+      out.push(r);
+    } finally {
+      prepared?.cleanup();
+    }
+  }
+  return out;
+}
+
+/** Rebuilds one source from scratch inside one transaction, so a failure keeps the old table. */
+async function fullRefresh(conn: DuckDBConnection, ctx: SourceCtx, files: string[], opts: IngestOptions, tmp: string): Promise<FileResult[]> {
+  const out: FileResult[] = [];
+  const started = new Date();
+  await conn.run('BEGIN TRANSACTION');
+  let current = ctx.spec.location;
+  let sha: string | null = null;
+  try {
+    await conn.run(`DROP TABLE IF EXISTS ${ctx.relation}`);
+    await conn.run(`DELETE FROM ${auditRelation(ctx.target, '_mflow_loads')} WHERE source = ${ql(ctx.source.unique_id)}`);
+    await conn.run(`DELETE FROM ${auditRelation(ctx.target, '_mflow_rejects')} WHERE source = ${ql(ctx.source.unique_id)}`);
+    await ensureRawTable(conn, ctx.target, ctx.columns, ctx.source.unique_id);
+    for (const file of files) {
+      current = display(file, opts.projectDir);
+      sha = null;
+      opts.onEvent?.({ type: 'file_start', source: ctx.source.unique_id, file: current });
+      const fStarted = new Date();
+      const prepared = await prepare(conn, ctx, file, opts, tmp, true);
+      sha = prepared.scan?.sha256 ?? null;
+      try {
+        if (prepared.result) {
+          if (prepared.result.status === 'error') throw new MflowError('INGEST', prepared.result.message ?? 'load failed', { file: current });
+          await recordAudit(conn, ctx, prepared.result);
+          out.push(prepared.result);
+          continue;
+        }
+        out.push(await loadPrepared(conn, ctx, prepared, opts, fStarted));
+      } finally {
+        prepared.cleanup();
+      }
+    }
+    await conn.run('COMMIT');
+  } catch (e) {
+    await conn.run('ROLLBACK');
+    const r = failure(ctx.source, current, started, e, opts, sha);
+    r.message = `${r.message} (full refresh of ${ctx.relation} rolled back; the table is unchanged)`;
+    await recordAudit(conn, ctx, r).catch(() => undefined);
+    return [r];
+  }
+  for (const r of out) emit(r, opts);
+  return out;
+}
+
+interface Prepared {
+  file: string;
+  displayPath: string;
+  readPath: string;
+  scan: FileScan | null;
+  parquetCols?: string[];
+  /** Set when the file needs no load: already loaded, or refused by the schema audit. */
+  result?: FileResult;
+  cleanup(): void;
+}
+
+async function prepare(conn: DuckDBConnection, ctx: SourceCtx, file: string, opts: IngestOptions, tmp: string, refreshing: boolean): Promise<Prepared> {
+  const started = new Date();
+  const displayPath = display(file, opts.projectDir);
+  const isZip = /\.zip$/i.test(file);
+  let scan = await scanFile(file);
+  const p: Prepared = { file, displayPath, readPath: file, scan, cleanup: () => undefined };
+  if (!refreshing) {
+    const seen = await conn.runAndReadAll(
+      `SELECT file FROM ${auditRelation(ctx.target, '_mflow_loads')} WHERE source = ${ql(ctx.source.unique_id)} AND sha256 = ${ql(scan.sha256)} AND status IN ('success') LIMIT 1`,
+    );
+    if (seen.getRows().length > 0) {
+      const prev = String(seen.getRows()[0][0]);
+      p.result = result(ctx, displayPath, scan.sha256, 'skipped', started, { rowsInFile: null, loaded: 0, rejected: 0 }, `already loaded (same content as ${prev})`);
+      return p;
+    }
+  }
+  if (isZip) {
+    const dir = mkdtempSync(join(tmp, 'zip-'));
+    const x = await extractCsvFromZip(file, join(dir, 'data.csv'));
+    p.readPath = x.path;
+    p.displayPath = `${displayPath}/${x.innerName}`;
+    p.cleanup = () => rmSync(dir, { recursive: true, force: true });
+    // The ZIP's hash identifies the file; the line counts come from the CSV inside.
+    scan = { ...x.scan, sha256: scan.sha256, bytes: scan.bytes };
+    p.scan = scan;
+  }
+  let found: string[];
+  if (ctx.spec.format === 'parquet') {
+    found = await parquetColumns(conn, p.readPath);
+    p.parquetCols = found;
+  } else if (ctx.spec.header) {
+    found = scan.lines === 0 ? [] : parseHeader(scan.headerLine, ctx.spec.delimiter, ctx.spec.quote);
+  } else found = ctx.columns;
+  const diff = diffHeader(ctx.columns, found);
+  if (diff) {
+    const status = ctx.spec.onSchemaMismatch === 'warn' ? 'warn' : 'error';
+    const what = scan.lines === 0 && ctx.spec.format === 'csv' ? 'the file is empty (no header line)' : describeDiff(diff);
+    const msg = `schema audit failed for ${p.displayPath}: ${what}; nothing was loaded from this file`;
+    if (status === 'warn') opts.onEvent?.({ type: 'warn', source: ctx.source.unique_id, file: p.displayPath, message: msg });
+    p.result = result(ctx, p.displayPath, scan.sha256, status, started, { rowsInFile: null, loaded: 0, rejected: 0 }, msg);
+  }
+  return p;
+}
+
+async function loadPrepared(conn: DuckDBConnection, ctx: SourceCtx, p: Prepared, opts: IngestOptions, started: Date): Promise<FileResult> {
+  const loadId = randomUUID();
+  const loadedAt = new Date();
+  const f = { target: ctx.target, sourceId: ctx.source.unique_id, columns: ctx.columns, spec: ctx.spec, readPath: p.readPath, displayPath: p.displayPath, scan: p.scan as FileScan, loadId, loadedAt };
+  const counts = ctx.spec.format === 'parquet' ? await loadParquet(conn, f, p.parquetCols ?? []) : await loadCsv(conn, f);
+  const r = result(ctx, p.displayPath, f.scan.sha256, 'success', started, counts, counts.rejected ? `${counts.rejected} malformed row(s) kept in ${auditRelation(ctx.target, '_mflow_rejects')}` : null, loadId);
+  await recordAudit(conn, ctx, r, f.scan.bytes);
+  await opts.beforeCommit?.({ source: ctx.source, file: p.displayPath });
+  return r;
+}
+
+async function recordAudit(conn: DuckDBConnection, ctx: SourceCtx, r: FileResult, bytes: number | null = null): Promise<void> {
+  const n = (x: number | null): string => (x === null ? 'NULL' : String(x));
+  await conn.run(`INSERT INTO ${auditRelation(ctx.target, '_mflow_loads')} VALUES (${ql(r.load_id)}, ${ql(r.source)}, ${ql(r.relation)}, ${ql(r.file)},
+    ${r.sha256 ? ql(r.sha256) : 'NULL'}, ${n(bytes)}, ${n(r.rows_in_file)}, ${r.rows_loaded}, ${r.rows_rejected}, ${ql(r.status)},
+    ${r.message ? ql(r.message) : 'NULL'}, ${tsLiteral(new Date(r.started_at))}, ${tsLiteral(new Date(r.finished_at))})`);
+}
+
+function result(ctx: SourceCtx, file: string, sha: string | null, status: FileResult['status'], started: Date, c: { rowsInFile: number | null; loaded: number; rejected: number }, message: string | null, loadId = randomUUID()): FileResult {
+  const finished = new Date();
+  return {
+    source: ctx.source.unique_id,
+    relation: ctx.relation,
+    file,
+    sha256: sha,
+    status,
+    load_id: loadId,
+    rows_in_file: c.rowsInFile,
+    rows_loaded: c.loaded,
+    rows_rejected: c.rejected,
+    message,
+    started_at: started.toISOString(),
+    finished_at: finished.toISOString(),
+    elapsed_s: (finished.getTime() - started.getTime()) / 1000,
+  };
+}
+
+function failure(source: SourceTable, file: string, started: Date, e: unknown, opts: IngestOptions, sha: string | null = null): FileResult {
+  const finished = new Date();
+  const msg = isMflowError(e) ? e.format() : `${(e as Error)?.message ?? e}`;
+  const r: FileResult = {
+    source: source.unique_id,
+    relation: source.relation_name,
+    file,
+    sha256: sha,
+    status: 'error',
+    load_id: randomUUID(),
+    rows_in_file: null,
+    rows_loaded: 0,
+    rows_rejected: 0,
+    message: msg,
+    started_at: started.toISOString(),
+    finished_at: finished.toISOString(),
+    elapsed_s: (finished.getTime() - started.getTime()) / 1000,
+  };
+  return emit(r, opts);
+}
+
+function emit(r: FileResult, opts: IngestOptions): FileResult {
+  opts.onEvent?.({ type: 'file_done', result: r });
+  return r;
+}
+
+function display(file: string, projectDir: string): string {
+  const rel = relative(projectDir, file);
+  return rel.startsWith('..') || isAbsolute(rel) ? file : rel.split('\\').join('/');
+}
+
+/** Turns a location (path, glob, ZIP or URL) into the local files to load. */
+async function resolveLocation(spec: ExternalSpec, projectDir: string, source: SourceTable): Promise<string[]> {
+  const where = { file: source.declared_at?.file ?? source.original_file_path, line: source.declared_at?.line, node: source.unique_id };
+  if (/^https?:\/\//i.test(spec.location)) {
+    const name = basename(new URL(spec.location).pathname) || `${source.name}.download`;
+    const dest = join(projectDir, 'data', 'downloads', name.replace(/\.csv\.zip$/i, '.zip'));
+    const r = await downloadFile(spec.location, dest);
+    return [r.path];
+  }
+  const files = isGlob(spec.location) ? expandGlob(spec.location, projectDir) : expandGlob(resolve(projectDir, spec.location), projectDir);
+  if (files.length === 0) {
+    throw new MflowError('INGEST', `no file matches external.location '${spec.location}' of source ${source.source_name}.${source.name}`, {
+      ...where,
+      hint: 'generate data with mflow generate synpuf, download it with mflow ingest --download synpuf, or fix the location (relative to the project folder)',
+    });
+  }
+  return files.filter((f) => !f.endsWith('.part'));
+}

@@ -1,0 +1,61 @@
+import type { SourceTable } from '../contracts/manifest.js';
+
+export type SchemaMismatchPolicy = 'error' | 'warn';
+export type IngestFormat = 'csv' | 'parquet';
+
+/** The validated `external:` block of one source table. */
+export interface ExternalSpec {
+  /** A path, a glob, a `.zip` (read through to its CSV) or an http(s) URL, relative to the project. */
+  location: string;
+  format: IngestFormat;
+  onSchemaMismatch: SchemaMismatchPolicy;
+  delimiter: string;
+  quote: string;
+  escape: string;
+  header: boolean;
+}
+
+export interface IngestOptions {
+  projectDir: string;
+  /** Where `ingest_results.json` goes, e.g. `<project>/target`. */
+  targetDir: string;
+  /** Drop what was loaded for the selected sources and load every file again. */
+  fullRefresh?: boolean;
+  select?: (s: SourceTable) => boolean;
+  onEvent?: (e: IngestEvent) => void;
+  /** Test seam: called inside each file's transaction after the rows are inserted. */
+  beforeCommit?: (ctx: { source: SourceTable; file: string }) => void | Promise<void>;
+}
+
+export type FileStatus = 'success' | 'skipped' | 'warn' | 'error';
+
+export interface FileResult {
+  source: string;
+  relation: string;
+  file: string;
+  sha256: string | null;
+  status: FileStatus;
+  load_id: string;
+  rows_in_file: number | null;
+  rows_loaded: number;
+  rows_rejected: number;
+  message: string | null;
+  started_at: string;
+  finished_at: string;
+  elapsed_s: number;
+}
+
+export interface IngestReport {
+  generated_at: string;
+  elapsed_s: number;
+  success: boolean;
+  results: FileResult[];
+  /** Path of the JSON artifact written under targetDir. */
+  artifact: string;
+}
+
+export type IngestEvent =
+  | { type: 'source_start'; source: string; relation: string; files: number }
+  | { type: 'file_start'; source: string; file: string }
+  | { type: 'file_done'; result: FileResult }
+  | { type: 'warn'; source: string; file?: string; message: string };
