@@ -18,6 +18,10 @@ export interface IndexEntry {
   sourceName?: string;
   version?: string | number | null;
   latestVersion?: string | number | null;
+  /** fqn split on dots too (dots in names are namespace separators in dbt). */
+  flatFqn: string[];
+  /** How many leading flatFqn parts are the package name. */
+  packageParts: number;
   /** Only manifest.nodes (and unit tests) take part in fqn matching, as in dbt; sources do not. */
   inFqnSearch: boolean;
   raw: ManifestNode | SourceTable | UnitTestLike;
@@ -65,7 +69,8 @@ export class NodeIndex {
     }
   }
 
-  private add(e: IndexEntry): void {
+  private add(partial: Omit<IndexEntry, 'flatFqn' | 'packageParts'>): void {
+    const e: IndexEntry = { ...partial, flatFqn: partial.fqn.flatMap((s) => s.split('.')), packageParts: partial.fqn.length ? partial.fqn[0].split('.').length : 0 };
     this.entries.set(e.id, e);
     if (e.config.enabled === false) return;
     const id = e.id;
@@ -86,10 +91,10 @@ export class NodeIndex {
     if (e.inFqnSearch && e.fqn.length > 0) {
       this.fqnNodes.push(id);
       for (const leaf of leafNames(e)) pushOnce(this.byLeaf, leaf, id);
-      const flat = e.fqn.flatMap((s) => s.split('.'));
+      const flat = e.flatFqn;
       // Prefixes of the fqn with and without its package: `mediflow.staging` and `staging` both
       // select the staging folder, `staging.stg_claims` the model, as dbt allows.
-      for (const parts of [flat, flat.slice(e.fqn[0].split('.').length)]) {
+      for (const parts of [flat, flat.slice(e.packageParts)]) {
         let key = '';
         for (let i = 0; i < parts.length; i++) {
           key = i === 0 ? parts[0] : `${key}.${parts[i]}`;
@@ -119,6 +124,8 @@ export function indexFor(m: Manifest): NodeIndex {
   }
   return ix;
 }
+
+type Partial0 = Omit<IndexEntry, 'flatFqn' | 'packageParts'>;
 
 function leafNames(e: IndexEntry): string[] {
   const fqn = e.fqn;
@@ -161,7 +168,7 @@ function tagsOf(tags: unknown, configTags: unknown): string[] {
   return out;
 }
 
-function fromNode(id: string, n: ManifestNode): IndexEntry {
+function fromNode(id: string, n: ManifestNode): Partial0 {
   return {
     id,
     resourceType: n.resource_type,
@@ -180,7 +187,7 @@ function fromNode(id: string, n: ManifestNode): IndexEntry {
   };
 }
 
-function fromSource(id: string, s: SourceTable): IndexEntry {
+function fromSource(id: string, s: SourceTable): Partial0 {
   return {
     id,
     resourceType: 'source',
@@ -196,7 +203,7 @@ function fromSource(id: string, s: SourceTable): IndexEntry {
   };
 }
 
-function fromUnitTest(id: string, u: UnitTestLike): IndexEntry {
+function fromUnitTest(id: string, u: UnitTestLike): Partial0 {
   return {
     id,
     resourceType: 'unit_test',

@@ -117,7 +117,8 @@ class Evaluator {
     if (spec.kind === 'criteria') return this.criteria(spec);
     const parts = spec.components.map((c) => this.evaluate(c));
     const direct = combine(spec.kind, parts.map((p) => p.direct));
-    const indirect = combine(spec.kind, parts.map((p) => union(p.direct, p.indirect)));
+    // Eager selection never holds tests back, so the common case skips the second set algebra.
+    const indirect = parts.every((p) => p.indirect.size === 0) ? direct : combine(spec.kind, parts.map((p) => union(p.direct, p.indirect)));
     const mode = spec.indirectSelection ?? this.defaultIndirect;
     const selected = this.incorporateIndirect(direct, indirect, mode);
     if (spec.expectExists && selected.size === 0) this.warnNoMatch(spec);
@@ -126,7 +127,8 @@ class Evaluator {
 
   private criteria(c: SelectionCriteria): Result {
     const found = searchMethod(c, this.ctx);
-    const all = new Set(found);
+    const operators = c.childrensParents || c.parents || c.children;
+    const all = operators ? new Set(found) : found;
     if (c.childrensParents) {
       const down = this.dag.descendantsOf(found);
       for (const id of found) down.add(id);
@@ -140,14 +142,16 @@ class Evaluator {
 
   /** Tests (and unit tests) that hang off selected nodes. */
   private expandIndirect(selected: Set<string>, mode: IndirectSelection): Result {
-    const direct = new Set(selected);
+    // Grows `selected` in place (the caller owns it): tests are never parents of other tests'
+    // parents, so "all parents selected" reads the same before and after a test is added.
+    const direct = selected;
     const indirect = new Set<string>();
     if (mode === 'empty') return { direct, indirect };
     const buildable = mode === 'buildable' ? this.withParents(selected) : undefined;
-    for (const id of selected) {
-      for (const child of this.dag.children(id)) {
+    for (const id of [...selected]) {
+      for (const child of this.dag.childrenView(id)) {
         if (direct.has(child) || !this.isTest(child)) continue;
-        const parents = this.dag.parents(child);
+        const parents = this.dag.parentsView(child);
         if (mode === 'eager' || parents.every((p) => selected.has(p))) direct.add(child);
         else if (buildable && parents.every((p) => buildable.has(p))) direct.add(child);
         else indirect.add(child);
@@ -163,7 +167,7 @@ class Evaluator {
     const pool = mode === 'buildable' ? this.withParents(direct) : direct;
     for (const id of indirect) {
       if (selected.has(id) || !this.isTest(id)) continue;
-      if (this.dag.parents(id).every((p) => pool.has(p))) selected.add(id);
+      if (this.dag.parentsView(id).every((p) => pool.has(p))) selected.add(id);
     }
     return selected;
   }

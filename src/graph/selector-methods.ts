@@ -29,6 +29,7 @@ export function searchMethod(c: SelectionCriteria, ctx: MethodContext): Set<stri
     case 'fqn':
       return searchFqn(ix, v);
     case 'unique_id':
+      if (v === '*') return new Set(ix.enabled);
       return hasGlob(v) ? filterIds(ix.enabled, (id) => fnmatch(id, v)) : new Set(ix.isEnabled(v) ? [v] : []);
     case 'tag':
       return fromKeys(ix.byTag, v);
@@ -72,20 +73,20 @@ function searchFqn(ix: NodeIndex, v: string): Set<string> {
   if (slurp === -1) return union(ix.byLeaf.get(v) ?? [], ix.byFqnPrefix.get(v) ?? []);
   const candidates = slurp === 0 ? ix.fqnNodes : (ix.byFqnPrefix.get(parts.slice(0, slurp).join('.')) ?? []);
   const leafRe = !v.includes('.') ? fnmatchRegExp(v) : undefined;
+  const restRe = fnmatchRegExp(parts.slice(slurp).join('.'));
   const out = new Set<string>();
   for (const id of candidates) {
     const e = ix.get(id)!;
-    if (isSelectedNode(e.fqn, parts, slurp) || isSelectedNode(e.fqn.slice(1), parts, slurp) || (leafRe && leafRe.test(e.name))) out.add(id);
+    if (isSelectedNode(e.flatFqn, 0, parts, slurp, restRe) || isSelectedNode(e.flatFqn, e.packageParts, parts, slurp, restRe) || (leafRe && leafRe.test(e.name))) out.add(id);
   }
   return out;
 }
 
-function isSelectedNode(fqn: string[], parts: string[], slurp: number): boolean {
-  if (fqn.length === 0) return false;
-  const flat = fqn.flatMap((s) => s.split('.'));
-  if (flat.length < parts.length) return false;
-  for (let i = 0; i < slurp; i++) if (flat[i] !== parts[i]) return false;
-  return fnmatchRegExp(parts.slice(slurp).join('.')).test(flat.slice(slurp).join('.'));
+/** dbt's is_selected_node on flat[from..]: literal parts up to the first wildcard, then a glob of the rest. */
+function isSelectedNode(flat: string[], from: number, parts: string[], slurp: number, restRe: RegExp): boolean {
+  if (flat.length - from < parts.length || flat.length === from) return false;
+  for (let i = 0; i < slurp; i++) if (flat[from + i] !== parts[i]) return false;
+  return restRe.test(flat.slice(from + slurp).join('.'));
 }
 
 /** `source:raw`, `source:raw.beneficiary`, `source:mediflow.raw.beneficiary`, with wildcards. */

@@ -132,7 +132,18 @@ function sameBody(old: Resource, cur: Resource): boolean {
 }
 
 function sameConfig(old: Resource, cur: Resource): boolean {
-  return stable(config(old)) === stable(config(cur));
+  return stableCached(config(old)) === stableCached(config(cur));
+}
+
+/** Several checks compare the same config objects; serialise each once. */
+const stableCache = new WeakMap<object, string>();
+function stableCached(o: object): string {
+  let s = stableCache.get(o);
+  if (s === undefined) {
+    s = stable(o);
+    stableCache.set(o, s);
+  }
+  return s;
 }
 
 /**
