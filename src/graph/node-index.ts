@@ -130,8 +130,8 @@ type Partial0 = Omit<IndexEntry, 'flatFqn' | 'packageParts'>;
 function leafNames(e: IndexEntry): string[] {
   const fqn = e.fqn;
   if (e.version !== undefined && e.version !== null && fqn.length >= 2) {
-    // Versioned models: fqn ends in [name, 'v2']; `name` and `name_v2` / `name.v2` all select it.
-    return [fqn[fqn.length - 2], `${fqn[fqn.length - 2]}_${fqn[fqn.length - 1]}`];
+    // Versioned models: fqn ends in [name, 'v2']; `name`, `name_v2` and `name.v2` all select it.
+    return [fqn[fqn.length - 2], `${fqn[fqn.length - 2]}_${fqn[fqn.length - 1]}`, `${fqn[fqn.length - 2]}.${fqn[fqn.length - 1]}`];
   }
   return [fqn[fqn.length - 1]];
 }

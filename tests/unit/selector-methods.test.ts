@@ -3,7 +3,7 @@ import type { ResourceType } from '../../src/contracts/manifest.js';
 import { Dag } from '../../src/graph/dag.js';
 import { selectNodes, selectNodesDetailed, type SelectArgs } from '../../src/graph/selector-eval.js';
 import { MflowError } from '../../src/errors.js';
-import { ID, mediflowManifest } from './graph-manifest.js';
+import { ID, manifestOf, mediflowManifest, node } from './graph-manifest.js';
 
 const manifest = mediflowManifest();
 const dag = Dag.fromManifest(manifest);
@@ -214,5 +214,36 @@ describe('result:', () => {
     expect(sel('result:error+', { results, resourceTypes: MODELS })).toEqual(ids(ID.fctClaims, ID.martCosts));
     expect(sel('result:fail', { results })).toEqual([ID.tUnique]);
     expect(sel('result:fail+', { results, resourceTypes: MODELS })).toEqual([]);
+  });
+});
+
+describe('less common shapes', () => {
+  it('versioned models: by name, name_vN, name.vN and version:', () => {
+    const m = manifestOf([
+      node('model', 'model.mediflow.dim_patient.v1', { fqn: ['mediflow', 'core', 'dim_patient', 'v1'], version: 1, latest: 2 }),
+      node('model', 'model.mediflow.dim_patient.v2', { fqn: ['mediflow', 'core', 'dim_patient', 'v2'], version: 2, latest: 2 }),
+      node('model', 'model.mediflow.plain', { fqn: ['mediflow', 'plain'] }),
+    ]);
+    const d = Dag.fromManifest(m);
+    const s = (x: string) => [...selectNodes(m, d, { select: [x] })].sort();
+    expect(s('dim_patient')).toEqual(['model.mediflow.dim_patient.v1', 'model.mediflow.dim_patient.v2']);
+    expect(s('dim_patient_v2')).toEqual(['model.mediflow.dim_patient.v2']);
+    expect(s('dim_patient.v1')).toEqual(['model.mediflow.dim_patient.v1']);
+    expect(s('version:latest')).toEqual(['model.mediflow.dim_patient.v2']);
+    expect(s('version:old')).toEqual(['model.mediflow.dim_patient.v1']);
+    expect(s('version:none')).toEqual(['model.mediflow.plain']);
+  });
+  it('nested config keys', () => {
+    const m = manifestOf([node('model', 'model.p.a', { config: { meta: { owner: 'claims-team' } } }), node('model', 'model.p.b', { config: { meta: { owner: 'x' } } })]);
+    expect([...selectNodes(m, Dag.fromManifest(m), { select: ['config.meta.owner:claims-team'] })]).toEqual(['model.p.a']);
+  });
+  it('unit tests kept in manifest.unit_tests join the graph and follow their model', () => {
+    const m = manifestOf([node('model', 'model.p.a'), node('model', 'model.p.b', { deps: ['model.p.a'] })]);
+    m.unit_tests['unit_test.p.b.t1'] = { unique_id: 'unit_test.p.b.t1', resource_type: 'unit_test', name: 't1', package_name: 'p', fqn: ['p', 'b', 't1'], original_file_path: 'models/b.yml', depends_on: { nodes: ['model.p.b'] }, config: { enabled: true } };
+    const d = Dag.fromManifest(m);
+    expect(d.parents('unit_test.p.b.t1')).toEqual(['model.p.b']);
+    expect([...selectNodes(m, d, { select: ['a+'] })].sort()).toEqual(['model.p.a', 'model.p.b', 'unit_test.p.b.t1']);
+    expect([...selectNodes(m, d, { select: ['test_type:unit'] })]).toEqual(['unit_test.p.b.t1']);
+    expect([...selectNodes(m, d, { select: ['b'], resourceTypes: ['model'] })]).toEqual(['model.p.b']);
   });
 });
