@@ -10,7 +10,7 @@ import { runtimeError, syntaxError } from './compat/errors.js';
 import { addJinjaFilters } from './compat/filters.js';
 import { addJinjaGlobals, addJinjaTests } from './compat/globals.js';
 import { contextClass, installJinjaCompat, MACRO_REGISTRY } from './compat/install.js';
-import { Frame, runtime } from './compat/internals.js';
+import { Compiler, Frame, parser, runtime, transformer } from './compat/internals.js';
 
 export function createJinjaEnvironment(opts: { loader?: nunjucks.ILoader | nunjucks.ILoader[] } = {}): nunjucks.Environment {
   installJinjaCompat();
@@ -27,7 +27,17 @@ export function compileTemplate(env: nunjucks.Environment, source: string, path:
   installJinjaCompat();
   const tmpl = new nunjucks.Template(source, env, path) as any;
   try {
-    tmpl._compile();
+    const e = env as any;
+    let ast = parser.parse(source, e.extensionsList, e.opts);
+    // nunjucks' AST transformer only matters for async filters and `super()`; skipping it
+    // otherwise saves a full tree walk per template.
+    if (e.asyncFilters.length || source.includes('super')) ast = transformer.transform(ast, e.asyncFilters, path);
+    const c = new Compiler(path, e.opts.throwOnUndefined);
+    c.compile(ast);
+    const props = new Function(c.getCode())();
+    tmpl.blocks = tmpl._getBlocks(props);
+    tmpl.rootRenderFunc = props.root;
+    tmpl.compiled = true;
   } catch (e) {
     throw syntaxError(e, path, source);
   }
