@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Manifest } from '../../src/contracts/manifest.js';
+import type { Manifest, ResourceType } from '../../src/contracts/manifest.js';
 import { Dag } from '../../src/graph/dag.js';
 import { selectNodes } from '../../src/graph/selector-eval.js';
 import { ID, mediflowManifest, node } from './graph-manifest.js';
@@ -31,8 +31,8 @@ function scenario() {
   return { previous, current, added: added.unique_id };
 }
 
-const run = (current: Manifest, previous: Manifest, select: string, resourceTypes = ['model', 'seed', 'snapshot'] as const) =>
-  [...selectNodes(current, Dag.fromManifest(current), { select: [select], state: previous, resourceTypes: [...resourceTypes] })].sort();
+const run = (current: Manifest, previous: Manifest, select: string, resourceTypes: ResourceType[] = ['model', 'seed', 'snapshot']) =>
+  [...selectNodes(current, Dag.fromManifest(current), { select: [select], state: previous, resourceTypes })].sort();
 const ids = (...xs: string[]) => [...xs].sort();
 
 describe('state: selection against a previous manifest', () => {
