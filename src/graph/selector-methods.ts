@@ -26,8 +26,12 @@ export function searchMethod(c: SelectionCriteria, ctx: MethodContext): Set<stri
   const ix = ctx.index;
   const v = c.value;
   switch (c.method) {
-    case 'fqn':
-      return searchFqn(ix, v);
+    case 'fqn': {
+      const byName = searchFqn(ix, v);
+      // dbt treats a bare value that exists on disk as a path (`-s models`); our "disk" is the manifest's files.
+      if (c.implicitMethod && !hasGlob(v) && (ix.byDir.has(v) || ix.byFile.has(v))) return union(byName, searchPath(ix, v));
+      return byName;
+    }
     case 'unique_id':
       if (v === '*') return new Set(ix.enabled);
       return hasGlob(v) ? filterIds(ix.enabled, (id) => fnmatch(id, v)) : new Set(ix.isEnabled(v) ? [v] : []);

@@ -1,5 +1,5 @@
 import { closest, MflowError } from '../errors.js';
-import { INDIRECT_SELECTION_MODES, METHOD_NAMES, type IndirectSelection, type MethodName, type SelectionCriteria, type SelectionSet, type SelectionSpec, type SpecOrigin } from './selector-spec.js';
+import { INDIRECT_SELECTION_MODES, METHOD_NAMES, UNSUPPORTED_DBT_METHODS, type IndirectSelection, type MethodName, type SelectionCriteria, type SelectionSet, type SelectionSpec, type SpecOrigin } from './selector-spec.js';
 
 // dbt's grammar for one term: [@][N+][method[.arg...]:]value[+N]
 const TERM = /^(?<at>@)?(?:(?<pdepth>\d*)(?<plus>\+))?(?:(?<method>[\w.]+):)?(?<value>.*?)(?:(?<cplus>\+)(?<cdepth>\d*))?$/s;
@@ -46,6 +46,7 @@ export function parseCriteria(raw: string, origin: SpecOrigin = {}, indirect?: I
     childrenDepth: g.cdepth ? Number(g.cdepth) : undefined,
     childrensParents: Boolean(g.at),
     indirectSelection: indirect,
+    implicitMethod: g.method === undefined,
     raw,
     ...origin,
   };
@@ -53,6 +54,9 @@ export function parseCriteria(raw: string, origin: SpecOrigin = {}, indirect?: I
 
 export function checkMethod(name: string, raw: string, origin: SpecOrigin): MethodName {
   if ((METHOD_NAMES as readonly string[]).includes(name)) return name as MethodName;
+  if (name in UNSUPPORTED_DBT_METHODS) {
+    throw selectorError(`Selection method "${name}" in "${raw}" is not supported: ${UNSUPPORTED_DBT_METHODS[name]}`, origin, `Supported methods: ${METHOD_NAMES.join(', ')}.`);
+  }
   const guess = closest(name, METHOD_NAMES);
   throw selectorError(
     `Unknown selection method "${name}" in "${raw}"${guess ? `. Did you mean "${guess}"?` : ''}`,

@@ -26,6 +26,16 @@ export const METHOD_NAMES = [
 
 export type MethodName = (typeof METHOD_NAMES)[number];
 
+/** dbt methods for resources mflow does not have; named so the error says so instead of guessing. */
+export const UNSUPPORTED_DBT_METHODS: Record<string, string> = {
+  exposure: 'mflow manifests have no exposures',
+  metric: 'mflow manifests have no metrics',
+  semantic_model: 'mflow manifests have no semantic models',
+  saved_query: 'mflow manifests have no saved queries',
+  access: 'mflow models have no access levels',
+  source_status: 'source freshness results are not compared between runs yet',
+};
+
 /** Where a selection came from, so errors point at the flag or the selectors.yml line. */
 export interface SpecOrigin {
   file?: string;
@@ -48,6 +58,8 @@ export interface SelectionCriteria extends SpecOrigin {
   /** `@x`: descendants and all their ancestors. */
   childrensParents: boolean;
   indirectSelection?: IndirectSelection;
+  /** No `method:` was written; a bare value that names a project folder or file also selects by path, as in dbt. */
+  implicitMethod?: boolean;
   raw: string;
 }
 

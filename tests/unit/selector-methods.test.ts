@@ -247,3 +247,13 @@ describe('less common shapes', () => {
     expect([...selectNodes(m, d, { select: ['b'], resourceTypes: ['model'] })]).toEqual(['model.p.b']);
   });
 });
+
+describe('bare values and dbt-only methods', () => {
+  it('a bare top-level folder name selects by path, like dbt does for paths that exist', () => {
+    expect(sel('seeds')).toEqual([ID.seedStates]);
+    expect(sel('tests')).toEqual([ID.tSingular]);
+  });
+  it('dbt methods for resources mflow lacks say so', () => {
+    expect(() => sel('exposure:weekly_report')).toThrow('Selection method "exposure" in "exposure:weekly_report" is not supported: mflow manifests have no exposures');
+  });
+});
