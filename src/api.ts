@@ -1,0 +1,208 @@
+import { existsSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { ResourceType } from './contracts/manifest.js';
+import type { QueryResult } from './contracts/adapter.js';
+import { compileNode } from './compile/compiler.js';
+import { RelationCache } from './compile/relation-cache.js';
+import { writeNodeSql, readRunResults } from './artifacts/write.js';
+import { MflowError } from './errors.js';
+import { invoke, selectFor, type InvokeResult } from './run/invoke.js';
+import { Session, type CommonOptions } from './run/session.js';
+import { loadProject, maskTarget } from './project/load.js';
+import { createAdapter } from './adapters/index.js';
+import './run/executors.js';
+
+export type { CommonOptions } from './run/session.js';
+export type { InvokeResult } from './run/invoke.js';
+
+async function withSession<T>(opts: CommonOptions, f: (s: Session) => Promise<T>): Promise<T> {
+  const s = await Session.open(opts);
+  try {
+    return await f(s);
+  } finally {
+    await s.close();
+  }
+}
+
+/** `mflow run`: builds the selected models. */
+export function run(opts: CommonOptions = {}): Promise<InvokeResult> {
+  return withSession(opts, (s) => invoke(s, opts, selectFor(s, opts, ['model']), 'run'));
+}
+
+/** `mflow test`: data tests and unit tests of the selection. */
+export function test(opts: CommonOptions & { storeFailures?: boolean } = {}): Promise<InvokeResult> {
+  return withSession(opts, (s) => invoke(s, opts, selectFor(s, opts, ['test', 'unit_test']), 'test', { storeFailures: opts.storeFailures }));
+}
+
+/** `mflow seed`. */
+export function seed(opts: CommonOptions = {}): Promise<InvokeResult> {
+  return withSession(opts, (s) => invoke(s, opts, selectFor(s, opts, ['seed']), 'seed'));
+}
+
+/** `mflow snapshot`. */
+export function snapshot(opts: CommonOptions = {}): Promise<InvokeResult> {
+  return withSession(opts, (s) => invoke(s, opts, selectFor(s, opts, ['snapshot']), 'snapshot'));
+}
+
+/** `mflow build`: seeds, models, snapshots and tests in DAG order; failing tests gate children. */
+export function build(opts: CommonOptions & { storeFailures?: boolean; resourceTypes?: ResourceType[] } = {}): Promise<InvokeResult> {
+  return withSession(opts, (s) => invoke(s, opts, selectFor(s, opts, opts.resourceTypes ?? ['seed', 'model', 'snapshot', 'test', 'unit_test']), 'build', { storeFailures: opts.storeFailures }));
+}
+
+/** `mflow retry`: re-runs what failed or was skipped in the last run_results.json. */
+export async function retry(opts: CommonOptions = {}): Promise<InvokeResult> {
+  return withSession(opts, async (s) => {
+    const prev = readRunResults(s.targetDir);
+    if (!prev) throw new MflowError('USAGE', `No run_results.json in ${s.targetDir} to retry`, { hint: 'Run a command first (mflow run / build / test).' });
+    const which = String(prev.args.which ?? 'run');
+    const ids = prev.results.filter((r) => !['success', 'pass', 'warn'].includes(r.status) && s.manifest.nodes[r.unique_id]).map((r) => r.unique_id);
+    if (ids.length === 0) s.console.emit({ type: 'info', msg: 'Nothing to retry: the last run had no failures or skips.' });
+    return invoke(s, { ...opts, fullRefresh: Boolean(prev.args.full_refresh) || opts.fullRefresh }, ids, which);
+  });
+}
+
+export interface CompileResult {
+  compiled: Record<string, string>;
+  manifestPath: string;
+}
+
+/** `mflow compile`: renders every selected node to target/compiled; with `inline`, one query. */
+export async function compile(opts: CommonOptions & { inline?: string } = {}): Promise<CompileResult> {
+  return withSession(opts, async (s) => {
+    const adapter = await s.connect();
+    const relations = new RelationCache(adapter);
+    const ctx = { manifest: s.manifest, runtime: s.runtime, adapter, relations, fullRefresh: Boolean(opts.fullRefresh) };
+    const ids = selectFor(s, opts, ['model', 'test', 'snapshot', 'analysis', 'seed', 'unit_test']).filter((id) => {
+      const t = s.manifest.nodes[id]?.resource_type;
+      return t === 'model' || t === 'test' || t === 'analysis' || t === 'snapshot';
+    });
+    const schemas = new Set(ids.map((id) => `${s.manifest.nodes[id].database ?? ''}\0${s.manifest.nodes[id].schema}`));
+    await Promise.all([...schemas].map((k) => relations.load(k.split('\0')[0] || null, k.split('\0')[1])));
+    const compiled: Record<string, string> = {};
+    const errors: MflowError[] = [];
+    // Both cores: rendering is synchronous, writing files is not; keep a few nodes in flight.
+    const queue = [...ids];
+    const work = async () => {
+      for (let id = queue.shift(); id; id = queue.shift()) {
+        const n = s.manifest.nodes[id];
+        try {
+          const sql = await compileNode(ctx, n);
+          compiled[id] = sql;
+          n.compiled_code = sql;
+          n.compiled_path = writeNodeSql(s.targetDir, 'compiled', n, sql);
+        } catch (e) {
+          if (e instanceof MflowError) errors.push(e);
+          else throw e;
+        }
+      }
+    };
+    await Promise.all([work(), work(), work(), work()]);
+    if (errors.length) {
+      const { MflowErrors } = await import('./errors.js');
+      throw new MflowErrors(errors);
+    }
+    if (opts.inline) {
+      const node = { ...Object.values(s.manifest.nodes).find((x) => x.resource_type === 'model') ?? ({} as never), unique_id: 'sql_operation.inline', name: 'inline', resource_type: 'model', raw_code: opts.inline, original_file_path: '<inline>', checksum: { name: 'sha256', checksum: String(Date.now()) }, config: { materialized: 'view', enabled: true, tags: [], meta: {}, pre_hook: [], post_hook: [] } } as never;
+      compiled.inline = await compileNode(ctx, node);
+    }
+    const { writeManifest } = await import('./artifacts/write.js');
+    writeManifest(s.targetDir, s.manifest);
+    return { compiled, manifestPath: join(s.targetDir, 'manifest.json') };
+  });
+}
+
+export interface LsItem {
+  unique_id: string;
+  name: string;
+  resource_type: string;
+  fqn: string[];
+  path: string;
+  materialized: string;
+  tags: string[];
+}
+
+/** `mflow ls`: what a selection picks, without touching the warehouse. */
+export async function ls(opts: CommonOptions & { resourceTypes?: ResourceType[] } = {}): Promise<LsItem[]> {
+  const s = await Session.open({ ...opts, writeArtifacts: opts.writeArtifacts ?? true });
+  const types = opts.resourceTypes ?? ['model', 'seed', 'snapshot', 'test', 'unit_test', 'analysis', 'source'];
+  const ids = selectFor(s, opts, types as ResourceType[]);
+  const order = s.dag.topoSort(new Set(ids));
+  return order.map((id) => {
+    const n = s.manifest.nodes[id];
+    if (n) return { unique_id: id, name: n.name, resource_type: n.resource_type, fqn: n.fqn, path: n.original_file_path, materialized: String(n.config.materialized), tags: n.tags };
+    const src = s.manifest.sources[id];
+    return { unique_id: id, name: `${src.source_name}.${src.name}`, resource_type: 'source', fqn: src.fqn, path: src.original_file_path, materialized: 'source', tags: src.tags };
+  });
+}
+
+/** `mflow show`: runs a node's compiled SQL (or an inline query) and returns a preview. */
+export async function show(opts: CommonOptions & { inline?: string; limit?: number } = {}): Promise<QueryResult & { sql: string }> {
+  return withSession(opts, async (s) => {
+    const adapter = await s.connect();
+    const relations = new RelationCache(adapter);
+    const ctx = { manifest: s.manifest, runtime: s.runtime, adapter, relations, fullRefresh: false };
+    let sql: string;
+    if (opts.inline) {
+      const base = Object.values(s.manifest.nodes)[0];
+      const node = { ...(base ?? {}), unique_id: 'sql_operation.inline', name: 'inline', resource_type: 'model', raw_code: opts.inline, original_file_path: '<inline>', refs: [], checksum: { name: 'sha256', checksum: opts.inline }, config: { materialized: 'view', enabled: true, tags: [], meta: {}, pre_hook: [], post_hook: [] } } as never;
+      sql = await compileNode(ctx, node);
+    } else {
+      const ids = selectFor(s, opts, ['model', 'seed', 'snapshot', 'analysis', 'test']);
+      if (ids.length !== 1) throw new MflowError('USAGE', ids.length ? `show needs exactly one node; the selection matched ${ids.length}` : 'show: the selection matched no node', { hint: 'Use mflow show -s <model> or --inline "select ...".' });
+      const n = s.manifest.nodes[ids[0]];
+      sql = n.resource_type === 'seed' || n.resource_type === 'snapshot' ? `select * from ${n.relation_name}` : await compileNode(ctx, n);
+    }
+    const limit = opts.limit ?? 5;
+    const c = await adapter.acquire();
+    try {
+      const r = await c.execute(limit >= 0 ? `select * from (\n${sql}\n) as mflow_show limit ${limit}` : sql);
+      return { ...r, sql };
+    } finally {
+      adapter.release(c);
+    }
+  });
+}
+
+export interface DebugReport {
+  projectFile: string;
+  projectName: string;
+  target: Record<string, unknown>;
+  profileSource: string;
+  connection: 'OK' | string;
+  versions: Record<string, string>;
+}
+
+/** `mflow debug`: configuration and a connection test, with secrets masked. */
+export async function debug(opts: CommonOptions = {}): Promise<DebugReport> {
+  const { config, target } = loadProject({ projectDir: opts.projectDir, profilesDir: opts.profilesDir, target: opts.target, env: opts.env });
+  let connection = 'OK';
+  try {
+    const a = await createAdapter(target);
+    const c = await a.acquire();
+    try {
+      await c.execute('select 1 as ok');
+    } finally {
+      a.release(c);
+      await a.close();
+    }
+  } catch (e) {
+    connection = `FAILED: ${(e as Error).message}`;
+  }
+  const { MFLOW_VERSION } = await import('./version.js');
+  return { projectFile: join(config.root, config.file), projectName: config.name, target: maskTarget(target), profileSource: target.source, connection, versions: { mflow: MFLOW_VERSION, node: process.version } };
+}
+
+/** `mflow clean`: removes clean-targets (target/ by default). */
+export function clean(opts: CommonOptions = {}): string[] {
+  const { config } = loadProject({ projectDir: opts.projectDir, profilesDir: opts.profilesDir, target: opts.target, env: opts.env });
+  const removed: string[] = [];
+  for (const t of config.cleanTargets) {
+    const p = resolve(config.root, t);
+    if (!p.startsWith(config.root + '/') || p === config.root) throw new MflowError('CONFIG', `clean-targets entry '${t}' is outside the project folder`, { file: config.file });
+    if (existsSync(p)) {
+      rmSync(p, { recursive: true, force: true });
+      removed.push(t);
+    }
+  }
+  return removed;
+}

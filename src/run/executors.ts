@@ -1,0 +1,172 @@
+import type { Connection, Statement } from '../contracts/adapter.js';
+import type { ManifestNode } from '../contracts/manifest.js';
+import type { NodeStatus } from '../contracts/results.js';
+import type { Console } from '../console/console.js';
+import { compileNode, relationOf, type CompileContext } from '../compile/compiler.js';
+import type { RelationCache } from '../compile/relation-cache.js';
+import { MflowError } from '../errors.js';
+import { planFor } from '../materializations/plans.js';
+import { renderNodeOf } from '../parse/build.js';
+import { writeNodeSql } from '../artifacts/write.js';
+import type { Session } from './session.js';
+
+/** What running one node produced. */
+export interface NodeOutcome {
+  status: NodeStatus;
+  message: string;
+  rowsAffected?: number;
+  failures?: number;
+  compiledCode?: string;
+  compiledPath?: string;
+  statements?: Statement[];
+  /** Console detail, e.g. `CREATE VIEW` or `INSERT 42`. */
+  detail?: string;
+}
+
+export interface ExecContext {
+  session: Session;
+  compile: CompileContext;
+  relations: RelationCache;
+  console: Console;
+  fullRefresh: boolean;
+  dryRun: boolean;
+  /** Extra flags commands pass to their executors (store_failures, ...). */
+  flags: Record<string, unknown>;
+}
+
+export type NodeExecutor = (ctx: ExecContext, node: ManifestNode, conn: Connection) => Promise<NodeOutcome>;
+
+/** Executors by resource type; seeds, snapshots and unit tests register theirs in their own files. */
+export const executors: Partial<Record<string, NodeExecutor>> = {};
+
+export function registerExecutor(type: string, ex: NodeExecutor): void {
+  executors[type] = ex;
+}
+
+/** Runs statements in order; on failure inside a transaction it rolls back, so nothing half-done stays. */
+export async function runStatements(conn: Connection, statements: Statement[], rollbackSql: string): Promise<{ rowsAffected: number; last: Awaited<ReturnType<Connection['execute']>> | null }> {
+  let inTx = false;
+  let rows = 0;
+  let last: Awaited<ReturnType<Connection['execute']>> | null = null;
+  for (const s of statements) {
+    try {
+      if (s.purpose === 'begin') inTx = true;
+      last = await conn.execute(s.sql);
+      if (s.purpose === 'commit') inTx = false;
+      rows = Math.max(rows, last.rowsAffected ?? 0);
+    } catch (e) {
+      if (inTx) await conn.execute(rollbackSql).catch(() => undefined);
+      if (e instanceof MflowError) (e as MflowError & { statement?: Statement }).statement = s;
+      throw e;
+    }
+  }
+  return { rowsAffected: rows, last };
+}
+
+export async function renderHooks(ctx: ExecContext, node: ManifestNode, kind: 'pre_hook' | 'post_hook'): Promise<string[]> {
+  const hooks = (node.config[kind] as unknown[] | undefined) ?? [];
+  const out: string[] = [];
+  for (const h of hooks) {
+    const sql = typeof h === 'string' ? h : String((h as { sql?: string }).sql ?? '');
+    const r = await ctx.compile.runtime.render(sql, renderNodeOf(node, 1, relationOf(ctx.compile, node)), hostFor(ctx), `hook\0${sql}`);
+    out.push(r.sql);
+  }
+  return out;
+}
+
+function hostFor(ctx: ExecContext) {
+  // Hooks see the same run-time context as the model (ref, this, run_query).
+  return {
+    phase: 'execute' as const,
+    resolveRef: () => {
+      throw new MflowError('COMPILER_ERROR', 'ref() is not allowed in hooks; use {{ this }} or a full relation name');
+    },
+    resolveSource: () => {
+      throw new MflowError('COMPILER_ERROR', 'source() is not allowed in hooks');
+    },
+    isIncremental: () => false,
+    query: ctx.compile.adapter ? (sql: string) => withConn(ctx, (c) => c.execute(sql)) : undefined,
+  };
+}
+
+async function withConn<T>(ctx: ExecContext, f: (c: Connection) => Promise<T>): Promise<T> {
+  const a = ctx.compile.adapter!;
+  const c = await a.acquire();
+  try {
+    return await f(c);
+  } finally {
+    a.release(c);
+  }
+}
+
+/** Models: compile, plan the materialization, execute, update the relation cache. */
+export const runModel: NodeExecutor = async (ctx, node, conn) => {
+  const sql = await compileNode(ctx.compile, node);
+  const targetDir = ctx.session.targetDir;
+  const compiledPath = writeNodeSql(targetDir, 'compiled', node, sql);
+  const mat = String(node.config.materialized);
+  const planner = planFor(mat);
+  if (!planner) throw new MflowError('CONFIG', `Unknown materialization '${mat}'`, { file: node.original_file_path, node: node.unique_id, hint: 'Use view, table, incremental or ephemeral.' });
+  if (mat === 'ephemeral') return { status: 'success', message: 'ephemeral', compiledCode: sql, compiledPath, detail: 'EPHEMERAL' };
+  const d = ctx.session.dialect;
+  const target = { database: node.database, schema: node.schema, identifier: node.alias, type: null };
+  const existing = await ctx.relations.get(node.database, node.schema, node.alias);
+  let existingColumns, newColumns;
+  const incrementalRun = mat === 'incremental' && existing && existing.type === 'table' && !ctx.fullRefresh && node.config.full_refresh !== true;
+  if (incrementalRun) {
+    existingColumns = await ctx.session.adapter!.introspector.getColumns(existing);
+    newColumns = (await conn.execute(`select * from (\n${sql}\n) as mflow_probe limit 0`)).columns;
+  }
+  const plan = planner({
+    node,
+    sql,
+    target,
+    dialect: d,
+    fullRefresh: ctx.fullRefresh || node.config.full_refresh === true,
+    existing,
+    existingColumns,
+    newColumns,
+    preHooks: await renderHooks(ctx, node, 'pre_hook'),
+    postHooks: await renderHooks(ctx, node, 'post_hook'),
+  });
+  writeNodeSql(targetDir, 'run', node, plan.statements.map((s) => `-- ${s.purpose}\n${s.sql};`).join('\n\n'));
+  if (ctx.dryRun) return { status: 'success', message: 'dry run', statements: plan.statements, compiledCode: sql, compiledPath, detail: 'DRY RUN' };
+  const r = await runStatements(conn, plan.statements, d.rollback());
+  if (plan.resultType) ctx.relations.set({ ...target, type: plan.resultType });
+  const detail = mat === 'view' ? 'CREATE VIEW' : incrementalRun ? `INSERT ${r.rowsAffected}` : `CREATE TABLE (${r.rowsAffected} rows)`;
+  return { status: 'success', message: detail, rowsAffected: r.rowsAffected, compiledCode: sql, compiledPath, statements: plan.statements, detail };
+};
+
+/** Data tests: count failing rows, compare with warn_if / error_if, optionally store them. */
+export const runDataTest: NodeExecutor = async (ctx, node, conn) => {
+  const sql = await compileNode(ctx.compile, node);
+  const compiledPath = writeNodeSql(ctx.session.targetDir, 'compiled', node, sql);
+  const c = node.config as Record<string, unknown>;
+  const failCalc = String(c.fail_calc ?? 'count(*)');
+  const limit = c.limit ? `\nlimit ${Number(c.limit)}` : '';
+  const storeFailures = Boolean(c.store_failures ?? ctx.flags.storeFailures);
+  const d = ctx.session.dialect;
+  let inner = sql;
+  if (storeFailures) {
+    const audit = d.relation({ database: node.database, schema: node.schema, identifier: node.alias });
+    await conn.execute(d.createSchema(node.database, node.schema));
+    await conn.execute(d.createTableAs(audit, `${sql}${limit}`, { replace: true }));
+    inner = `select * from ${audit}`;
+  }
+  const wrapped = `select\n  ${failCalc} as failures,\n  ${failCalc} ${String(c.warn_if ?? '!= 0')} as should_warn,\n  ${failCalc} ${String(c.error_if ?? '!= 0')} as should_error\nfrom (\n${inner}${storeFailures ? '' : limit}\n) dbt_internal_test`;
+  writeNodeSql(ctx.session.targetDir, 'run', node, wrapped);
+  if (ctx.dryRun) return { status: 'pass', message: 'dry run', compiledCode: sql, compiledPath };
+  const r = await conn.execute(wrapped);
+  const row = r.rows[0] ?? { failures: 0, should_warn: false, should_error: false };
+  const failures = Number(row.failures ?? 0);
+  const severity = String(c.severity ?? 'ERROR').toUpperCase();
+  const where = storeFailures ? `; failing rows stored in ${d.relation({ database: node.database, schema: node.schema, identifier: node.alias })}` : '';
+  if (severity === 'ERROR' && truthy(row.should_error)) return { status: 'fail', message: `Got ${failures} result${failures === 1 ? '' : 's'}, configured to fail if ${c.error_if ?? '!= 0'}${where}`, failures, compiledCode: sql, compiledPath };
+  if (truthy(row.should_warn)) return { status: 'warn', message: `Got ${failures} result${failures === 1 ? '' : 's'}, configured to warn if ${c.warn_if ?? '!= 0'}${where}`, failures, compiledCode: sql, compiledPath };
+  return { status: 'pass', message: 'PASS', failures, compiledCode: sql, compiledPath };
+};
+
+const truthy = (v: unknown) => v === true || v === 1 || v === 'true' || (typeof v === 'bigint' && v !== 0n);
+
+registerExecutor('model', runModel);
+registerExecutor('test', runDataTest);

@@ -1,0 +1,143 @@
+import { randomUUID } from 'node:crypto';
+import type { ResourceType } from '../contracts/manifest.js';
+import type { NodeResult, RunResults } from '../contracts/results.js';
+import { RelationCache } from '../compile/relation-cache.js';
+import { readManifest, readRunResults, writeRunResults } from '../artifacts/write.js';
+import { selectNodesDetailed } from '../graph/selector-eval.js';
+import { MflowError } from '../errors.js';
+import { MFLOW_VERSION } from '../version.js';
+import { renderNodeOf } from '../parse/build.js';
+import type { ExecContext } from './executors.js';
+import { schedule } from './scheduler.js';
+import type { CommonOptions, Session } from './session.js';
+import { resolve } from 'node:path';
+
+export interface InvokeResult {
+  results: NodeResult[];
+  ok: boolean;
+  elapsed: number;
+  runResults: RunResults;
+}
+
+export function selectFor(session: Session, opts: CommonOptions, types: ResourceType[]): string[] {
+  const state = opts.state ? readManifest(resolve(opts.state)) : undefined;
+  if (opts.state && !state) throw new MflowError('USAGE', `--state ${opts.state} has no manifest.json`, { hint: 'Point --state at the target folder of an earlier run.' });
+  const sel = selectNodesDetailed(session.manifest, session.dag, {
+    select: opts.select,
+    exclude: opts.exclude,
+    selector: opts.selector,
+    resourceTypes: types,
+    state: state ?? undefined,
+    results: readRunResults(session.targetDir) ?? undefined,
+  }, session.selectorsFile());
+  for (const w of sel.warnings) session.console.emit({ type: 'warn', msg: w });
+  return [...sel.selected];
+}
+
+/** Runs selected nodes: the engine behind run, test, seed, snapshot and build. */
+export async function invoke(session: Session, opts: CommonOptions, ids: string[], which: string, flags: Record<string, unknown> = {}): Promise<InvokeResult> {
+  const t0 = Date.now();
+  const adapter = await session.connect();
+  const relations = new RelationCache(adapter);
+  const m = session.manifest;
+  const ctx: ExecContext = {
+    session,
+    relations,
+    console: session.console,
+    fullRefresh: Boolean(opts.fullRefresh),
+    dryRun: Boolean(opts.dryRun),
+    flags,
+    compile: { manifest: m, runtime: session.runtime, adapter, relations, fullRefresh: Boolean(opts.fullRefresh), log: (msg) => session.console.emit({ type: 'info', msg }) },
+  };
+  (session.runtime.globals.flags as Record<string, unknown>).FULL_REFRESH = Boolean(opts.fullRefresh);
+  (session.runtime.globals.flags as Record<string, unknown>).WHICH = which;
+  // One listing per schema, up front: is_incremental() and materializations then cost no query.
+  const schemas = new Map<string, { db: string | null; schema: string }>();
+  for (const id of ids) {
+    const n = m.nodes[id];
+    if (n && n.relation_name && n.resource_type !== 'test') schemas.set(`${n.database}.${n.schema}`, { db: n.database, schema: n.schema });
+  }
+  await Promise.all([...schemas.values()].map((s) => relations.load(s.db, s.schema)));
+  if (!opts.dryRun) {
+    const c = await adapter.acquire();
+    try {
+      for (const s of schemas.values()) if (!(await relations.get(s.db, s.schema, '__none__')) && !(await schemaExists(adapter, s))) await c.execute(session.dialect.createSchema(s.db, s.schema));
+    } finally {
+      adapter.release(c);
+    }
+  }
+  session.console.emit({ type: 'info', msg: `Running with mflow=${MFLOW_VERSION}, target ${session.target.name} (${session.target.type}), ${session.threads} thread${session.threads === 1 ? '' : 's'}` });
+  const counts = summarize(m, ids);
+  session.console.emit({ type: 'info', msg: `Found ${counts}` });
+  await runHooks(session, ctx, 'on-run-start', session.project.onRunStart);
+  const results = ids.length ? await schedule(ctx, session.dag, ids, { threads: session.threads, failFast: Boolean(opts.failFast), testsGateChildren: which === 'build' }) : [];
+  await runHooks(session, ctx, 'on-run-end', session.project.onRunEnd, results);
+  const elapsed = (Date.now() - t0) / 1000;
+  const ok = results.every((r) => r.status === 'success' || r.status === 'pass' || r.status === 'warn');
+  const c = { PASS: 0, WARN: 0, ERROR: 0, SKIP: 0, TOTAL: results.length };
+  for (const r of results) {
+    if (r.status === 'success' || r.status === 'pass') c.PASS++;
+    else if (r.status === 'warn') c.WARN++;
+    else if (r.status === 'skipped') c.SKIP++;
+    else c.ERROR++;
+  }
+  session.console.emit({ type: 'summary', counts: c, seconds: elapsed, ok });
+  const runResults: RunResults = {
+    metadata: { mflow_schema_version: 'https://mediflow.dev/schemas/mflow/run-results/v1.json', mflow_version: MFLOW_VERSION, generated_at: new Date().toISOString(), invocation_id: m.metadata.invocation_id ?? randomUUID() },
+    results,
+    elapsed_time: elapsed,
+    args: { which, select: opts.select ?? [], exclude: opts.exclude ?? [], full_refresh: Boolean(opts.fullRefresh), target: session.target.name, threads: session.threads },
+  };
+  if (opts.writeArtifacts !== false && !opts.dryRun) writeRunResults(session.targetDir, runResults);
+  return { results, ok, elapsed, runResults };
+}
+
+async function schemaExists(adapter: import('../contracts/adapter.js').Adapter, s: { db: string | null; schema: string }): Promise<boolean> {
+  const list = await adapter.introspector.listSchemas(s.db);
+  return list.some((x) => x.toLowerCase() === s.schema.toLowerCase());
+}
+
+function summarize(m: Session['manifest'], ids: string[]): string {
+  const by: Record<string, number> = {};
+  for (const id of ids) {
+    const t = m.nodes[id]?.resource_type ?? 'node';
+    by[t] = (by[t] ?? 0) + 1;
+  }
+  const parts = Object.entries(by).map(([t, n]) => `${n} ${t === 'unit_test' ? 'unit test' : t}${n === 1 ? '' : 's'}`);
+  return parts.length ? parts.join(', ') : 'nothing to run';
+}
+
+async function runHooks(session: Session, ctx: ExecContext, kind: string, hooks: string[], results?: NodeResult[]): Promise<void> {
+  if (!hooks.length || ctx.dryRun) return;
+  const adapter = session.adapter!;
+  const c = await adapter.acquire();
+  try {
+    for (const h of hooks) {
+      const node = { unique_id: `operation.${session.project.name}.${kind}`, name: kind, resource_type: 'operation', original_file_path: session.project.file, config: { materialized: 'operation', enabled: true, tags: [], meta: {}, pre_hook: [], post_hook: [] } } as never;
+      const r = await session.runtime.render(h, { ...renderNodeOf(node), extra: { results: results ?? [] } }, {
+        phase: 'execute',
+        resolveRef: () => {
+          throw new MflowError('COMPILER_ERROR', `ref() is not available in ${kind} hooks`, { file: session.project.file });
+        },
+        resolveSource: () => {
+          throw new MflowError('COMPILER_ERROR', `source() is not available in ${kind} hooks`, { file: session.project.file });
+        },
+        isIncremental: () => false,
+        query: (sql) => c.execute(sql),
+        log: (msg) => session.console.emit({ type: 'info', msg }),
+      }, `${kind}\0${h}`);
+      if (r.sql.trim()) {
+        session.console.emit({ type: 'info', msg: `Running ${kind} hook` });
+        await c.execute(r.sql);
+      }
+    }
+  } catch (e) {
+    if (e instanceof MflowError) {
+      e.file = e.file ?? session.project.file;
+      throw e;
+    }
+    throw new MflowError('DATABASE', `${kind} hook failed: ${(e as Error).message}`, { file: session.project.file });
+  } finally {
+    adapter.release(c);
+  }
+}
