@@ -1,18 +1,21 @@
 /**
- * One output file: buffers lines and hands them to a write stream in large chunks, waiting for
- * 'drain' when the OS is slower than the generator, so memory stays flat however many rows go
- * through it.
+ * One output file. Rows are encoded straight into 1 MB buffers that are handed to a write
+ * stream when full; the generator waits for 'drain' whenever the stream reports it is
+ * saturated, so memory stays flat however many rows go through and no large strings are built.
  */
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { MflowError } from '../errors.js';
 
-const CHUNK = 256 * 1024;
+const CHUNK = 1024 * 1024;
 
 export class CsvSink {
   rows = 0;
   bytes = 0;
-  private buf = '';
+  /** True when the stream asked us to wait; the caller then awaits `drain()`. */
+  saturated = false;
+  private chunk = Buffer.allocUnsafe(CHUNK);
+  private pos = 0;
   private readonly stream: WriteStream;
   private failure: Error | undefined;
 
@@ -21,57 +24,66 @@ export class CsvSink {
     this.stream.on('error', (e) => {
       this.failure = e;
     });
-    this.buf = header;
-    this.bytes = header.length;
+    this.add(header);
+    this.rows = 0;
   }
 
-  /** Adds one data row; `line` carries its own CRLF. */
+  /** Adds one data row; `line` is ASCII and carries its own CRLF. */
   add(line: string): void {
-    this.buf += line;
-    this.bytes += line.length;
+    this.put(line);
     this.rows++;
   }
 
   /** Adds `count` rows already joined (each with its CRLF), to skip per-row calls. */
   addBlock(text: string, count: number): void {
     if (count === 0) return;
-    this.buf += text;
-    this.bytes += text.length;
+    this.put(text);
     this.rows += count;
   }
 
-  /** Writes the buffer once it is large; resolves after 'drain' when the stream is full. */
-  async maybeFlush(): Promise<void> {
-    if (this.buf.length < CHUNK) return;
-    await this.flush();
+  private put(text: string): void {
+    const len = text.length; // ASCII only: one byte per char
+    if (this.pos + len > this.chunk.length) {
+      this.handOff();
+      if (len > this.chunk.length) this.chunk = Buffer.allocUnsafe(len);
+    }
+    this.pos += this.chunk.write(text, this.pos, 'latin1');
+    this.bytes += len;
   }
 
-  private async flush(): Promise<void> {
+  /** Gives the filled part of the buffer to the stream, which keeps it, so start a new one. */
+  private handOff(): void {
+    if (this.pos === 0) return;
+    if (!this.stream.write(this.chunk.subarray(0, this.pos))) this.saturated = true;
+    this.chunk = Buffer.allocUnsafe(CHUNK);
+    this.pos = 0;
+  }
+
+  /** Waits until the stream has written what it holds; throws if writing failed. */
+  async drain(): Promise<void> {
     this.check();
-    const chunk = this.buf;
-    this.buf = '';
-    if (!this.stream.write(chunk)) await this.drained();
+    if (this.saturated) {
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          this.stream.off('drain', done);
+          this.stream.off('error', done);
+          resolve();
+        };
+        this.stream.on('drain', done);
+        this.stream.on('error', done);
+      });
+      this.saturated = false;
+    }
     this.check();
   }
 
   async close(): Promise<void> {
-    await this.flush();
-    this.stream.end();
-    if (!this.failure) await once(this.stream, 'close');
+    this.handOff();
     this.check();
-  }
-
-  /** Resolves on 'drain' or on a stream error (reported by check()), leaving no listeners behind. */
-  private drained(): Promise<void> {
-    return new Promise((resolve) => {
-      const done = (): void => {
-        this.stream.off('drain', done);
-        this.stream.off('error', done);
-        resolve();
-      };
-      this.stream.on('drain', done);
-      this.stream.on('error', done);
-    });
+    this.stream.end();
+    // once() rejects on 'error'; the error handler above has recorded it for check().
+    if (!this.failure) await once(this.stream, 'close').catch(() => undefined);
+    this.check();
   }
 
   private check(): void {

@@ -23,6 +23,9 @@ for (let d = FIRST; d <= LAST; d++) {
   );
 }
 
+const YEAR_TABLE = Uint16Array.from(TABLE, (s) => Number(s.slice(0, 4)));
+const MONTH_TABLE = Uint8Array.from(TABLE, (s) => Number(s.slice(4, 6)));
+
 /** `YYYYMMDD`; falls back to Date for days outside the table (birth dates). */
 export function ymd(day: number): string {
   if (day >= FIRST && day <= LAST) return TABLE[day - FIRST]!;
@@ -35,10 +38,12 @@ export function ymd(day: number): string {
 }
 
 export function yearOf(day: number): number {
+  if (day >= FIRST && day <= LAST) return YEAR_TABLE[day - FIRST]!;
   return new Date(day * MS_PER_DAY).getUTCFullYear();
 }
 
 export function monthOf(day: number): number {
+  if (day >= FIRST && day <= LAST) return MONTH_TABLE[day - FIRST]!;
   return new Date(day * MS_PER_DAY).getUTCMonth() + 1;
 }
 

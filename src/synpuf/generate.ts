@@ -82,7 +82,7 @@ export async function generateSynpuf(opts: GenerateOptions): Promise<GenerateSum
 
   for (let i = 0; i < o.beneficiaries; i++) {
     generatePerson(ctx, i, i < half ? toA : toB);
-    for (const s of sinks) await s.maybeFlush();
+    for (const s of sinks) if (s.saturated) await s.drain();
     if ((i + 1) % PROGRESS_EVERY === 0) progress();
   }
   for (const s of sinks) await s.close();

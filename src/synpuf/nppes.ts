@@ -77,7 +77,7 @@ export async function writeNppes(pools: ProviderPools, outDir: string, coverage:
   for (const i of order) {
     const k = chosen[i]!;
     sink.add(nppesRow(pools, k) + '\r\n');
-    await sink.maybeFlush();
+    if (sink.saturated) await sink.drain();
   }
   await sink.close();
   return { path, rows: sink.rows, bytes: sink.bytes };

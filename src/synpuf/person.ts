@@ -40,6 +40,9 @@ const DEATH_IN_STAY_P = 0.2;
 
 const CRLF = '\r\n';
 const EMPTY_HCPCS_45 = ','.repeat(45);
+/** Tails for k unused carrier slots, precomputed: empty codes and zero amounts. */
+const EMPTY_SLOTS = Array.from({ length: CARRIER_LINE_SLOTS + 1 }, (_, k) => ','.repeat(k));
+const ZERO_SLOTS = Array.from({ length: CARRIER_LINE_SLOTS + 1 }, (_, k) => ',0.00'.repeat(k));
 const GENERIC_PX = ['9904', '3893', '8872', '9671', '9390', '4516', '4513', '3995', '9604', '8741', '0040', '8622'] as const;
 
 function amt(n: number): string {
@@ -338,17 +341,12 @@ export function generatePerson(ctx: PersonContext, index: number, sinks: PersonS
     for (let k = 0; k < nDx; k++) dxCodes.push(k === 0 ? (rng.chance(0.5) ? rng.pickW(OP_DX) : secondaryDx(ys)) : secondaryDx(ys));
     const early = monthOf(v.from) <= 3;
     let org = -1;
-    const cols: string[][] = [[], [], [], [], [], [], [], [], [], []];
+    // The ten wide column groups, each built as one comma-led string.
+    let cNpi = '', cTax = '', cHcpcs = '', cPay = '', cDed = '', cPrim = '', cCoins = '', cAllowed = '', cInd = '', cDx = '';
     let sumPay = 0;
     let sumBene = 0;
     let sumPrimary = 0;
-    for (let k = 0; k < CARRIER_LINE_SLOTS; k++) {
-      if (k >= nLines) {
-        cols[0]!.push(''); cols[1]!.push(''); cols[2]!.push('');
-        for (let a = 3; a < 8; a++) cols[a]!.push('0.00');
-        cols[8]!.push(''); cols[9]!.push('');
-        continue;
-      }
+    for (let k = 0; k < nLines; k++) {
       let svc = rng.pickW(CARRIER_SERVICES);
       if (forced) svc = { hcpcs: forced.lines[k]!, fee: forced.lines[k] === '99223' ? 180 : 70, org: false };
       let prov: number;
@@ -364,20 +362,28 @@ export function generatePerson(ctx: PersonContext, index: number, sinks: PersonS
       sumPay += pay;
       sumBene += ded + coins;
       sumPrimary += primary;
-      cols[0]!.push(pools.npi(prov));
-      cols[1]!.push(pools.taxNum(prov));
-      cols[2]!.push(svc.hcpcs);
-      cols[3]!.push(amt(pay));
-      cols[4]!.push(amt(ded));
-      cols[5]!.push(amt(primary));
-      cols[6]!.push(amt(coins));
-      cols[7]!.push(amt(allowed));
-      cols[8]!.push(ind);
-      cols[9]!.push(rng.chance(0.7) ? dxCodes[0]! : rng.pick(dxCodes));
+      cNpi += ',' + pools.npi(prov);
+      cTax += ',' + pools.taxNum(prov);
+      cHcpcs += ',' + svc.hcpcs;
+      cPay += ',' + amt(pay);
+      cDed += ',' + amt(ded);
+      cPrim += ',' + amt(primary);
+      cCoins += ',' + amt(coins);
+      cAllowed += ',' + amt(allowed);
+      cInd += ',' + ind;
+      cDx += ',' + (rng.chance(0.7) ? dxCodes[0]! : rng.pick(dxCodes));
     }
+    // Unused slots: empty codes, `0.00` amounts (spec §3.4).
+    const unused = CARRIER_LINE_SLOTS - nLines;
+    const emptyTail = EMPTY_SLOTS[unused]!;
+    const zeroTail = ZERO_SLOTS[unused]!;
     let dx = '';
     for (let k = 0; k < 8; k++) dx += ',' + (dxCodes[k] ?? '');
-    carRows += `${id},${clmId},${ymd(v.from)},${ymd(v.thru)}${dx},${cols.map((c) => c.join(',')).join(',')}${CRLF}`;
+    carRows +=
+      `${id},${clmId},${ymd(v.from)},${ymd(v.thru)}${dx}` +
+      cNpi + emptyTail + cTax + emptyTail + cHcpcs + emptyTail +
+      cPay + zeroTail + cDed + zeroTail + cPrim + zeroTail + cCoins + zeroTail + cAllowed + zeroTail +
+      cInd + emptyTail + cDx + emptyTail + CRLF;
     carCount++;
     addTotals(v.thru, 6, sumPay, sumBene, sumPrimary);
   };
