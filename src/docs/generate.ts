@@ -1,0 +1,139 @@
+/**
+ * `mflow docs generate`: a static site under `target/docs` built from the artifacts only
+ * (manifest, catalog, run results). Data files are scripts that set globals rather than JSON to
+ * fetch, so the site also opens from file:// where browsers refuse fetch().
+ */
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Manifest } from '../contracts/manifest.js';
+import type { RunResults, NodeResult } from '../contracts/results.js';
+import { MflowError } from '../errors.js';
+import type { Catalog } from './catalog.js';
+import { computeColumnLineage, type ColumnLineage } from './column-lineage.js';
+import { layoutGraph } from './layout.js';
+import { loadSiteAssets } from './assets.js';
+import { SHARD_SIZE, buildDetail, indexEntry, orderedIds, testsByAttachedNode, type SiteIndex } from './site-data.js';
+
+export interface GenerateDocsOptions {
+  targetDir: string;
+  /** Defaults to `<targetDir>/docs`. */
+  outDir?: string;
+  manifest: Manifest;
+  catalog?: Catalog;
+  runResults?: RunResults;
+  /** Precomputed lineage (e.g. by a pipeline that already has it); computed when absent. */
+  lineage?: ColumnLineage;
+}
+
+export interface GenerateDocsResult {
+  outDir: string;
+  files: number;
+  elapsedMs: number;
+  layoutMs: number;
+  lineageMs: number;
+  nodes: number;
+}
+
+/** Assigned to a global, with `<` escaped so a description cannot close the script tag. */
+function asScript(global: string, value: unknown): string {
+  return `${global}=${JSON.stringify(value).replace(/</g, '\\u003c')};\n`;
+}
+
+function checkManifest(m: Manifest): void {
+  if (!m || typeof m !== 'object' || typeof m.nodes !== 'object' || typeof m.sources !== 'object') {
+    throw new MflowError('USAGE', 'the manifest given to docs generate has no nodes/sources', {
+      file: 'target/manifest.json',
+      hint: 'run `mflow compile` (or `mflow build`) first so target/manifest.json is complete',
+    });
+  }
+}
+
+/** Depth of each node from the roots: the column a node takes when a neighbourhood is packed. */
+function longestPathRanks(n: number, edges: [number, number][]): Int32Array {
+  const rank = new Int32Array(n);
+  const indeg = new Int32Array(n);
+  const out: number[][] = Array.from({ length: n }, () => []);
+  for (const [a, b] of edges) {
+    out[a].push(b);
+    indeg[b]++;
+  }
+  const queue: number[] = [];
+  for (let i = 0; i < n; i++) if (indeg[i] === 0) queue.push(i);
+  for (let q = 0; q < queue.length; q++) {
+    for (const c of out[queue[q]]) {
+      rank[c] = Math.max(rank[c], rank[queue[q]] + 1);
+      if (--indeg[c] === 0) queue.push(c);
+    }
+  }
+  return rank;
+}
+
+export async function generateDocsSite(opts: GenerateDocsOptions): Promise<GenerateDocsResult> {
+  const started = performance.now();
+  const { manifest, catalog, runResults } = opts;
+  checkManifest(manifest);
+  const outDir = path.resolve(opts.outDir ?? path.join(opts.targetDir, 'docs'));
+  const lineage = opts.lineage ?? (await computeColumnLineage(manifest, { catalog }));
+
+  const { graph, other } = orderedIds(manifest);
+  const ids = [...graph, ...other];
+  const pos = new Map(ids.map((id, i) => [id, i]));
+  const resultById = new Map<string, NodeResult>((runResults?.results ?? []).map((r) => [r.unique_id, r]));
+  const entries = ids.map((id, i) => indexEntry(id, Math.floor(i / SHARD_SIZE), manifest, resultById.get(id)?.status));
+
+  const edges: [number, number][] = [];
+  for (const child of graph) {
+    const parents = manifest.parent_map?.[child] ?? manifest.nodes[child]?.depends_on?.nodes ?? [];
+    for (const p of new Set(parents)) {
+      const pi = pos.get(p);
+      if (pi !== undefined && pi < graph.length) edges.push([pi, pos.get(child)!]);
+    }
+  }
+  // Width follows the label so names are readable at full zoom; capped to keep layers compact.
+  const widths = graph.map((_, i) => Math.min(260, 36 + entries[i].n.length * 7));
+  const layout = await layoutGraph({ ids: graph, widths, edges });
+  const rank = longestPathRanks(graph.length, edges);
+  graph.forEach((_, i) => {
+    entries[i].r = rank[i];
+    entries[i].x = Math.round(layout.x[i]);
+    entries[i].y = Math.round(layout.y[i]);
+    entries[i].w = widths[i];
+  });
+
+  const shards = Math.ceil(ids.length / SHARD_SIZE);
+  const index: SiteIndex = {
+    project: manifest.metadata?.project_name ?? 'project',
+    generatedAt: manifest.metadata?.generated_at ?? new Date().toISOString(),
+    adapter: manifest.metadata?.adapter_type ?? '',
+    nodes: entries,
+    edges: edges.flat(),
+    shards,
+    stats: { layoutMs: Math.round(layout.elapsedMs), lineageMs: Math.round(lineage.elapsedMs) },
+  };
+
+  await rm(outDir, { recursive: true, force: true });
+  await mkdir(path.join(outDir, 'data', 'nodes'), { recursive: true });
+  await mkdir(path.join(outDir, 'assets'), { recursive: true });
+  const assets = await loadSiteAssets();
+  const writes: Promise<void>[] = [
+    writeFile(path.join(outDir, 'index.html'), assets.html.replace(/__PROJECT__/g, index.project.replace(/[<&"]/g, ''))),
+    writeFile(path.join(outDir, 'assets', 'app.js'), assets.appJs),
+    writeFile(path.join(outDir, 'assets', 'style.css'), assets.css),
+    writeFile(path.join(outDir, 'data', 'index.js'), asScript('window.MFLOW_INDEX', index)),
+  ];
+  const testsByNode = testsByAttachedNode(manifest);
+  for (let k = 0; k < shards; k++) {
+    const shard: Record<string, unknown> = {};
+    for (const id of ids.slice(k * SHARD_SIZE, (k + 1) * SHARD_SIZE)) shard[id] = buildDetail(id, { manifest, catalog, runResults, lineage }, resultById, testsByNode);
+    writes.push(writeFile(path.join(outDir, 'data', 'nodes', `${k}.js`), `window.MF_SHARD(${k},${JSON.stringify(shard).replace(/</g, '\\u003c')});\n`));
+  }
+  await Promise.all(writes);
+  return {
+    outDir,
+    files: writes.length,
+    elapsedMs: Math.round(performance.now() - started),
+    layoutMs: Math.round(layout.elapsedMs),
+    lineageMs: Math.round(lineage.elapsedMs),
+    nodes: ids.length,
+  };
+}

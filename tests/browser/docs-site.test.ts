@@ -1,0 +1,109 @@
+/**
+ * The generated docs site in headless Chromium (Debian's, installed by .ci/run): the walk a
+ * reader does on MediFlow, with screenshots under test-artifacts/docs/. Set MFLOW_DOCS_TARGET to
+ * a real `target/` folder to run it against the real MediFlow build instead of the fixture.
+ */
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { mkdtemp, mkdir, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { generateDocsSite } from '../../src/docs/generate.js';
+import { serveDocs } from '../../src/docs/serve.js';
+import { loadArtifacts } from './mediflow-fixture.js';
+
+const SHOTS = path.resolve('test-artifacts/docs');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+
+let browser: Browser;
+let page: Page;
+let server: { url: string; close(): Promise<void> };
+let tmp: string;
+const errors: string[] = [];
+const outside: string[] = [];
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: install it with apt-get install chromium (as .ci/run does) or set CHROMIUM_PATH`);
+  const art = await loadArtifacts();
+  tmp = await mkdtemp(path.join(os.tmpdir(), 'mflow-docs-'));
+  const site = await generateDocsSite({ targetDir: tmp, manifest: art.manifest, catalog: art.catalog, runResults: art.runResults });
+  server = await serveDocs({ dir: site.outDir, port: 0, open: false });
+  await mkdir(SHOTS, { recursive: true });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  page.on('request', (r) => !r.url().startsWith(server.url) && !r.url().startsWith('data:') && outside.push(r.url()));
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  if (tmp) await rm(tmp, { recursive: true, force: true });
+});
+
+describe('docs site in Chromium', () => {
+  it('walks index → search → node → graph → parent → column lineage', async () => {
+    await page.goto(server.url);
+    await page.waitForSelector('#results .result');
+    expect(await page.locator('#results .result').count()).toBeGreaterThan(10);
+    await page.screenshot({ path: path.join(SHOTS, '1-index.png') });
+
+    await page.fill('#search', 'fact_admission');
+    const first = page.locator('#results .result').first();
+    await expect.poll(() => first.locator('.name').textContent()).toBe('fact_admission');
+    await page.screenshot({ path: path.join(SHOTS, '2-search.png') });
+    await first.locator('.name').click();
+
+    await page.waitForSelector('#columns');
+    expect(await page.textContent('#node-title')).toBe('fact_admission');
+    const row = page.locator('#columns tr[data-col="readmitted_30d"]');
+    expect(await row.locator('td.type').textContent()).toBe('BOOLEAN');
+    expect(await row.textContent()).toContain('admitted again within 30 days');
+    expect(await row.textContent()).toContain('accepted_values');
+    expect(await row.locator('.status').textContent()).toBe('fail');
+    expect(await page.locator('#tests tbody tr').count()).toBe(4);
+    expect(await page.textContent('.desc')).toContain('Thirty-day readmission');
+    expect(await page.locator('pre[data-sql="compiled"] .hljs-keyword').count()).toBeGreaterThan(3);
+    expect(await page.textContent('#parents')).toContain('dim_patient');
+    expect(await page.textContent('.row-count')).toBe('5');
+    await page.screenshot({ path: path.join(SHOTS, '3-fact_admission.png'), fullPage: true });
+
+    await page.click('#open-graph');
+    await page.waitForFunction(() => (window as any).MF?.graph?.rendered);
+    expect(await page.evaluate(() => (window as any).MF.graph.visibleCount())).toBeGreaterThan(5);
+    await page.screenshot({ path: path.join(SHOTS, '4-graph-fact_admission.png') });
+    const pos = await page.evaluate(() => (window as any).MF.graph.screenPos('model.mediflow.dim_patient'));
+    expect(pos).not.toBeNull();
+    await page.mouse.click(pos.x, pos.y);
+    expect(await page.textContent('#g-sel-name')).toBe('dim_patient');
+    await page.screenshot({ path: path.join(SHOTS, '5-graph-selected-parent.png') });
+    await page.click('#g-open');
+    await page.waitForFunction(() => document.querySelector('#node-title')?.textContent === 'dim_patient');
+    expect(await page.locator('#columns tr[data-col="age_2010"] td.type').textContent()).toBe('BIGINT');
+
+    await page.goto(`${server.url}#/node/model.mediflow.fact_admission?col=readmitted_30d`);
+    await page.waitForSelector('#trace-tree');
+    const tree = await page.textContent('#trace-tree');
+    for (const hop of ['fact_admission.readmitted_30d', 'int_admission_windows.next_admit_date', 'stg_admissions.admit_date', 'raw.inpatient_claims.clm_admsn_dt', 'raw.inpatient_claims.nch_bene_dschrg_dt']) expect(tree).toContain(hop);
+    await page.screenshot({ path: path.join(SHOTS, '6-column-lineage.png'), fullPage: true });
+
+    await page.goto(`${server.url}#/graph?focus=model.mediflow.fact_admission&up=5&down=1&col=readmitted_30d`);
+    await page.waitForSelector('#g-col-tree');
+    expect(await page.textContent('#g-col-tree')).toContain('stg_admissions.discharge_date');
+    await page.screenshot({ path: path.join(SHOTS, '7-graph-column-lineage.png') });
+
+    await page.goto(`${server.url}#/node/model.mediflow.mart_legacy_reconciliation`);
+    await page.waitForSelector('#columns');
+    expect(await page.textContent('#columns')).toContain('cannot be traced');
+
+    await page.goto(`${server.url}#/graph`);
+    await page.waitForFunction(() => (window as any).MF?.graph?.rendered);
+    await page.screenshot({ path: path.join(SHOTS, '8-graph-whole.png') });
+
+    expect(errors).toEqual([]);
+    expect(outside).toEqual([]);
+  });
+});
