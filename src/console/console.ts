@@ -60,7 +60,7 @@ export class TerminalConsole implements Console {
       case 'node_result': {
         const color = e.status === 'OK' || e.status === 'PASS' ? chalk.green : e.status === 'WARN' || e.status === 'SKIP' ? chalk.yellow : chalk.red;
         const tag = e.status === 'SKIP' ? '[SKIP]' : `[${color(e.status === 'OK' ? (e.detail ?? 'OK') : e.status)} in ${e.seconds.toFixed(2)}s]`;
-        const verb = e.status === 'OK' ? '' : e.status === 'SKIP' ? 'SKIP ' : `${e.status} `;
+        const verb = e.status === 'OK' ? `OK ${/^seed/.test(e.description) ? 'loaded' : /^snapshot/.test(e.description) ? 'snapshotted' : 'created'} ` : e.status === 'SKIP' ? 'SKIP relation ' : `${e.status} `;
         this.out.write(`${now()}  ${dots(`${e.index} of ${e.total} ${verb}${e.description}`, tag)}\n`);
         break;
       }

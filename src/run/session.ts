@@ -87,8 +87,14 @@ export class Session {
     const { config, target, warnings } = loadProject({ projectDir: opts.projectDir, profilesDir: opts.profilesDir, target: opts.target, vars, env: opts.env });
     const dialect = await dialectFor(target.type, target);
     const parseWarnings = [...warnings];
-    const { manifest, runtime } = await parseProject({ project: config, target, dialect, vars, env: opts.env, warnings: parseWarnings });
-    for (const w of parseWarnings) console.emit({ type: 'warn', msg: w.message, file: w.file, line: w.line });
+    let parsed;
+    try {
+      parsed = await parseProject({ project: config, target, dialect, vars, env: opts.env, warnings: parseWarnings });
+    } finally {
+      // Warnings first: an unknown config key is often the cause of the error that follows.
+      for (const w of parseWarnings) console.emit({ type: 'warn', msg: w.message, file: w.file, line: w.line });
+    }
+    const { manifest, runtime } = parsed;
     const dag = Dag.fromManifest(manifest);
     dag.assertAcyclic();
     const s = new Session(opts, config, target, dialect, manifest, runtime, dag, console, vars);

@@ -1,0 +1,17 @@
+import type { Command } from 'commander';
+import type { Console } from '../console/console.js';
+import type { CommonOptions } from '../run/session.js';
+
+export interface CliKit {
+  addCommon(cmd: Command, withSelect?: boolean): Command;
+  addRunFlags(cmd: Command): Command;
+  common(flags: Record<string, unknown>, console: Console): CommonOptions;
+  makeConsole(flags: { logFormat?: string }): Console;
+  setCode(code: number): void;
+}
+
+/** Commands beyond the core (docs, generate, ingest, source freshness, pipeline) register here. */
+export function extraCommands(program: Command, kit: CliKit): void {
+  void program;
+  void kit;
+}
