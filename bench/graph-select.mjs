@@ -1,6 +1,7 @@
 // Selection speed on a synthetic 10,000-node manifest. Build first: `npx tsc -p .`, then
 // `node bench/graph-select.mjs [nodes]`. Prints per-selector median times; target: a few tens of ms.
 import { Dag, selectNodes } from '../dist/graph/index.js';
+import { NodeIndex } from '../dist/graph/node-index.js';
 
 const total = Number(process.argv[2] ?? 10_000);
 const pkg = 'mediflow';
@@ -55,6 +56,22 @@ function median(xs) {
   return s[Math.floor(s.length / 2)];
 }
 
+// Calibration: the same figures differ 5-10x between an idle laptop and a loaded 2-core CI box;
+// this line lets readers scale the others.
+{
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  const m = new Map();
+  for (let i = 0; i < 200_000; i++) {
+    const key = `k${i % 5000}`;
+    const l = m.get(key);
+    if (l) l.push(i);
+    else m.set(key, [i]);
+  }
+  const u = process.cpuUsage(c0);
+  console.log(`calibration: 200k Map get+push ${(performance.now() - t0).toFixed(1)} ms wall / ${((u.user + u.system) / 1000).toFixed(1)} ms cpu; loadavg ${(await import('node:os')).loadavg()[0].toFixed(2)}`);
+}
+
 const manifest = synthetic(total);
 const state = structuredClone(manifest);
 for (let i = 0; i < 50; i++) manifest.nodes[`model.${pkg}.stg_${i * 7}`].checksum = { name: 'sha256', checksum: 'changed' };
@@ -72,8 +89,28 @@ t = performance.now();
 selectNodes(manifest, dag, { select: ['stg_1'] }); // first call builds the per-manifest index
 const firstMs = performance.now() - t;
 
+t = performance.now();
+const glEdges = dag.graph.edgeCount();
+const graphlibMs = performance.now() - t;
 console.log(`manifest: ${Object.keys(manifest.nodes).length} nodes + ${Object.keys(manifest.sources).length} sources, ${dag.edgeCount} edges`);
-console.log(`Dag.fromManifest ${dagMs.toFixed(1)} ms | assertAcyclic ${cycleMs.toFixed(1)} ms | topoSort ${topoMs.toFixed(1)} ms (${order.length}) | first select incl. index build ${firstMs.toFixed(1)} ms`);
+console.log(`Dag.fromManifest ${dagMs.toFixed(1)} ms | assertAcyclic ${cycleMs.toFixed(1)} ms | topoSort ${topoMs.toFixed(1)} ms (${order.length}) | first select incl. index build ${firstMs.toFixed(1)} ms | graphlib view (lazy) ${graphlibMs.toFixed(0)} ms (${glEdges} edges)`);
+
+// The same one-time costs again with a warm JIT (what a long-lived process, or a second
+// manifest in the same run, pays).
+{
+  const again = structuredClone(manifest);
+  // CPU time next to wall time: on a shared machine the difference is time spent descheduled.
+  const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
+  let w = performance.now();
+  let c = cpu();
+  Dag.fromManifest(again);
+  const d2 = [performance.now() - w, cpu() - c];
+  w = performance.now();
+  c = cpu();
+  new NodeIndex(again);
+  const i2 = [performance.now() - w, cpu() - c];
+  console.log(`warm: Dag.fromManifest ${d2[0].toFixed(1)} ms wall / ${d2[1].toFixed(1)} ms cpu | index build ${i2[0].toFixed(1)} ms wall / ${i2[1].toFixed(1)} ms cpu`);
+}
 
 const cases = [
   ['(default: everything)', {}],

@@ -16,7 +16,7 @@ export class Dag {
   private readonly up = new Map<string, string[]>();
   private readonly down = new Map<string, string[]>();
   private readonly info = new Map<string, NodeInfo>();
-  private edgeKeys = new Set<string>();
+  private edges = 0;
   private lazyGraph?: Graph;
 
   private constructor() {}
@@ -33,7 +33,7 @@ export class Dag {
   }
 
   get edgeCount(): number {
-    return this.edgeKeys.size;
+    return this.edges;
   }
 
   static fromManifest(m: Manifest): Dag {
@@ -76,11 +76,12 @@ export class Dag {
   }
 
   private addEdge(parent: string, child: string): void {
-    const key = `${parent}\u0000${child}`;
-    if (this.edgeKeys.has(key)) return;
-    this.edgeKeys.add(key);
+    // A node's parents are its refs/sources: few, so a linear duplicate check beats hashing pairs.
+    const ups = this.up.get(child)!;
+    if (ups.includes(parent)) return;
+    ups.push(parent);
+    this.edges++;
     this.down.get(parent)!.push(child);
-    this.up.get(child)!.push(parent);
   }
 
   has(id: string): boolean {

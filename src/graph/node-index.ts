@@ -49,17 +49,14 @@ export class NodeIndex {
   /** Enabled entries only: disabled nodes are never selected. */
   readonly enabled: string[] = [];
   readonly byType = new Map<string, string[]>();
-  readonly byLeaf = new Map<string, string[]>();
-  readonly byFqnPrefix = new Map<string, string[]>();
   readonly byTag = new Map<string, string[]>();
-  readonly byFile = new Map<string, string[]>();
-  readonly byDir = new Map<string, string[]>();
-  readonly byBaseName = new Map<string, string[]>();
-  readonly byStem = new Map<string, string[]>();
   readonly byPackage = new Map<string, string[]>();
   readonly byTestName = new Map<string, string[]>();
-  readonly fqnNodes: string[] = [];
   readonly sources: string[] = [];
+  // Name and file lookups are the costly ones (several keys per node), so each family is built on
+  // first use: `tag:x` never pays for fqn prefixes.
+  private fqn?: { byLeaf: Map<string, string[]>; byFqnPrefix: Map<string, string[]>; fqnNodes: string[] };
+  private files?: { byFile: Map<string, string[]>; byDir: Map<string, string[]>; byBaseName: Map<string, string[]>; byStem: Map<string, string[]> };
 
   constructor(readonly manifest: Manifest) {
     for (const [id, s] of Object.entries(manifest.sources)) this.add(fromSource(id, s));
@@ -69,39 +66,85 @@ export class NodeIndex {
     }
   }
 
-  private add(partial: Omit<IndexEntry, 'flatFqn' | 'packageParts'>): void {
-    const e: IndexEntry = { ...partial, flatFqn: partial.fqn.flatMap((s) => s.split('.')), packageParts: partial.fqn.length ? partial.fqn[0].split('.').length : 0 };
+  private add(e: IndexEntry): void {
     this.entries.set(e.id, e);
     if (e.config.enabled === false) return;
     const id = e.id;
     this.enabled.push(id);
     push(this.byType, e.resourceType, id);
     push(this.byPackage, e.packageName, id);
-    for (const t of new Set(e.tags)) push(this.byTag, t, id);
-    for (const f of new Set([e.file, e.patchFile].filter((x): x is string => !!x))) {
-      push(this.byFile, f, id);
-      const base = f.slice(f.lastIndexOf('/') + 1);
-      push(this.byBaseName, base, id);
-      const dot = base.lastIndexOf('.');
-      if (dot > 0) push(this.byStem, base.slice(0, dot), id);
-      for (let i = f.indexOf('/'); i !== -1; i = f.indexOf('/', i + 1)) pushOnce(this.byDir, f.slice(0, i), id);
-    }
+    for (let i = 0; i < e.tags.length; i++) if (e.tags.indexOf(e.tags[i]) === i) push(this.byTag, e.tags[i], id);
     if (e.testName) push(this.byTestName, e.testName, id);
     if (e.resourceType === 'source') this.sources.push(id);
-    if (e.inFqnSearch && e.fqn.length > 0) {
-      this.fqnNodes.push(id);
-      for (const leaf of leafNames(e)) pushOnce(this.byLeaf, leaf, id);
-      const flat = e.flatFqn;
+  }
+
+  get byLeaf(): Map<string, string[]> {
+    return (this.fqn ??= this.buildFqn()).byLeaf;
+  }
+
+  get byFqnPrefix(): Map<string, string[]> {
+    return (this.fqn ??= this.buildFqn()).byFqnPrefix;
+  }
+
+  /** Nodes that take part in fqn matching (manifest.nodes and unit tests, not sources, as in dbt). */
+  get fqnNodes(): string[] {
+    return (this.fqn ??= this.buildFqn()).fqnNodes;
+  }
+
+  get byFile(): Map<string, string[]> {
+    return (this.files ??= this.buildFiles()).byFile;
+  }
+
+  get byDir(): Map<string, string[]> {
+    return (this.files ??= this.buildFiles()).byDir;
+  }
+
+  get byBaseName(): Map<string, string[]> {
+    return (this.files ??= this.buildFiles()).byBaseName;
+  }
+
+  get byStem(): Map<string, string[]> {
+    return (this.files ??= this.buildFiles()).byStem;
+  }
+
+  private buildFqn() {
+    const out = { byLeaf: new Map<string, string[]>(), byFqnPrefix: new Map<string, string[]>(), fqnNodes: [] as string[] };
+    for (const id of this.enabled) {
+      const e = this.entries.get(id)!;
+      if (!e.inFqnSearch || e.fqn.length === 0) continue;
+      out.fqnNodes.push(id);
+      for (const leaf of leafNames(e)) pushOnce(out.byLeaf, leaf, id);
       // Prefixes of the fqn with and without its package: `mediflow.staging` and `staging` both
       // select the staging folder, `staging.stg_claims` the model, as dbt allows.
-      for (const parts of [flat, flat.slice(e.packageParts)]) {
+      const flat = e.flatFqn;
+      for (let from = 0; from <= e.packageParts; from += e.packageParts || 1) {
         let key = '';
-        for (let i = 0; i < parts.length; i++) {
-          key = i === 0 ? parts[0] : `${key}.${parts[i]}`;
-          pushOnce(this.byFqnPrefix, key, id);
+        for (let i = from; i < flat.length; i++) {
+          key = i === from ? flat[i] : `${key}.${flat[i]}`;
+          pushOnce(out.byFqnPrefix, key, id);
         }
+        if (e.packageParts === 0) break;
       }
     }
+    return out;
+  }
+
+  private buildFiles() {
+    const out = { byFile: new Map<string, string[]>(), byDir: new Map<string, string[]>(), byBaseName: new Map<string, string[]>(), byStem: new Map<string, string[]>() };
+    for (const id of this.enabled) {
+      const e = this.entries.get(id)!;
+      const files = e.patchFile && e.patchFile !== e.file ? [e.file, e.patchFile] : [e.file];
+      for (const f of files) {
+        if (!f) continue;
+        push(out.byFile, f, id);
+        const base = f.slice(f.lastIndexOf('/') + 1);
+        push(out.byBaseName, base, id);
+        const dot = base.lastIndexOf('.');
+        if (dot > 0) push(out.byStem, base.slice(0, dot), id);
+        for (let i = f.indexOf('/'); i !== -1; i = f.indexOf('/', i + 1)) pushOnce(out.byDir, f.slice(0, i), id);
+      }
+    }
+    return out;
   }
 
   get(id: string): IndexEntry | undefined {
@@ -125,7 +168,11 @@ export function indexFor(m: Manifest): NodeIndex {
   return ix;
 }
 
-type Partial0 = Omit<IndexEntry, 'flatFqn' | 'packageParts'>;
+function flatten(fqn: string[]): { flatFqn: string[]; packageParts: number } {
+  // Names rarely contain dots; skip the split-and-copy when none does.
+  if (!fqn.some((p) => p.includes('.'))) return { flatFqn: fqn, packageParts: fqn.length ? 1 : 0 };
+  return { flatFqn: fqn.flatMap((p) => p.split('.')), packageParts: fqn.length ? fqn[0].split('.').length : 0 };
+}
 
 function leafNames(e: IndexEntry): string[] {
   const fqn = e.fqn;
@@ -168,7 +215,7 @@ function tagsOf(tags: unknown, configTags: unknown): string[] {
   return out;
 }
 
-function fromNode(id: string, n: ManifestNode): Partial0 {
+function fromNode(id: string, n: ManifestNode): IndexEntry {
   return {
     id,
     resourceType: n.resource_type,
@@ -182,12 +229,13 @@ function fromNode(id: string, n: ManifestNode): Partial0 {
     testName: n.resource_type === 'test' ? (n.test_metadata?.name ?? undefined) : undefined,
     version: n.version,
     latestVersion: n.latest_version,
+    ...flatten(n.fqn ?? []),
     inFqnSearch: true,
     raw: n,
   };
 }
 
-function fromSource(id: string, s: SourceTable): Partial0 {
+function fromSource(id: string, s: SourceTable): IndexEntry {
   return {
     id,
     resourceType: 'source',
@@ -198,12 +246,13 @@ function fromSource(id: string, s: SourceTable): Partial0 {
     tags: tagsOf(s.tags, s.config?.tags),
     config: (s.config ?? { enabled: true }) as Record<string, unknown>,
     sourceName: s.source_name,
+    ...flatten(s.fqn ?? []),
     inFqnSearch: false,
     raw: s,
   };
 }
 
-function fromUnitTest(id: string, u: UnitTestLike): Partial0 {
+function fromUnitTest(id: string, u: UnitTestLike): IndexEntry {
   return {
     id,
     resourceType: 'unit_test',
@@ -213,6 +262,7 @@ function fromUnitTest(id: string, u: UnitTestLike): Partial0 {
     file: normPath(u.original_file_path) ?? '',
     tags: tagsOf(u.tags, u.config?.tags),
     config: u.config ?? { enabled: true },
+    ...flatten(u.fqn ?? []),
     inFqnSearch: true,
     raw: u,
   };
