@@ -5,6 +5,7 @@
  * `{% set x | filter %}` and `{% set ns.attr = v %}`.
  */
 /* eslint-disable @typescript-eslint/no-explicit-any */
+import { patchLexerFast } from './fast-lexer.js';
 import { lexer, nodes, Parser, TokenizerProto } from './internals.js';
 
 /** AST nodes for the tags nunjucks lacks; registered on `nodes` so its transformer can rebuild them. */
@@ -62,6 +63,8 @@ export function patchLexer(): void {
     }
     return tok;
   };
+  // the wrapped nunjucks scanner above stays as the fallback for custom delimiters
+  patchLexerFast(TokenizerProto.nextToken);
 }
 
 export function patchParser(): void {
