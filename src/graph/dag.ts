@@ -38,7 +38,7 @@ export class Dag {
 
   static fromManifest(m: Manifest): Dag {
     const dag = new Dag();
-    for (const [id, s] of Object.entries(m.sources)) dag.addNode(id, { file: s.original_file_path });
+    for (const [id, s] of Object.entries(m.sources)) if (s.config?.enabled !== false) dag.addNode(id, { file: s.original_file_path });
     // Disabled nodes are not part of the project's graph (dbt keeps them out of it too): they are
     // never built, and nothing may wait on them.
     for (const [id, n] of Object.entries(m.nodes)) if (n.config?.enabled !== false) dag.addNode(id, { file: n.original_file_path });
@@ -209,6 +209,7 @@ export class Dag {
    * Among nodes free to go next, the smallest unique_id goes first.
    */
   topoSort(subset?: Set<string>): string[] {
+    if (subset) for (const id of subset) if (!this.info.has(id)) throw new MflowError('INTERNAL', `topoSort: ${id} is not in the graph (disabled, or from another manifest)`);
     const inSubset = (id: string) => subset === undefined || subset.has(id);
     const indeg = new Map<string, number>();
     for (const [id, ps] of this.up) indeg.set(id, ps.length);
@@ -238,7 +239,6 @@ export class Dag {
       finish(id);
     }
     if (processed !== indeg.size) this.assertAcyclic();
-    if (subset) for (const id of subset) if (!this.info.has(id)) throw new MflowError('INTERNAL', `topoSort: ${id} is not in the graph`);
     return out;
   }
 }

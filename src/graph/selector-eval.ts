@@ -148,7 +148,8 @@ class Evaluator {
     const indirect = new Set<string>();
     if (mode === 'empty') return { direct, indirect };
     const buildable = mode === 'buildable' ? this.withParents(selected) : undefined;
-    for (const id of [...selected]) {
+    // Tests added while iterating are visited too; they have no children, so that is harmless.
+    for (const id of selected) {
       for (const child of this.dag.childrenView(id)) {
         if (direct.has(child) || !this.isTest(child)) continue;
         const parents = this.dag.parentsView(child);
