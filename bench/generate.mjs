@@ -17,6 +17,7 @@ const sampler = setInterval(() => {
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
 }, 200);
 
+const cpuStart = process.cpuUsage();
 const started = process.hrtime.bigint();
 let lastReport = 0;
 const summary = await generateSynpuf({
@@ -33,6 +34,8 @@ const summary = await generateSynpuf({
 });
 const seconds = Number(process.hrtime.bigint() - started) / 1e9;
 clearInterval(sampler);
+const cpu = process.cpuUsage(cpuStart);
+const cpuSeconds = (cpu.user + cpu.system) / 1e6;
 
 const mb = (b) => (b / 2 ** 20).toFixed(1);
 let rows = 0;
@@ -46,6 +49,7 @@ for (const f of summary.files) {
 }
 console.log('total'.padEnd(60), String(rows).padStart(11), mb(bytes).padStart(9), String(Math.round(rows / seconds)).padStart(10));
 console.log(`throughput: ${Math.round(rows / seconds)} rows/s, ${mb(bytes / seconds)} MB/s, ${Math.round(n / seconds)} beneficiaries/s`);
+console.log(`CPU: ${cpuSeconds.toFixed(1)} s (user+system), ${Math.round(rows / cpuSeconds)} rows per CPU-second; wall time is longer when other processes share the cores`);
 console.log(`max RSS: ${mb(process.resourceUsage().maxRSS * 1024)} MB (sampled peak ${mb(peakRss)} MB)`);
 if (keep) console.log(`output kept in ${out}`);
 else rmSync(out, { recursive: true, force: true });

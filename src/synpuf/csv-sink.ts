@@ -62,7 +62,8 @@ export class CsvSink {
   /** Waits until the stream has written what it holds; throws if writing failed. */
   async drain(): Promise<void> {
     this.check();
-    if (this.saturated) {
+    // The 'drain' may already have fired while we waited on another file: ask the stream.
+    if (this.saturated && this.stream.writableNeedDrain) {
       await new Promise<void>((resolve) => {
         const done = (): void => {
           this.stream.off('drain', done);

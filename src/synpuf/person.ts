@@ -434,7 +434,7 @@ export function generatePerson(ctx: PersonContext, index: number, sinks: PersonS
     const pdeId = '8' + idPrefix + seqId(pdeSeq++);
     const cost = rng.chance(0.02) ? 0 : round10(rng.logNormal(drugCost(f.drug), 0.3));
     const pay = round10(rng.chance(0.3) ? 0 : rng.logNormal(12, 0.9));
-    const qty = rng.chance(0.05) ? '0.000' : f.qty.toFixed(3);
+    const qty = rng.chance(0.05) ? '0.000' : Number.isInteger(f.qty) ? f.qty + '.000' : f.qty.toFixed(3);
     const days = rng.chance(0.02) ? 0 : f.days;
     pdeRows += `${id},${pdeId},${ymd(f.day)},${ndc(f.drug)},${qty},${days},${amt(pay)},${amt(cost)}${CRLF}`;
     pdeCount++;
@@ -463,7 +463,11 @@ export function generatePerson(ctx: PersonContext, index: number, sinks: PersonS
 }
 
 /** A fixed catalogue of 2,000 drugs: 11-digit NDC with leading zeros (spec §3.5). */
+const NDC_CACHE: string[] = [];
 function ndc(drug: number): string {
+  return (NDC_CACHE[drug] ??= formatNdc(drug));
+}
+function formatNdc(drug: number): string {
   const h = hashKeys(drug, 0x0dc);
   return NDC_LABELERS[h % NDC_LABELERS.length]! + pad(mix32(h) % 10000, 4) + pad((h >>> 12) % 100, 2);
 }

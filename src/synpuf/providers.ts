@@ -71,8 +71,13 @@ export class ProviderPools {
     return (mulMod(index, this.npiMul, NPI_SPACE) + Math.floor(this.npiAdd)) % NPI_SPACE;
   }
 
+  /** Formatted NPIs and TINs are cached: a carrier claim formats several per line. The caches
+   * hold at most one string per pool member, which is bounded by N / 4. */
+  private readonly npiCache: string[] = [];
+  private readonly taxCache: string[] = [];
+
   npi(index: number): string {
-    return String(this.npiNumber(index)).padStart(10, '0');
+    return (this.npiCache[index] ??= String(this.npiNumber(index)).padStart(10, '0'));
   }
 
   /** State (index into SSA_STATES) of a physician or organization: its practice location. */
@@ -105,6 +110,10 @@ export class ProviderPools {
 
   /** 9-digit TIN of the group practice a physician bills under. */
   taxNum(physician: number): string {
+    return (this.taxCache[physician] ??= this.formatTax(physician));
+  }
+
+  private formatTax(physician: number): string {
     const g = hashKeys(this.seed, physician, 5) % this.groups;
     return String((mulMod(g, this.taxMul, TAX_SPACE) + this.taxAdd) % TAX_SPACE).padStart(9, '0');
   }
