@@ -405,10 +405,11 @@ export class JinjaRuntime {
 
   private renderSync(source: string, node: RenderNode, cacheKey?: string): string {
     const key = cacheKey ?? node.file + '\0' + source;
-    let st = this.statics.get(key);
+    // Keyed by the text: parse time and run time share one scan of each template.
+    let st = this.statics.get(source);
     if (st === undefined) {
       st = parseStatic(source);
-      this.statics.set(key, st);
+      this.statics.set(source, st);
     }
     if (st) return this.renderStatic(source, st, node);
     const ctx = node.extra ? { ...node.extra } : {};

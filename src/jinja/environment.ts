@@ -34,7 +34,7 @@ export function compileTemplate(env: nunjucks.Environment, source: string, path:
     if (e.asyncFilters.length || source.includes('super')) ast = transformer.transform(ast, e.asyncFilters, path);
     const c = new Compiler(path, e.opts.throwOnUndefined);
     c.compile(ast);
-    const props = new Function(c.getCode())();
+    const props = new Function(eagerRoot(c.getCode()))();
     tmpl.blocks = tmpl._getBlocks(props);
     tmpl.rootRenderFunc = props.root;
     tmpl.compiled = true;
@@ -42,6 +42,19 @@ export function compileTemplate(env: nunjucks.Environment, source: string, path:
     throw syntaxError(e, path, source);
   }
   return tmpl;
+}
+
+/**
+ * Wraps the generated `function root(...)` in parentheses, which makes V8 compile it eagerly
+ * together with the module code instead of parsing it twice (pre-parse, then a full parse on the
+ * first render): about half the V8 cost of a fresh template.
+ */
+function eagerRoot(code: string): string {
+  if (!code.startsWith('function root(')) return code;
+  const b = code.indexOf('\nfunction b_');
+  const end = b !== -1 ? b : code.lastIndexOf('\nreturn {');
+  if (end === -1) return code;
+  return 'var root = (' + code.slice(0, end) + ');' + code.slice(end);
 }
 
 /**

@@ -2,6 +2,7 @@
  * Macros shared across files the way the compiler uses them: loaded with loadMacros, exposed to
  * model templates, calling each other late-bound, with dbt's return() and Jinja's call blocks.
  */
+import type nunjucks from 'nunjucks';
 import { describe, expect, it } from 'vitest';
 import { MflowError } from '../../src/errors.js';
 import { compileTemplate, createJinjaEnvironment, loadMacros, renderTemplate } from '../../src/jinja/environment.js';
@@ -104,5 +105,21 @@ describe('loadMacros', () => {
       expect(err.file).toBe('macros/bad.sql');
       expect(err.line).toBe(3);
     }
+  });
+});
+
+describe('templates from a loader', () => {
+  it('support extends with super(), include and import/from-import', () => {
+    const files: Record<string, string> = {
+      'base.sql': 'A{% block b %}base{% endblock %}Z',
+      'inc.sql': 'inc={{ x }}',
+      'lib.sql': '{% macro hi(n) %}hi {{ n }}{% endmacro %}',
+    };
+    const loader = { getSource: (name: string) => ({ src: files[name], path: name, noCache: false }) } as unknown as nunjucks.ILoader;
+    const env = createJinjaEnvironment({ loader });
+    const r = (s: string) => renderTemplate(env, compileTemplate(env, s, 'm.sql'), { x: 1 }, 'm.sql');
+    expect(r("{% extends 'base.sql' %}{% block b %}child {{ super() }}{% endblock %}")).toBe('Achild baseZ');
+    expect(r("[{% include 'inc.sql' %}]")).toBe('[inc=1]');
+    expect(r("{% import 'lib.sql' as lib %}{{ lib.hi('a') }} {% from 'lib.sql' import hi %}{{ hi('b') }}")).toBe('hi a hi b');
   });
 });
