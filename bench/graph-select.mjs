@@ -132,11 +132,15 @@ const cases = [
 ];
 for (const [label, args] of cases) {
   const times = [];
+  const cpus = [];
   let size = 0;
   for (let i = 0; i < 7; i++) {
+    const c0 = process.cpuUsage();
     const s = performance.now();
     size = selectNodes(manifest, dag, args).size;
     times.push(performance.now() - s);
+    const u = process.cpuUsage(c0);
+    cpus.push((u.user + u.system) / 1000);
   }
-  console.log(`${label.padEnd(40)} ${median(times).toFixed(2).padStart(7)} ms  (${size} selected)`);
+  console.log(`${label.padEnd(40)} ${median(times).toFixed(2).padStart(7)} ms wall ${median(cpus).toFixed(1).padStart(6)} ms cpu  (${size} selected)`);
 }
