@@ -43,7 +43,7 @@ export function buildTestNode(t: TestDef, c: TestBuildCtx): ManifestNode | null 
     if (!src) throw new MflowError('UNKNOWN_SOURCE', `Test on unknown source ${t.target.source}.${t.target.table}`, { file: t.file, line: t.line });
     if (src.config.enabled === false) return null;
     attached = id;
-    targetName = `source_${t.target.source}_${t.target.table}`;
+    targetName = `${t.target.source}_${t.target.table}`;
     modelArg = `source('${t.target.source}', '${t.target.table}')`;
     columns = src.columns;
   } else {
@@ -87,17 +87,22 @@ export function buildTestNode(t: TestDef, c: TestBuildCtx): ManifestNode | null 
   if (testName === 'accepted_values' && !Array.isArray(args.values)) {
     throw new MflowError('CONFIG', `accepted_values test on ${targetName}.${t.columnName} needs a list of 'values'`, { file: t.file, line: t.line });
   }
-  const { shortName } = synthesizeTestName(testName, targetName, args);
+  // dbt: source tests are `source_<test>_<source>_<table>_...`, package tests `<pkg>_<test>_...`.
+  const namespace = t.testName.includes('.') ? t.testName.split('.')[0] : null;
+  const testType = `${namespace ? `${namespace}_` : ''}${t.target.kind === 'source' ? 'source_' : ''}${testName}`;
+  const { shortName, fullName } = synthesizeTestName(testType, targetName, args);
   const name = (t.config.alias as string | undefined) ?? shortName;
+  const idName = (t.config.alias as string | undefined) ?? fullName;
   const dirs = t.file.split('/').slice(1, -1);
-  const fqn = [p.name, ...dirs, name];
+  const fqn = [p.name, ...dirs, idName];
   let config = mergeConfig(defaultConfig('test'), c.folderCfg.resolve(fqn));
   config = mergeConfig(config, t.config);
   if (typeof config.severity === 'string') config.severity = config.severity.toUpperCase();
   if (config.enabled === false) return null;
-  const hash = createHash('md5').update(`${name}\0${t.file}\0${JSON.stringify(args)}`).digest('hex').slice(0, 10);
+  const hash = createHash('md5').update(`${idName}\0${t.file}\0${JSON.stringify(args)}`).digest('hex').slice(0, 10);
   return {
-    unique_id: `test.${p.name}.${name}.${hash}`,
+    // unique_id and fqn carry the full name as dbt's do; name, alias and file the short one.
+    unique_id: `test.${p.name}.${idName}.${hash}`,
     resource_type: 'test',
     name,
     package_name: p.name,
@@ -116,7 +121,8 @@ export function buildTestNode(t: TestDef, c: TestBuildCtx): ManifestNode | null 
     refs: [],
     sources: [],
     database: null,
-    schema: String((config.schema as string | undefined) ?? `${c.runtime.opts.target.schema}_dbt_test__audit`),
+    // Where store_failures keeps failing rows: generate_schema_name's default, as dbt names it.
+    schema: `${c.runtime.opts.target.schema}_${String((config.schema as string | undefined) ?? 'dbt_test__audit')}`,
     alias: name,
     relation_name: null,
     test_metadata: { name: testName, kwargs: { ...args, model: `{{ get_where_subquery(${modelArg}) }}` }, namespace: t.testName.includes('.') ? t.testName.split('.')[0] : null },

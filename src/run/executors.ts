@@ -1,3 +1,4 @@
+import { relative } from 'node:path';
 import type { Connection, Statement } from '../contracts/adapter.js';
 import type { ManifestNode } from '../contracts/manifest.js';
 import type { NodeStatus } from '../contracts/results.js';
@@ -44,7 +45,7 @@ export function registerExecutor(type: string, ex: NodeExecutor): void {
 }
 
 /** Runs statements in order; on failure inside a transaction it rolls back, so nothing half-done stays. */
-export async function runStatements(conn: Connection, statements: Statement[], rollbackSql: string): Promise<{ rowsAffected: number; last: Awaited<ReturnType<Connection['execute']>> | null }> {
+export async function runStatements(conn: Connection, statements: Statement[], rollbackSql: string, compiled?: string): Promise<{ rowsAffected: number; last: Awaited<ReturnType<Connection['execute']>> | null }> {
   let inTx = false;
   let rows = 0;
   let last: Awaited<ReturnType<Connection['execute']>> | null = null;
@@ -56,7 +57,13 @@ export async function runStatements(conn: Connection, statements: Statement[], r
       rows = Math.max(rows, last.rowsAffected ?? 0);
     } catch (e) {
       if (inTx) await conn.execute(rollbackSql).catch(() => undefined);
-      if (e instanceof MflowError) (e as MflowError & { statement?: Statement }).statement = s;
+      if (e instanceof MflowError) {
+        (e as MflowError & { statement?: Statement }).statement = s;
+        // The warehouse counts lines of the statement; users read the compiled model.
+        const m = /LINE (\d+):/.exec(e.message);
+        const at = compiled ? s.sql.indexOf(compiled) : -1;
+        if (m && at >= 0) (e as MflowError & { compiledLine?: number }).compiledLine = Number(m[1]) - (s.sql.slice(0, at).split('\n').length - 1);
+      }
       throw e;
     }
   }
@@ -131,7 +138,7 @@ export const runModel: NodeExecutor = async (ctx, node, conn) => {
   });
   writeNodeSql(targetDir, 'run', node, plan.statements.map((s) => `-- ${s.purpose}\n${s.sql};`).join('\n\n'));
   if (ctx.dryRun) return { status: 'success', message: 'dry run', statements: plan.statements, compiledCode: sql, compiledPath, detail: 'DRY RUN' };
-  const r = await runStatements(conn, plan.statements, d.rollback());
+  const r = await runStatements(conn, plan.statements, d.rollback(), sql);
   if (plan.resultType) ctx.relations.set({ ...target, type: plan.resultType });
   const detail = mat === 'view' ? 'CREATE VIEW' : incrementalRun ? `INSERT ${r.rowsAffected}` : `CREATE TABLE (${r.rowsAffected} rows)`;
   return { status: 'success', message: detail, rowsAffected: r.rowsAffected, compiledCode: sql, compiledPath, statements: plan.statements, detail };
@@ -143,26 +150,34 @@ export const runDataTest: NodeExecutor = async (ctx, node, conn) => {
   const compiledPath = writeNodeSql(ctx.session.targetDir, 'compiled', node, sql);
   const c = node.config as Record<string, unknown>;
   const failCalc = String(c.fail_calc ?? 'count(*)');
-  const limit = c.limit ? `\nlimit ${Number(c.limit)}` : '';
-  const storeFailures = Boolean(c.store_failures ?? ctx.flags.storeFailures);
+  const limit = c.limit !== undefined && c.limit !== null ? `\nlimit ${Number(c.limit)}` : '';
+  // The parser's default config has store_failures: false, so --store-failures only adds to it.
+  const storeFailures = c.store_failures === true || Boolean(ctx.flags.storeFailures);
   const d = ctx.session.dialect;
-  let inner = sql;
-  if (storeFailures) {
-    const audit = d.relation({ database: node.database, schema: node.schema, identifier: node.alias });
-    await conn.execute(d.createSchema(node.database, node.schema));
-    await conn.execute(d.createTableAs(audit, `${sql}${limit}`, { replace: true }));
+  // Singular tests are placed in the target schema by the parser; failures go to the audit schema as in dbt.
+  const auditSchema = node.test_metadata ? node.schema : `${ctx.session.target.schema}_${String(c.schema ?? 'dbt_test__audit')}`;
+  const audit = d.relation({ database: node.database, schema: auditSchema, identifier: node.alias });
+  let inner = `${sql}${limit}`;
+  if (storeFailures && !ctx.dryRun) {
+    await conn.execute(d.createSchema(node.database, auditSchema));
+    await conn.execute(d.createTableAs(audit, inner, { replace: true }));
     inner = `select * from ${audit}`;
   }
-  const wrapped = `select\n  ${failCalc} as failures,\n  ${failCalc} ${String(c.warn_if ?? '!= 0')} as should_warn,\n  ${failCalc} ${String(c.error_if ?? '!= 0')} as should_error\nfrom (\n${inner}${storeFailures ? '' : limit}\n) dbt_internal_test`;
+  const warnIf = String(c.warn_if ?? '!= 0');
+  const errorIf = String(c.error_if ?? '!= 0');
+  const wrapped = `select\n  ${failCalc} as failures,\n  ${failCalc} ${warnIf} as should_warn,\n  ${failCalc} ${errorIf} as should_error\nfrom (\n${inner}\n) dbt_internal_test`;
   writeNodeSql(ctx.session.targetDir, 'run', node, wrapped);
   if (ctx.dryRun) return { status: 'pass', message: 'dry run', compiledCode: sql, compiledPath };
   const r = await conn.execute(wrapped);
   const row = r.rows[0] ?? { failures: 0, should_warn: false, should_error: false };
   const failures = Number(row.failures ?? 0);
   const severity = String(c.severity ?? 'ERROR').toUpperCase();
-  const where = storeFailures ? `; failing rows stored in ${d.relation({ database: node.database, schema: node.schema, identifier: node.alias })}` : '';
-  if (severity === 'ERROR' && truthy(row.should_error)) return { status: 'fail', message: `Got ${failures} result${failures === 1 ? '' : 's'}, configured to fail if ${c.error_if ?? '!= 0'}${where}`, failures, compiledCode: sql, compiledPath };
-  if (truthy(row.should_warn)) return { status: 'warn', message: `Got ${failures} result${failures === 1 ? '' : 's'}, configured to warn if ${c.warn_if ?? '!= 0'}${where}`, failures, compiledCode: sql, compiledPath };
+  // What a reader needs to act: how many rows, where the SQL is, where the rows are kept.
+  const rel = relative(ctx.session.project.root, compiledPath) || compiledPath;
+  const tail = `\n  compiled code at ${rel}${storeFailures ? `\n  See test failures: select * from ${audit}` : ''}`;
+  const got = `Got ${failures} result${failures === 1 ? '' : 's'}`;
+  if (severity === 'ERROR' && truthy(row.should_error)) return { status: 'fail', message: `Failure in test ${node.name} (${node.original_file_path})\n  ${got}, configured to fail if ${errorIf}${tail}`, failures, compiledCode: sql, compiledPath };
+  if (truthy(row.should_warn)) return { status: 'warn', message: `Warning in test ${node.name} (${node.original_file_path})\n  ${got}, configured to warn if ${warnIf}${tail}`, failures, compiledCode: sql, compiledPath };
   return { status: 'pass', message: 'PASS', failures, compiledCode: sql, compiledPath };
 };
 
