@@ -79,6 +79,9 @@ function parseCall(s: string): Omit<StaticCall, 'start' | 'end'> | null {
   return { fn, args, kwargs };
 }
 
+const IDENT = /[A-Za-z_][\w]*/y;
+const NUMBER = /-?\d+(\.\d+)?/y;
+
 class P {
   i = 0;
   constructor(readonly s: string) {}
@@ -93,10 +96,15 @@ class P {
     return false;
   }
   ws() {
-    while (this.i < this.s.length && /\s/.test(this.s[this.i])) this.i++;
+    for (;;) {
+      const c = this.s.charCodeAt(this.i);
+      if (c === 32 || c === 10 || c === 13 || c === 9) this.i++;
+      else return;
+    }
   }
   ident(): string | null {
-    const m = /^[A-Za-z_][\w]*/.exec(this.s.slice(this.i));
+    IDENT.lastIndex = this.i;
+    const m = IDENT.exec(this.s);
     if (!m) return null;
     this.i += m[0].length;
     return m[0];
@@ -154,7 +162,8 @@ class P {
         this.ws();
       }
     }
-    const m = /^-?\d+(\.\d+)?/.exec(this.s.slice(this.i));
+    NUMBER.lastIndex = this.i;
+    const m = NUMBER.exec(this.s);
     if (m) {
       this.i += m[0].length;
       return Number(m[0]);

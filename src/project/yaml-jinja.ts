@@ -29,10 +29,16 @@ export function renderYamlValues<T>(value: T, ctx: YamlRenderCtx, lineOf: (p: (s
   if (typeof value === 'string') {
     if (!value.includes('{{') && !value.includes('{%')) return value;
     let usedEnv = false;
+    let thrown: MflowError | undefined;
     const globals = {
       env_var: (name: string, dflt?: unknown) => {
         usedEnv = true;
-        return envVarLookup(ctx.env, name, dflt, { file: ctx.file, line: lineOf(path) });
+        try {
+          return envVarLookup(ctx.env, name, dflt, { file: ctx.file, line: lineOf(path) });
+        } catch (e) {
+          thrown = e as MflowError;
+          throw e;
+        }
       },
       var: (name: string, dflt?: unknown) => (name in ctx.vars ? ctx.vars[name] : dflt),
     };
@@ -40,6 +46,7 @@ export function renderYamlValues<T>(value: T, ctx: YamlRenderCtx, lineOf: (p: (s
     try {
       out = env.renderString(value, globals);
     } catch (e) {
+      if (thrown) throw thrown;
       const cause = (e as { cause?: unknown }).cause;
       if (cause instanceof MflowError) throw cause;
       if (e instanceof MflowError) throw e;

@@ -220,9 +220,12 @@ export function describe(n: ManifestNode): string {
 export function formatNodeError(e: MflowError, n: ManifestNode): string {
   let msg = e.format();
   if (e.code === 'DATABASE') {
+    const mapped = (e as MflowError & { compiledLine?: number }).compiledLine;
     const m = /LINE (\d+):/.exec(e.message);
-    const where = m ? ` (compiled SQL line ${m[1]})` : '';
-    msg = `Database error in ${n.resource_type} ${n.name} (${n.original_file_path})${where}\n  ${e.message.split('\n').join('\n  ')}`;
+    const line = mapped ?? (m ? Number(m[1]) : undefined);
+    const where = line ? ` (compiled SQL line ${line})` : '';
+    const text = mapped !== undefined && m ? e.message.replace(`LINE ${m[1]}:`, `LINE ${mapped}:`) : e.message;
+    msg = `Database error in ${n.resource_type} ${n.name} (${n.original_file_path})${where}\n  ${text.split('\n').join('\n  ')}`;
   }
   return msg;
 }

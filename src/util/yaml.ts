@@ -11,7 +11,7 @@ export interface YamlFile<T = unknown> {
 
 export function parseYaml<T = unknown>(text: string, file: string): YamlFile<T> {
   const lineCounter = new LineCounter();
-  const doc: Document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const doc: Document = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     const err = doc.errors[0];
     const pos = err.linePos?.[0];
