@@ -1,0 +1,113 @@
+import { join } from 'node:path';
+import type { Connection } from '../contracts/adapter.js';
+import type { ManifestNode } from '../contracts/manifest.js';
+import { writeNodeSql } from '../artifacts/write.js';
+import { MflowError, closest } from '../errors.js';
+import { registerExecutor, runStatements, type NodeExecutor } from '../run/executors.js';
+import { readHeader, type CsvDialect } from './csv-file.js';
+import { csvError, type SeedFile } from './errors.js';
+import { castExpr, inferenceSql, kindOf, statsOf, typeNameOf, type SeedKind } from './infer.js';
+import { planSeed } from './plan.js';
+
+const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
+const SIMPLE = /^[A-Za-z_][A-Za-z0-9_$]*$/;
+
+/** DuckDB's own parallel CSV reader, told the columns so it never sniffs and reports bad rows exactly. */
+export function readCsvSql(path: string, header: string[], d: CsvDialect, types: Record<string, string> = {}): string {
+  const cols = header.map((h) => `${lit(h)}: ${lit(types[h] ?? 'VARCHAR')}`).join(', ');
+  return `read_csv(${lit(path)}, header = true, auto_detect = false, columns = {${cols}}, delim = ${lit(d.delimiter)}, quote = ${lit(d.quote)}, escape = ${lit(d.quote)}, strict_mode = true)`;
+}
+
+/** column_types keys matched to header names (exactly, else ignoring case); unknown keys are errors. */
+function columnTypes(node: ManifestNode, header: string[]): Record<string, string> {
+  const raw = (node.config.column_types as Record<string, unknown> | undefined) ?? {};
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(raw)) {
+    const h = header.includes(k) ? k : header.find((x) => x.toLowerCase() === k.toLowerCase());
+    if (!h) {
+      const s = closest(k, header);
+      throw new MflowError('CONFIG', `column_types of seed '${node.name}' names column '${k}', which is not in the header of ${node.original_file_path}`, {
+        file: node.patch_path ?? node.original_file_path,
+        node: node.unique_id,
+        hint: s ? `Did you mean '${s}'?` : `The columns are: ${header.join(', ')}`,
+      });
+    }
+    out[h] = String(v);
+  }
+  return out;
+}
+
+/** quote_columns (default true, as dbt): exact names; false: bare names, which must be plain identifiers. */
+function columnSql(node: ManifestNode, header: string[], quote: (s: string) => string): string[] {
+  const q = node.config.quote_columns;
+  if (q === false) {
+    return header.map((h, i) => {
+      if (!SIMPLE.test(h)) throw new MflowError('CONFIG', `Column '${h}' of seed '${node.name}' cannot be used unquoted (quote_columns: false)`, { file: node.original_file_path, line: 1, column: i + 1, node: node.unique_id, hint: 'Rename the column to letters, digits and underscores, or set quote_columns: true.' });
+      return h;
+    });
+  }
+  return header.map(quote);
+}
+
+/**
+ * Seeds: the CSV is staged as text by DuckDB's reader in one pass, types are inferred by one
+ * aggregate over it, and the typed rows replace the table's rows in one transaction, so a bad
+ * file leaves the previous table exactly as it was.
+ */
+export const runSeed: NodeExecutor = async (ctx, node, conn) => {
+  const s = ctx.session;
+  const d = s.dialect;
+  if (s.target.type !== 'duckdb') {
+    throw new MflowError('SEED', `Seeds load on DuckDB targets only so far (this target is ${s.target.type})`, { file: node.original_file_path, node: node.unique_id, hint: 'Load the seed on a DuckDB target, or load the table with mflow ingest.' });
+  }
+  const delimiter = String(node.config.delimiter ?? ',');
+  if (delimiter.length === 0 || /["\r\n]/.test(delimiter)) throw new MflowError('CONFIG', `Seed '${node.name}' has delimiter ${JSON.stringify(delimiter)}, which cannot separate CSV fields`, { file: node.patch_path ?? node.original_file_path, node: node.unique_id, hint: "Use a character such as ',', ';', '|' or '\\t'." });
+  const dialect: CsvDialect = { delimiter, quote: '"' };
+  const path = join(s.project.root, node.original_file_path);
+  const header = readHeader(path, node.original_file_path, dialect);
+  const file: SeedFile = { path, display: node.original_file_path, node: node.unique_id, header, dialect };
+  const overrides = columnTypes(node, header);
+  const columnsSql = columnSql(node, header, (x) => d.quote(x));
+  const stage = `temp.${d.quote(`mflow_seed__${node.unique_id.replace(/\W+/g, '_')}`)}`;
+  try {
+    await conn.execute(`create or replace temp table ${stage} as select * from ${readCsvSql(path, header, dialect)}`);
+  } catch (e) {
+    throw csvError(e, file);
+  }
+  try {
+    const inferred = header.filter((h) => !(h in overrides));
+    const stats = inferred.length ? statsOf((await conn.execute(inferenceSql(stage, inferred, d))).rows[0] ?? {}, inferred) : [];
+    const kinds = new Map<string, SeedKind>(inferred.map((h, i) => [h, kindOf(stats[i])]));
+    const rows = Number((await conn.execute(`select count(*) as n from ${stage}`)).rows[0]?.n ?? 0);
+    const select = `select\n  ${header.map((h, i) => `${h in overrides ? `cast(${d.quote(h)} as ${overrides[h]})` : castExpr(d.quote(h), kinds.get(h)!, typeNameOf(kinds.get(h)!, d))} as ${columnsSql[i]}`).join(',\n  ')}\nfrom ${stage}`;
+    const target = d.relation({ database: node.database, schema: node.schema, identifier: node.alias });
+    const existing = await ctx.relations.get(node.database, node.schema, node.alias);
+    const existingColumns = existing && existing.type === 'table' && !ctx.fullRefresh ? await s.adapter!.introspector.getColumns(existing) : undefined;
+    const statements = planSeed({ node, dialect: d, target, select, columnsSql, columnNames: header, existing, existingColumns, fullRefresh: ctx.fullRefresh });
+    writeNodeSql(s.targetDir, 'run', node, statements.map((x) => `-- ${x.purpose}\n${x.sql};`).join('\n\n'));
+    if (ctx.dryRun) return { status: 'success', message: 'dry run', statements, detail: 'DRY RUN' };
+    try {
+      await runStatements(conn, statements, d.rollback());
+    } catch (e) {
+      throw Object.keys(overrides).length ? await locateCastError(conn, e, file, overrides) : e;
+    }
+    ctx.relations.set({ database: node.database, schema: node.schema, identifier: node.alias, type: 'table' });
+    return { status: 'success', message: `INSERT ${rows}`, rowsAffected: rows, statements, detail: `INSERT ${rows}` };
+  } finally {
+    await conn.execute(`drop table if exists ${stage}`).catch(() => undefined);
+  }
+};
+
+/** A column_types cast failed: DuckDB's reader, given those types, names the record and column. */
+async function locateCastError(conn: Connection, e: unknown, f: SeedFile, overrides: Record<string, string>): Promise<unknown> {
+  try {
+    // Counting each typed column makes the reader convert it (a bare count(*) would skip parsing).
+    const counts = Object.keys(overrides).map((c) => `count("${c.replace(/"/g, '""')}")`).join(', ');
+    await conn.execute(`select ${counts} from ${readCsvSql(f.path, f.header, f.dialect, overrides)}`);
+  } catch (located) {
+    return csvError(located, f);
+  }
+  return e;
+}
+
+registerExecutor('seed', runSeed);

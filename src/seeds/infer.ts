@@ -1,0 +1,99 @@
+import type { Dialect } from '../contracts/adapter.js';
+
+/**
+ * Type inference as dbt does it for seeds (agate's type tester): a column gets the first of
+ * integer, number, date, timestamp, boolean that every non-empty value parses as, else text.
+ * Like dbt, an all-empty column is an integer and `0`/`1` are integers, not booleans. Unlike
+ * agate we do it in one SQL aggregate over the staged text, so a million rows cost one scan.
+ */
+export type SeedKind = 'integer' | 'bigint' | 'float' | 'date' | 'timestamp' | 'timestamptz' | 'boolean' | 'string';
+
+export interface ColumnStats {
+  nonNull: number;
+  notInt: number;
+  notNum: number;
+  notDate: number;
+  notTs: number;
+  notBool: number;
+  withZone: number;
+  minInt: bigint | number | string | null;
+  maxInt: bigint | number | string | null;
+}
+
+const INT = '[+-]?[0-9]+';
+const NUM = '[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?';
+const DATE = '[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}';
+const TS = `${DATE}[ T][0-9]{1,2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?`;
+const ZONE = '(Z|[+-][0-9]{2}(:?[0-9]{2})?)$';
+
+/** The value as the typed parsers see it: trimmed, with '' and 'null' meaning no value. */
+export function typedValue(col: string): string {
+  return `case when trim(${col}) = '' or lower(trim(${col})) = 'null' then null else trim(${col}) end`;
+}
+
+/** One aggregate over the staged text that answers, per column, which types fit every value. */
+export function inferenceSql(stage: string, columns: string[], d: Dialect): string {
+  const parts: string[] = [];
+  columns.forEach((c, i) => {
+    const v = typedValue(d.quote(c));
+    const fails = (cond: string) => `count(*) filter (where ${v} is not null and ${cond})`;
+    parts.push(
+      `count(${v}) as nn_${i}`,
+      `${fails(`not regexp_full_match(${v}, '${INT}')`)} as ni_${i}`,
+      `${fails(`not regexp_full_match(${v}, '${NUM}')`)} as nf_${i}`,
+      `${fails(`(not regexp_full_match(${v}, '${DATE}') or try_cast(${v} as date) is null)`)} as nd_${i}`,
+      `${fails(`(not regexp_full_match(${v}, '${TS}') or try_cast(${v} as timestamptz) is null)`)} as nt_${i}`,
+      `${fails(`lower(${v}) not in ('true', 'false')`)} as nb_${i}`,
+      `count(*) filter (where regexp_matches(${v}, '${ZONE}')) as nz_${i}`,
+      `min(case when regexp_full_match(${v}, '${INT}') then try_cast(${v} as hugeint) end)::varchar as mi_${i}`,
+      `max(case when regexp_full_match(${v}, '${INT}') then try_cast(${v} as hugeint) end)::varchar as ma_${i}`,
+    );
+  });
+  return `select\n  ${parts.join(',\n  ')}\nfrom ${stage}`;
+}
+
+export function statsOf(row: Record<string, unknown>, columns: string[]): ColumnStats[] {
+  const n = (v: unknown) => Number(v ?? 0);
+  return columns.map((_, i) => ({
+    nonNull: n(row[`nn_${i}`]),
+    notInt: n(row[`ni_${i}`]),
+    notNum: n(row[`nf_${i}`]),
+    notDate: n(row[`nd_${i}`]),
+    notTs: n(row[`nt_${i}`]),
+    notBool: n(row[`nb_${i}`]),
+    withZone: n(row[`nz_${i}`]),
+    minInt: (row[`mi_${i}`] as string | null) ?? null,
+    maxInt: (row[`ma_${i}`] as string | null) ?? null,
+  }));
+}
+
+const INT32 = 2n ** 31n;
+const INT64 = 2n ** 63n;
+
+export function kindOf(s: ColumnStats): SeedKind {
+  if (s.notInt === 0) {
+    if (s.nonNull === 0) return 'integer';
+    const lo = BigInt(String(s.minInt));
+    const hi = BigInt(String(s.maxInt));
+    if (lo >= -INT32 && hi < INT32) return 'integer';
+    if (lo >= -INT64 && hi < INT64) return 'bigint';
+    return 'float';
+  }
+  if (s.notNum === 0) return 'float';
+  if (s.notDate === 0) return 'date';
+  if (s.notTs === 0) return s.withZone > 0 ? 'timestamptz' : 'timestamp';
+  if (s.notBool === 0) return 'boolean';
+  return 'string';
+}
+
+export function typeNameOf(kind: SeedKind, d: Dialect): string {
+  if (kind === 'timestamptz') return d.type === 'snowflake' ? 'timestamp_tz' : 'timestamptz';
+  return d.typeName(kind === 'integer' ? 'integer' : kind === 'bigint' ? 'bigint' : kind === 'float' ? 'float' : kind);
+}
+
+/** SQL turning the staged text of a column into its type; only values the inference accepted reach it. */
+export function castExpr(col: string, kind: SeedKind, typeName: string): string {
+  if (kind === 'string') return col;
+  if (kind === 'boolean') return `case lower(trim(${col})) when 'true' then true when 'false' then false end`;
+  return `cast(${typedValue(col)} as ${typeName})`;
+}
