@@ -287,7 +287,7 @@ export function generatePerson(ctx: PersonContext, index: number, sinks: PersonS
       out.push({ from, thru });
     }
     // A few claims began in December 2007 and ended in 2008 (spec §2).
-    if (y === 0 && rng.chance(0.0015 * rate)) out.push({ from: Y2008 - rng.int(1, 20), thru: Y2008 + rng.int(0, 10) });
+    if (y === 0 && ys.end > Y2008 + 10 && rng.chance(0.0015 * rate)) out.push({ from: Y2008 - rng.int(1, 20), thru: Y2008 + rng.int(0, 10) });
     return out.sort((a, b) => a.from - b.from || a.thru - b.thru);
   };
   let opRows = '';
@@ -399,7 +399,9 @@ export function generatePerson(ctx: PersonContext, index: number, sinks: PersonS
     const lines = ['99223'];
     for (let d = 1; d < s.discharge - s.admit && lines.length < 12; d++) lines.push('99232');
     lines.push('99238');
-    carClaims.push({ v: { from: s.admit, thru: s.discharge }, y: yearIdx(s.discharge), forced: { physician: s.attending, lines } });
+    // A physician bills no visit after the (coarsened) death date, even when the stay runs past it.
+    const thru = s.deathInStay ? Math.max(s.admit, deathDt - 1) : s.discharge;
+    carClaims.push({ v: { from: s.admit, thru }, y: yearIdx(thru), forced: { physician: s.attending, lines } });
   }
   carClaims.sort((a, b) => a.v.from - b.v.from || a.v.thru - b.v.thru);
   for (const c of carClaims) carrierClaim(c.v, years[c.y]!, c.forced);

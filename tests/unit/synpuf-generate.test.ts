@@ -164,11 +164,12 @@ describe('generateSynpuf content', () => {
     expect(deaths.size).toBeLessThan(N * 0.08);
     expect([...deaths.values()].every((d) => d.endsWith('01'))).toBe(true);
     expect(years[1]!.length).toBeLessThan(years[0]!.length);
-    for (const kind of ['outpatient', 'pde'] as const) {
-      for (const r of file(kind)) {
+    const carrier = [...file('carrier', 'A'), ...file('carrier', 'B')];
+    for (const rows of [file('outpatient'), file('pde'), carrier]) {
+      for (const r of rows) {
         const d = deaths.get(r.DESYNPUF_ID!);
         const day = r.CLM_THRU_DT ?? r.SRVC_DT!;
-        if (d && day) expect(day < d, `${kind} ${r.DESYNPUF_ID}`).toBe(true);
+        if (d && day && day >= d) expect.fail(`claim after death: ${r.DESYNPUF_ID} ${day} >= ${d}`);
       }
     }
     let inStay = 0;
