@@ -9,7 +9,7 @@ import { downloadFile } from './download.js';
 import { declaredColumns, readExternal } from './external.js';
 import { expandGlob, isGlob } from './glob.js';
 import { describeDiff, diffHeader, parseHeader } from './header.js';
-import { loadCsv, loadParquet, parquetColumns, type LoadCounts } from './load-file.js';
+import { isCsvParseError, loadCsv, loadParquet, parquetColumns } from './load-file.js';
 import { scanFile, type FileScan } from './scan.js';
 import { ql, tsLiteral } from './sql.js';
 import { auditRelation, ensureAuditTables, ensureRawTable, relationOf, type RawTarget } from './tables.js';
@@ -88,15 +88,14 @@ async function ingestSource(conn: DuckDBConnection, source: SourceTable, opts: I
         out.push(emit(prepared.result, opts));
         continue;
       }
-      await conn.run('BEGIN TRANSACTION');
+      let r: FileResult;
       try {
-        const r = await loadPrepared(conn, ctx, prepared, opts, fStarted);
-        await conn.run('COMMIT');
-        out.push(emit(r, opts));
+        r = await inTransaction(conn, () => loadPrepared(conn, ctx, prepared as Prepared, opts, fStarted, false));
       } catch (e) {
-        await conn.run('ROLLBACK');
-        throw e;
+        if (!isCsvParseError(e)) throw e;
+        r = await inTransaction(conn, () => loadPrepared(conn, ctx, prepared as Prepared, opts, fStarted, true));
       }
+      out.push(emit(r, opts));
     } catch (e) {
       const r = failure(source, display(file, opts.projectDir), fStarted, e, opts, prepared?.scan?.sha256 ?? null);
       await recordAudit(conn, ctx, r).catch(() => undefined);
@@ -134,7 +133,7 @@ async function fullRefresh(conn: DuckDBConnection, ctx: SourceCtx, files: string
           out.push(prepared.result);
           continue;
         }
-        out.push(await loadPrepared(conn, ctx, prepared, opts, fStarted));
+        out.push(await loadPrepared(conn, ctx, prepared, opts, fStarted, true));
       } finally {
         prepared.cleanup();
       }
@@ -206,11 +205,23 @@ async function prepare(conn: DuckDBConnection, ctx: SourceCtx, file: string, opt
   return p;
 }
 
-async function loadPrepared(conn: DuckDBConnection, ctx: SourceCtx, p: Prepared, opts: IngestOptions, started: Date): Promise<FileResult> {
+async function inTransaction<T>(conn: DuckDBConnection, fn: () => Promise<T>): Promise<T> {
+  await conn.run('BEGIN TRANSACTION');
+  try {
+    const r = await fn();
+    await conn.run('COMMIT');
+    return r;
+  } catch (e) {
+    await conn.run('ROLLBACK');
+    throw e;
+  }
+}
+
+async function loadPrepared(conn: DuckDBConnection, ctx: SourceCtx, p: Prepared, opts: IngestOptions, started: Date, keepRejects: boolean): Promise<FileResult> {
   const loadId = randomUUID();
   const loadedAt = new Date();
   const f = { target: ctx.target, sourceId: ctx.source.unique_id, columns: ctx.columns, spec: ctx.spec, readPath: p.readPath, displayPath: p.displayPath, scan: p.scan as FileScan, loadId, loadedAt };
-  const counts = ctx.spec.format === 'parquet' ? await loadParquet(conn, f, p.parquetCols ?? []) : await loadCsv(conn, f);
+  const counts = ctx.spec.format === 'parquet' ? await loadParquet(conn, f, p.parquetCols ?? []) : await loadCsv(conn, f, keepRejects);
   const r = result(ctx, p.displayPath, f.scan.sha256, 'success', started, counts, counts.rejected ? `${counts.rejected} malformed row(s) kept in ${auditRelation(ctx.target, '_mflow_rejects')}` : null, loadId);
   await recordAudit(conn, ctx, r, f.scan.bytes);
   await opts.beforeCommit?.({ source: ctx.source, file: p.displayPath });

@@ -28,28 +28,37 @@ export interface LoadCounts {
 const REJ = '_mflow_rejects_scan_errors';
 const REJ_SCAN = '_mflow_rejects_scan';
 
+/** DuckDB's strict reader stopped on a malformed row: the load is retried keeping rejects. */
+export function isCsvParseError(e: unknown): boolean {
+  return /CSV Error/i.test(String((e as Error)?.message ?? e));
+}
+
 /**
  * Inserts one CSV file into its RAW table with DuckDB's own parallel reader, keeps malformed rows
- * in the rejects table and reconciles the counts. Must run inside the caller's transaction: any
+ * in the rejects table and reconciles the counts. Clean files (the common case) take
+ * the fast path without `store_rejects`; a parse error there makes the caller roll back and call
+ * again with keepRejects. Must run inside the caller's transaction: any
  * throw leaves the table as it was once the caller rolls back.
  */
-export async function loadCsv(conn: DuckDBConnection, f: FileLoad): Promise<LoadCounts> {
+export async function loadCsv(conn: DuckDBConnection, f: FileLoad, keepRejects: boolean): Promise<LoadCounts> {
   const headerLines = f.spec.header ? 1 : 0;
   const colSpec = '{' + f.columns.map((c) => `${ql(c)}: 'VARCHAR'`).join(', ') + '}';
   const select = f.columns.map(qi).join(', ');
-  await conn.run(`DROP TABLE IF EXISTS temp.${REJ}`);
-  await conn.run(`DROP TABLE IF EXISTS temp.${REJ_SCAN}`);
+  if (keepRejects) {
+    await conn.run(`DROP TABLE IF EXISTS temp.${REJ}`);
+    await conn.run(`DROP TABLE IF EXISTS temp.${REJ_SCAN}`);
+  }
+  const rejectOpts = keepRejects ? `, store_rejects = true, rejects_table = '${REJ}', rejects_scan = '${REJ_SCAN}'` : '';
   const reader = `read_csv(${ql(f.readPath)}, columns = ${colSpec}, header = ${f.spec.header}, auto_detect = false,
       delim = ${ql(f.spec.delimiter)}, quote = ${ql(f.spec.quote)}, escape = ${ql(f.spec.escape)},
-      store_rejects = true, rejects_table = '${REJ}', rejects_scan = '${REJ_SCAN}')`;
+      strict_mode = true${rejectOpts})`;
   // row_number() over () is a streaming window in DuckDB and keeps file order (insertion order is
   // preserved), so it is the line number as long as no line was skipped; skipped lines are fixed below.
   const ins = await conn.run(
     `INSERT INTO ${relationOf(f.target)} SELECT ${select}, ${ql(f.displayPath)}, row_number() OVER () + ${headerLines}, ${ql(f.loadId)}, ${tsLiteral(f.loadedAt)} FROM ${reader}`,
   );
   const loaded = Number(ins.rowsChanged);
-  const rejRows = await conn.runAndReadAll(`SELECT DISTINCT line FROM temp.${REJ} ORDER BY line`);
-  const rejectedLines = rejRows.getRows().map((r) => Number(r[0]));
+  const rejectedLines = keepRejects ? (await conn.runAndReadAll(`SELECT DISTINCT line FROM temp.${REJ} ORDER BY line`)).getRows().map((r) => Number(r[0])) : [];
   const rejected = rejectedLines.length;
   if (rejected > 0) {
     await conn.run(`INSERT INTO ${auditRelation(f.target, '_mflow_rejects')}
@@ -69,8 +78,10 @@ export async function loadCsv(conn: DuckDBConnection, f: FileLoad): Promise<Load
   }
   const gaps = [...new Set([...rejectedLines, ...blanks])].sort((a, b) => a - b);
   if (gaps.length > 0) await fixRowNumbers(conn, f, gaps, headerLines);
-  await conn.run(`DROP TABLE IF EXISTS temp.${REJ}`);
-  await conn.run(`DROP TABLE IF EXISTS temp.${REJ_SCAN}`);
+  if (keepRejects) {
+    await conn.run(`DROP TABLE IF EXISTS temp.${REJ}`);
+    await conn.run(`DROP TABLE IF EXISTS temp.${REJ_SCAN}`);
+  }
   return { rowsInFile, loaded, rejected };
 }
 
