@@ -1,0 +1,31 @@
+{# Empty CSV fields arrive as NULL or '' depending on the loader; treat both as missing. #}
+{% macro clean_text(col) -%}
+  nullif(trim({{ col }}), '')
+{%- endmacro %}
+
+{# SynPUF dates are YYYYMMDD text; junk or empty values become NULL instead of failing the run. #}
+{% macro yyyymmdd_to_date(col) -%}
+  {{ return(adapter.dispatch('yyyymmdd_to_date')(col)) }}
+{%- endmacro %}
+{% macro default__yyyymmdd_to_date(col) -%}
+  try_to_date(nullif(trim({{ col }}), ''), 'YYYYMMDD')
+{%- endmacro %}
+{% macro duckdb__yyyymmdd_to_date(col) -%}
+  cast(try_strptime(nullif(trim({{ col }}), ''), '%Y%m%d') as date)
+{%- endmacro %}
+
+{# Amounts are text with 2 decimals and can be negative; decimal(14,2) keeps cents exact. #}
+{% macro to_amount(col) -%}
+  {{ safe_cast(clean_text(col), 'decimal(14,2)') }}
+{%- endmacro %}
+
+{# NPPES dates are MM/DD/YYYY. #}
+{% macro mdy_to_date(col) -%}
+  {{ return(adapter.dispatch('mdy_to_date')(col)) }}
+{%- endmacro %}
+{% macro default__mdy_to_date(col) -%}
+  try_to_date(nullif(trim({{ col }}), ''), 'MM/DD/YYYY')
+{%- endmacro %}
+{% macro duckdb__mdy_to_date(col) -%}
+  cast(try_strptime(nullif(trim({{ col }}), ''), '%m/%d/%Y') as date)
+{%- endmacro %}

@@ -1,0 +1,109 @@
+-- Every provider a claim can name, in one shape:
+--   * NPPES providers (individuals and organizations; deactivated NPIs keep only NPI and date);
+--   * institutional provider numbers (PRVDR_NUM) of inpatient and outpatient claims: they are not
+--     NPIs, so NPPES cannot know them; their state is the SSA code in the first two characters;
+--   * physician NPIs on claims that NPPES does not know (most SynPUF NPIs are synthetic).
+-- provider_id: 'N-' || npi for NPIs, 'I-' || PRVDR_NUM for institutions.
+{% set taxonomy_slots = 15 %}
+with nppes as (
+    select
+        {{ clean_text('"NPI"') }} as npi,
+        {{ clean_text('"Entity Type Code"') }} as entity_type_code,
+        {{ clean_text('"Provider Organization Name (Legal Business Name)"') }} as organization_name,
+        {{ clean_text('"Provider Last Name (Legal Name)"') }} as last_name,
+        {{ clean_text('"Provider First Name"') }} as first_name,
+        {{ clean_text('"Provider Credential Text"') }} as credential,
+        {{ clean_text('"Provider Business Practice Location Address State Name"') }} as practice_state,
+        {{ mdy_to_date('"NPI Deactivation Date"') }} as deactivation_date,
+        {{ mdy_to_date('"Provider Enumeration Date"') }} as enumeration_date,
+        -- the primary taxonomy is the slot whose switch is Y (spec §6), else the first one filled
+        coalesce(
+            {%- for i in range(1, taxonomy_slots + 1) %}
+            case when {{ clean_text('"Healthcare Provider Primary Taxonomy Switch_' ~ i ~ '"') }} = 'Y' then {{ clean_text('"Healthcare Provider Taxonomy Code_' ~ i ~ '"') }} end,
+            {%- endfor %}
+            {{ clean_text('"Healthcare Provider Taxonomy Code_1"') }}
+        ) as taxonomy_code,
+        row_number() over (partition by {{ clean_text('"NPI"') }} order by _loaded_at desc, _row_number desc) as rn
+    from {{ source('raw', 'nppes') }}
+),
+
+nppes_providers as (
+    select
+        'N-' || npi as provider_id,
+        npi,
+        cast(null as {{ type_string() }}) as provider_number,
+        case entity_type_code when '1' then 'individual' when '2' then 'institution' else 'unknown' end as provider_kind,
+        case
+            when entity_type_code = '2' then organization_name
+            when entity_type_code = '1' then last_name || coalesce(', ' || first_name, '') || coalesce(' ' || credential, '')
+        end as provider_name,
+        taxonomy_code,
+        practice_state as state_code,
+        'nppes' as provider_source,
+        true as is_in_nppes,
+        deactivation_date is not null and entity_type_code is null as is_deactivated,
+        enumeration_date
+    from nppes
+    where rn = 1 and npi is not null
+),
+
+institution_numbers as (
+    select {{ clean_text('PRVDR_NUM') }} as provider_number from {{ source('raw', 'inpatient') }}
+    union
+    select {{ clean_text('PRVDR_NUM') }} as provider_number from {{ source('raw', 'outpatient') }}
+),
+
+institutions as (
+    select
+        'I-' || i.provider_number as provider_id,
+        cast(null as {{ type_string() }}) as npi,
+        i.provider_number,
+        'institution' as provider_kind,
+        cast(null as {{ type_string() }}) as provider_name,
+        cast(null as {{ type_string() }}) as taxonomy_code,
+        st.state_code,
+        'claims_provider_number' as provider_source,
+        false as is_in_nppes,
+        false as is_deactivated,
+        cast(null as date) as enumeration_date
+    from institution_numbers as i
+    left join {{ ref('ssa_state_codes') }} as st on st.ssa_state_code = substr(i.provider_number, 1, 2)
+    where i.provider_number is not null
+),
+
+claim_npis as (
+    {%- for col in ['AT_PHYSN_NPI', 'OP_PHYSN_NPI', 'OT_PHYSN_NPI'] %}
+    select {{ clean_text(col) }} as npi from {{ source('raw', 'inpatient') }}
+    union
+    select {{ clean_text(col) }} as npi from {{ source('raw', 'outpatient') }}
+    union
+    {%- endfor %}
+    {%- for i in range(1, 14) %}
+    select {{ clean_text('PRF_PHYSN_NPI_' ~ i) }} as npi from {{ source('raw', 'carrier') }}
+    {% if not loop.last %}union{% endif %}
+    {%- endfor %}
+),
+
+unknown_npis as (
+    select
+        'N-' || c.npi as provider_id,
+        c.npi,
+        cast(null as {{ type_string() }}) as provider_number,
+        'individual' as provider_kind,
+        cast(null as {{ type_string() }}) as provider_name,
+        cast(null as {{ type_string() }}) as taxonomy_code,
+        cast(null as {{ type_string() }}) as state_code,
+        'claims_npi_not_in_nppes' as provider_source,
+        false as is_in_nppes,
+        false as is_deactivated,
+        cast(null as date) as enumeration_date
+    from claim_npis as c
+    where c.npi is not null
+      and not exists (select 1 from nppes_providers as n where n.npi = c.npi)
+)
+
+select * from nppes_providers
+union all
+select * from institutions
+union all
+select * from unknown_npis
