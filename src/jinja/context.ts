@@ -277,7 +277,8 @@ export class JinjaRuntime {
     g.run_query = (sql: unknown) => {
       if (self.s.host.phase === 'parse') return null;
       const text = String(sql);
-      return this.suspendable(`q:${text}`, async () => toAgate(await this.hostQuery(text)));
+      const host = self.s.host;
+      return this.suspendable(`q:${text}`, async () => toAgate(await this.hostQuery(host, text)));
     };
     g.statement = (...args: unknown[]) => {
       const k = kw(args);
@@ -286,8 +287,9 @@ export class JinjaRuntime {
       const sql = caller ? String(caller()) : '';
       if (self.s.host.phase === 'parse') return '';
       const fetch = Boolean(k.fetch_result);
+      const host = self.s.host;
       const res = this.suspendable(`s:${sql}`, async () => {
-        const r = await this.hostQuery(sql);
+        const r = await this.hostQuery(host, sql);
         return { response: { rows_affected: r.rowsAffected ?? 0, code: 'OK', _message: 'OK' }, table: fetch ? toAgate(r) : null, data: fetch ? toAgate(r).rows : [] };
       });
       self.s.results.set(name, res);
@@ -315,13 +317,15 @@ export class JinjaRuntime {
         }
         this.fail(`adapter.dispatch: no macro named '${this.dialect.type}__${name}' or 'default__${name}'`, closest(name, Object.keys(this.macroFns)) ? `Did you mean '${closest(name, Object.keys(this.macroFns))}'?` : `Define {% macro default__${name}(...) %} in a macro file.`);
       },
-      get_relation: (database: string | null, schema: string, identifier: string) => {
+      get_relation: (...raw: unknown[]) => {
+        const [database, schema, identifier] = named(raw, ['database', 'schema', 'identifier']) as [string | null, string, string];
         const host = self.s.host;
         if (host.phase === 'parse' || !host.getRelation) return null;
         const rel = this.suspendable(`r:${database}.${schema}.${identifier}`, () => host.getRelation!(database ?? null, schema, identifier));
         return rel ? new JinjaRelation(this.dialect, rel.database, rel.schema, rel.identifier, rel.type) : null;
       },
-      get_columns_in_relation: (rel: JinjaRelation) => {
+      get_columns_in_relation: (...raw: unknown[]) => {
+        const [rel] = named(raw, ['relation']) as [JinjaRelation];
         const host = self.s.host;
         if (host.phase === 'parse' || !host.getColumns || !rel) return [];
         const cols = this.suspendable(`c:${String(rel)}`, () => host.getColumns!({ database: rel.database, schema: rel.schema ?? '', identifier: rel.identifier }));
@@ -346,9 +350,8 @@ export class JinjaRuntime {
     };
   }
 
-  private async hostQuery(sql: string): Promise<QueryResult> {
-    const host = this.s.host;
-    if (!host.query) this.fail('run_query() needs a database connection here');
+  private async hostQuery(host: RenderHost, sql: string): Promise<QueryResult> {
+    if (!host.query) throw new MflowError('COMPILER_ERROR', 'run_query() needs a database connection here');
     return host.query(sql);
   }
 
@@ -454,6 +457,13 @@ export class JinjaRuntime {
     }
     return out + source.slice(pos);
   }
+}
+
+/** Positional and keyword arguments of a call from a template, in the order of `names`. */
+function named(args: unknown[], names: string[]): unknown[] {
+  const last = args[args.length - 1] as Record<string, unknown> | undefined;
+  const kw = last && typeof last === 'object' && (last as { __keywords?: boolean }).__keywords ? (args.pop() as Record<string, unknown>) : {};
+  return names.map((n, i) => (i < args.length ? args[i] : kw[n]));
 }
 
 function withKw(args: unknown[], kwargs: Record<string, unknown>): unknown[] {

@@ -28,7 +28,9 @@ export function compileTemplate(env: nunjucks.Environment, source: string, path:
   const tmpl = new nunjucks.Template(source, env, path) as any;
   try {
     const e = env as any;
-    let ast = parser.parse(source, e.extensionsList, e.opts);
+    // Jinja2 (keep_trailing_newline=False, as dbt runs it) drops one trailing newline.
+    const src = source.endsWith('\r\n') ? source.slice(0, -2) : source.endsWith('\n') ? source.slice(0, -1) : source;
+    let ast = parser.parse(src, e.extensionsList, e.opts);
     // nunjucks' AST transformer only matters for async filters and `super()`; skipping it
     // otherwise saves a full tree walk per template.
     if (e.asyncFilters.length || source.includes('super')) ast = transformer.transform(ast, e.asyncFilters, path);

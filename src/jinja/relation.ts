@@ -12,6 +12,8 @@ export class JinjaRelation {
     readonly identifier: string,
     readonly type: 'table' | 'view' | 'cte' | 'external' | null = null,
     private readonly limitTo?: { database: boolean; schema: boolean; identifier: boolean },
+    /** A name rendered elsewhere (a source with `quoting:` overrides). */
+    private readonly fixedText?: string,
   ) {}
 
   get name(): string {
@@ -32,6 +34,7 @@ export class JinjaRelation {
 
   render(): string {
     if (this.type === 'cte') return this.identifier;
+    if (this.fixedText && !this.limitTo) return this.fixedText;
     const inc = this.limitTo ?? { database: true, schema: true, identifier: true };
     return this.dialect.relation({
       database: inc.database ? this.database : null,

@@ -85,10 +85,47 @@ describe('jinja compat: output matches Jinja2', () => {
     ["none-compare", "{{ none == none }} {{ x == none }} {{ x is none }}", {"x": null}, "True True True"],
     ["is-not", "{{ x is not defined }} {{ 1 is not string }}", {}, "True True"],
     ["macro-default-none", "{% macro m(a=none) %}{{ a is none }}{% endmacro %}{{ m() }} {{ m(1) }}", {}, "True False"],
+    ["trailing-newline", "select 1\n", {}, "select 1"],
+    ["trailing-newline-two", "select 1\n\n", {}, "select 1\n"],
+    ["equality", "{{ [1,2] == [1,2] }} {{ {'a':1} == {'a':1} }} {{ 1 == 1.0 }} {{ '1' == 1 }} {{ True == 1 }} {{ [1] != [2] }} {{ none == none }}", {}, "True True True False True True True"],
+    ["compare-chain", "{{ 1 < 2 < 3 }} {{ 3 > 2 > 1 }} {{ 1 < 3 < 2 }} {{ x < 5 }}", {"x": 2}, "True True False True"],
+    ["raw", "a{% raw %}{{ x }}{% endraw %}b", {}, "a{{ x }}b"],
+    ["macro-string-compare", "{% macro m() %}abc{% endmacro %}{{ m() == 'abc' }} {{ m() | length }}", {}, "True 3"],
+    ["if-kwargs-in", "{% macro m() %}{{ 'x' in kwargs }}{% endmacro %}{{ m(x=1) }}{{ m() }}", {}, "TrueFalse"],
+    ["set-in-macro-no-leak", "{% set v = 'top' %}{% macro m() %}{% set v = 'inner' %}{{ v }}{% endmacro %}{{ m() }}{{ v }}", {}, "innertop"],
+    ["loop-index-nested", "{% for a in [1,2] %}{% for b in [1,2] %}{{ loop.index }}{% endfor %}{{ loop.index }};{% endfor %}", {}, "121;122;"],
+    ["filter-block", "{% filter upper %}abc{{ 'd' }}{% endfilter %}", {}, "ABCD"],
+    ["string-escapes", "{{ 'a\\'b' }} {{ \"q\\\"q\" }} {{ 'tab\\there' }}", {}, "a'b q\"q tab\there"],
+    ["concat-list-join", "{{ (['a'] + ['b']) | join('-') }}", {}, "a-b"],
+    ["ns-in-nested-loops", "{% set ns = namespace(items=[]) %}{% for a in [1,2] %}{% for b in ['x'] %}{% do ns.items.append(a ~ b) %}{% endfor %}{% endfor %}{{ ns.items | join(',') }}", {}, "1x,2x"],
+    ["default-filter-undefined-attr", "{{ d.missing | default('dflt') }}", {"d": {}}, "dflt"],
+    ["int-float-filters", "{{ '42' | int }} {{ 'x' | int }} {{ '3.5' | float }} {{ 3.7 | int }}", {}, "42 0 3.5 3"],
+    ["wordwrap-free-trim", "{{ '  a  ' | trim }}|{{ 'xxaxx' | trim('x') }}", {}, "a|a"],
   ];
   for (const [name, src, ctx, expected] of cases) {
     it(name, () => {
       expect(render(src, ctx)).toBe(expected);
     });
   }
+});
+
+describe('jinja compat: dbt additions', () => {
+  it('as_text, as_bool, as_number, as_native convert as dbt does', () => {
+    expect(render("{{ 'True' | as_bool }} {{ true | as_bool }} {{ '42' | as_number + 1 }} {{ 7 | as_text }} {{ \"['a', 1]\" | as_native }} {{ '{\"k\": None}' | as_native }}")).toBe(
+      "True True 43 7 ['a', 1] {'k': None}",
+    );
+  });
+  it('as_bool and as_number refuse values of the wrong type', () => {
+    expect(() => render("{{ 'maybe' | as_bool }}")).toThrow("as_bool: expected a boolean, got 'maybe'");
+    expect(() => render("{{ 'x1' | as_number }}")).toThrow("as_number: expected a number, got 'x1'");
+  });
+  it('booleans and None from env globals print as Python', () => {
+    const env2 = createJinjaEnvironment();
+    env2.addGlobal('flag', false);
+    env2.addGlobal('nothing', null);
+    env2.addGlobal('cfg', { on: true, tags: ['a'] });
+    expect(renderTemplate(env2, compileTemplate(env2, '{{ flag }} {{ nothing }} {{ cfg.on }} {{ cfg }} {{ nothing is none }}', 'g.sql'), {}, 'g.sql')).toBe(
+      "False None True {'on': True, 'tags': ['a']} True",
+    );
+  });
 });

@@ -153,6 +153,42 @@ export function patchCompiler(): void {
   C.compileMul = binop('jinjaMul');
   C.compileMod = binop('jinjaMod');
   C.compileConcat = binop('jinjaConcat');
+  C.compileCompare = function compileCompare(this: any, node: any, frame: any) {
+    const ops: any[] = node.ops;
+    if (ops.length === 1) {
+      const op = ops[0].type;
+      if (op === '==' || op === '!=' || op === '===' || op === '!==') {
+        this._emit(op[0] === '!' ? '!runtime.jinjaEq(' : 'runtime.jinjaEq(');
+        this.compile(node.expr, frame);
+        this._emit(',');
+        this.compile(ops[0].expr, frame);
+        this._emit(')');
+        return;
+      }
+      if (!['<', '>', '<=', '>='].includes(op)) this.fail(`unknown comparison operator ${op}`, node.lineno, node.colno);
+      this._emit('(');
+      this.compile(node.expr, frame);
+      this._emit(` ${op} `);
+      this.compile(ops[0].expr, frame);
+      this._emit(')');
+      return;
+    }
+    this._emit('runtime.jinjaCompareChain([');
+    this.compile(node.expr, frame);
+    for (const op of ops) {
+      this._emit(',');
+      this.compile(op.expr, frame);
+    }
+    this._emit(`], ${JSON.stringify(ops.map((o) => o.type))})`);
+  };
+
+  // JSON.stringify escapes exactly what a JS string literal needs, in one native pass.
+  const origLiteral = C.compileLiteral;
+  C.compileLiteral = function compileLiteral(this: any, node: any, frame: any) {
+    if (typeof node.value === 'string') this._emit(jsString(node.value));
+    else origLiteral.call(this, node, frame);
+  };
+
   C.compileNot = function compileNot(this: any, node: any, frame: any) {
     this._emit('!runtime.jinjaTruthy(');
     this.compile(node.target, frame);

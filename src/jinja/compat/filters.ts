@@ -7,7 +7,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any */
 import type nunjucks from 'nunjucks';
 import { pyJsonDumps } from './json.js';
-import { isPlainObject, percentFormat, pyRepr, pyStr, pyTruthy, splitArgs, tuple } from './python-values.js';
+import { isKwargs, isPlainObject, percentFormat, pyRepr, pyStr, pyTruthy, splitArgs, tuple } from './python-values.js';
 
 /** `attribute='a.b'` and `attribute=0` as Jinja resolves them. */
 function attrGetter(attr: unknown, def?: unknown): (x: any) => unknown {
@@ -129,6 +129,40 @@ export function addJinjaFilters(env: nunjucks.Environment): void {
   add('format', (fmt: unknown, ...args: unknown[]) => {
     const { pos, kw } = splitArgs(args);
     return percentFormat(String(fmt), Object.keys(kw).length ? kw : pos);
+  });
+  add('int', (v: unknown, ...args: unknown[]) => {
+    const { pos, kw } = splitArgs(args);
+    const def = (pos[0] ?? kw.default ?? 0) as number;
+    const base = Number(pos[1] ?? kw.base ?? 10);
+    if (typeof v === 'number') return Number.isFinite(v) ? Math.trunc(v) : def;
+    if (typeof v === 'boolean') return Number(v);
+    if (typeof v === 'string' || v instanceof String) {
+      const s = String(v).trim().replace(/_/g, '');
+      if (base === 10 && /^[-+]?\d+$/.test(s)) return parseInt(s, 10);
+      if (base !== 10 && s && !Number.isNaN(parseInt(s, base))) return parseInt(s, base);
+      const f = Number(s);
+      return s !== '' && Number.isFinite(f) ? Math.trunc(f) : def;
+    }
+    return def;
+  });
+  add('float', (v: unknown, ...args: unknown[]) => {
+    const { pos, kw } = splitArgs(args);
+    const def = (pos[0] ?? kw.default ?? 0) as number;
+    if (typeof v === 'number') return v;
+    if (typeof v === 'boolean') return Number(v);
+    const s = typeof v === 'string' || v instanceof String ? String(v).trim() : '';
+    const f = Number(s);
+    return s !== '' && !Number.isNaN(f) ? f : def;
+  });
+  add('trim', (v: unknown, chars?: unknown) => {
+    const s = pyStr(v);
+    if (chars == null || isKwargs(chars)) return s.trim();
+    const set = String(chars);
+    let a = 0;
+    let b = s.length;
+    while (a < b && set.includes(s[a])) a++;
+    while (b > a && set.includes(s[b - 1])) b--;
+    return s.slice(a, b);
   });
   add('count', (env as any).getFilter('length'));
   add('list', (v: unknown) => toList(v).slice());

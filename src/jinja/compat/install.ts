@@ -50,6 +50,8 @@ export function installJinjaCompat(): void {
     JinjaLoop: rt.JinjaLoop,
     jinjaTuple: rt.makeTuple,
     jinjaKwSplat: rt.kwSplat,
+    jinjaEq: rt.pyEq,
+    jinjaCompareChain: rt.compareChain,
   });
 
   ContextClass = findContextClass();

@@ -268,3 +268,47 @@ export function kwSplat(v: unknown): Record<string, unknown> {
   for (const k of Object.keys(v)) if (k !== '__keywords') out[k] = (v as Record<string, unknown>)[k];
   return out;
 }
+
+/** Python `==`: lists and dicts compare by value, `'1' == 1` is false, `True == 1` is true. */
+export function pyEq(a: any, b: any): boolean {
+  if (a === b) return true;
+  if (a == null || b == null) return a == null && b == null;
+  const ta = typeof a;
+  const tb = typeof b;
+  if (ta === 'object' && a instanceof String) return pyEq(String(a), b);
+  if (tb === 'object' && b instanceof String) return pyEq(a, String(b));
+  if ((ta === 'number' || ta === 'boolean') && (tb === 'number' || tb === 'boolean')) return Number(a) === Number(b);
+  if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((x, i) => pyEq(x, b[i]));
+  if (isPlainObject(a) && isPlainObject(b)) {
+    const ka = Object.keys(a);
+    return ka.length === Object.keys(b).length && ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && pyEq(a[k], b[k]));
+  }
+  return false;
+}
+
+function compareOne(a: any, op: string, b: any): boolean {
+  switch (op) {
+    case '==':
+    case '===':
+      return pyEq(a, b);
+    case '!=':
+    case '!==':
+      return !pyEq(a, b);
+    case '<':
+      return a < b;
+    case '>':
+      return a > b;
+    case '<=':
+      return a <= b;
+    case '>=':
+      return a >= b;
+    default:
+      throw new Error(`unknown comparison ${op}`);
+  }
+}
+
+/** `a < b < c` means `a < b and b < c`, as in Python (JS would compare `(a < b) < c`). */
+export function compareChain(values: unknown[], ops: string[]): boolean {
+  for (let i = 0; i < ops.length; i++) if (!compareOne(values[i], ops[i], values[i + 1])) return false;
+  return true;
+}
