@@ -11,6 +11,7 @@ import { Session, type CommonOptions } from './run/session.js';
 import { loadProject, maskTarget } from './project/load.js';
 import { createAdapter } from './adapters/index.js';
 import './run/executors.js';
+import './unit-tests/executor.js';
 
 export type { CommonOptions } from './run/session.js';
 export type { InvokeResult } from './run/invoke.js';
