@@ -104,7 +104,7 @@ export function compileHost(ctx: CompileContext, node: ManifestNode, ephemerals:
       if (!src) throw new MflowError('UNKNOWN_SOURCE', `source('${s}', '${t}') is not declared`, { file: node.original_file_path, node: node.unique_id });
       const ov = ctx.overrides?.get(src.unique_id);
       if (ov) return new JinjaRelation(ctx.runtime.dialect, null, null, ov, 'cte');
-      return new JinjaRelation(ctx.runtime.dialect, src.database, src.schema, src.identifier, 'table');
+      return new JinjaRelation(ctx.runtime.dialect, src.database, src.schema, src.identifier, 'table', undefined, src.relation_name);
     },
     isIncremental() {
       if (node.config.materialized !== 'incremental' || ctx.fullRefresh || node.config.full_refresh === true) return false;

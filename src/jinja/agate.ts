@@ -29,7 +29,7 @@ export function toAgate(r: QueryResult): AgateTable {
     });
     return row;
   });
-  const columns = r.columns.map((c, i) => ({ name: c.name, data_type: c.dataType, values: () => rows.map((row) => row[i]) })) as AgateTable['columns'];
+  const columns = r.columns.map((c, i) => new Column(c.name, c.dataType, () => rows.map((row) => row[i]))) as AgateTable['columns'];
   for (const c of columns) (columns as Record<string, AgateColumn>)[c.name] = c;
   const table = [...rows] as AgateTable;
   table.rows = rows;
@@ -38,6 +38,14 @@ export function toAgate(r: QueryResult): AgateTable {
   table.column_types = r.columns.map((c) => c.dataType);
   table.print_table = () => [names.join(' | '), ...rows.map((row) => row.join(' | '))].join('\n');
   return table;
+}
+
+/** A class, not a plain object: a template's `.values()` must call ours, not dict.values(). */
+class Column implements AgateColumn {
+  constructor(readonly name: string, readonly data_type: string, private readonly get: () => unknown[]) {}
+  values(): unknown[] {
+    return this.get();
+  }
 }
 
 function normalize(v: unknown): unknown {

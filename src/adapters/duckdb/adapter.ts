@@ -26,7 +26,9 @@ export class DuckDBConnectionWrapper implements Connection {
       const names = reader.columnNames();
       const types = reader.columnTypes();
       const rows = reader.getRowObjectsJS().map((r) => toPlain(r) as Record<string, unknown>);
-      return { columns: names.map((n, i) => ({ name: n, dataType: String(types[i]) })), rows, rowsAffected: reader.rowsChanged };
+      // CREATE TABLE AS reports its row count as a one-row `Count` result, not as rows changed.
+      const count = names.length === 1 && names[0] === 'Count' && rows.length === 1 ? Number(rows[0].Count) : 0;
+      return { columns: names.map((n, i) => ({ name: n, dataType: String(types[i]) })), rows, rowsAffected: reader.rowsChanged || count };
     } catch (e) {
       throw new MflowError('DATABASE', (e as Error).message, { cause: e });
     }
