@@ -12,6 +12,8 @@ import { loadProject, maskTarget } from './project/load.js';
 import { createAdapter } from './adapters/index.js';
 import './run/executors.js';
 import './unit-tests/executor.js';
+import './seeds/executor.js';
+import './snapshots/executor.js';
 
 export type { CommonOptions } from './run/session.js';
 export type { InvokeResult } from './run/invoke.js';

@@ -37,6 +37,7 @@ export function selectFor(session: Session, opts: CommonOptions, types: Resource
 /** Runs selected nodes: the engine behind run, test, seed, snapshot and build. */
 export async function invoke(session: Session, opts: CommonOptions, ids: string[], which: string, flags: Record<string, unknown> = {}): Promise<InvokeResult> {
   const t0 = Date.now();
+  (await import('../snapshots/config.js')).assertSnapshotsValid(session.manifest, session.project.root); // config errors before anything runs
   const adapter = await session.connect();
   const relations = new RelationCache(adapter);
   const m = session.manifest;
