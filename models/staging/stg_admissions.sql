@@ -16,14 +16,6 @@ with segment_one as (
         {{ safe_cast(clean_text('CLM_UTLZTN_DAY_CNT'), 'integer') }} as utilization_days
     from {{ source('raw', 'inpatient') }}
     where {{ clean_text('SEGMENT') }} = '1'
-),
-
-payments as (
-    select
-        {{ clean_text('CLM_ID') }} as admission_id,
-        sum(coalesce({{ to_amount('CLM_PMT_AMT') }}, 0)) as paid_amount
-    from {{ source('raw', 'inpatient') }}
-    group by {{ clean_text('CLM_ID') }}
 )
 
 select
@@ -37,7 +29,5 @@ select
     s.principal_dx,
     s.admitting_dx,
     s.attending_npi,
-    s.utilization_days,
-    p.paid_amount
+    s.utilization_days
 from segment_one as s
-left join payments as p on p.admission_id = s.admission_id

@@ -5,9 +5,12 @@
 with admissions as (
     select
         a.*,
-        p.death_date
+        p.death_date,
+        -- the claim's Medicare payment, all segments summed, exactly as fact_claim reports it
+        c.paid_amount
     from {{ ref('stg_admissions') }} as a
     left join {{ ref('dim_patient') }} as p on p.patient_id = a.patient_id
+    left join {{ ref('fact_claim') }} as c on c.claim_id = a.admission_id
 ),
 
 -- Rule 2: an admission that starts on or before the latest discharge so far (overlap, transfer,
