@@ -12,6 +12,7 @@ import { loadProject, maskTarget } from './project/load.js';
 import { createAdapter } from './adapters/index.js';
 import './run/executors.js';
 import './unit-tests/executor.js';
+import { writeJunitXml } from './junit/report.js';
 import './seeds/executor.js';
 import './snapshots/executor.js';
 
@@ -33,8 +34,8 @@ export function run(opts: CommonOptions = {}): Promise<InvokeResult> {
 }
 
 /** `mflow test`: data tests and unit tests of the selection. */
-export function test(opts: CommonOptions & { storeFailures?: boolean } = {}): Promise<InvokeResult> {
-  return withSession(opts, (s) => invoke(s, opts, selectFor(s, opts, ['test', 'unit_test']), 'test', { storeFailures: opts.storeFailures }));
+export function test(opts: CommonOptions & { storeFailures?: boolean; junitXml?: string } = {}): Promise<InvokeResult> {
+  return withSession(opts, (s) => withJunit(s, opts, 'test', invoke(s, opts, selectFor(s, opts, ['test', 'unit_test']), 'test', { storeFailures: opts.storeFailures })));
 }
 
 /** `mflow seed`. */
@@ -48,8 +49,15 @@ export function snapshot(opts: CommonOptions = {}): Promise<InvokeResult> {
 }
 
 /** `mflow build`: seeds, models, snapshots and tests in DAG order; failing tests gate children. */
-export function build(opts: CommonOptions & { storeFailures?: boolean; resourceTypes?: ResourceType[] } = {}): Promise<InvokeResult> {
-  return withSession(opts, (s) => invoke(s, opts, selectFor(s, opts, opts.resourceTypes ?? ['seed', 'model', 'snapshot', 'test', 'unit_test']), 'build', { storeFailures: opts.storeFailures }));
+export function build(opts: CommonOptions & { storeFailures?: boolean; resourceTypes?: ResourceType[]; junitXml?: string } = {}): Promise<InvokeResult> {
+  return withSession(opts, (s) => withJunit(s, opts, 'build', invoke(s, opts, selectFor(s, opts, opts.resourceTypes ?? ['seed', 'model', 'snapshot', 'test', 'unit_test']), 'build', { storeFailures: opts.storeFailures })));
+}
+
+/** `--junit-xml PATH` (relative to the working folder, as CI passes it): the report CI shows. */
+async function withJunit(s: Session, opts: { junitXml?: string }, which: string, p: Promise<InvokeResult>): Promise<InvokeResult> {
+  const r = await p;
+  if (opts.junitXml) writeJunitXml(resolve(opts.junitXml), r.results, s.manifest, { which, elapsed: r.elapsed });
+  return r;
 }
 
 /** `mflow retry`: re-runs what failed or was skipped in the last run_results.json. */
