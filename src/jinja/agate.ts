@@ -29,7 +29,7 @@ export function toAgate(r: QueryResult): AgateTable {
     });
     return row;
   });
-  const columns = r.columns.map((c, i) => new Column(c.name, c.dataType, () => rows.map((row) => row[i]))) as AgateTable['columns'];
+  const columns = r.columns.map((c, i) => new Column(c.name, c.dataType, () => rows.map((row) => row[i]))) as unknown as AgateTable['columns'];
   for (const c of columns) (columns as Record<string, AgateColumn>)[c.name] = c;
   const table = [...rows] as AgateTable;
   table.rows = rows;
