@@ -22,27 +22,45 @@ export function createJinjaEnvironment(opts: { loader?: nunjucks.ILoader | nunju
   return env;
 }
 
+/** Compiled code per env and source text, shared by templates with identical source. */
+const COMPILED = Symbol('mflow.jinja.compiled');
+
 /** Compile once; throws MflowError code 'JINJA_SYNTAX' with file, line, column (1-based) on syntax errors. */
 export function compileTemplate(env: nunjucks.Environment, source: string, path: string): nunjucks.Template {
+  return compile(env, source, path, false);
+}
+
+/**
+ * `bakePath` puts the file name into the generated code, which macro files need (their macros run
+ * from other templates). Without it the code names no file, renderTemplate supplies it, and the
+ * code is reused for every template with the same source (dbt generic tests render the same
+ * text for thousands of nodes).
+ */
+function compile(env: nunjucks.Environment, source: string, path: string, bakePath: boolean): nunjucks.Template {
   installJinjaCompat();
+  const e = env as any;
+  const cache: Map<string, any> = (e[COMPILED] ??= new Map());
   const tmpl = new nunjucks.Template(source, env, path) as any;
-  try {
-    const e = env as any;
-    // Jinja2 (keep_trailing_newline=False, as dbt runs it) drops one trailing newline.
-    const src = source.endsWith('\r\n') ? source.slice(0, -2) : source.endsWith('\n') ? source.slice(0, -1) : source;
-    let ast = parser.parse(src, e.extensionsList, e.opts);
-    // nunjucks' AST transformer only matters for async filters and `super()`; skipping it
-    // otherwise saves a full tree walk per template.
-    if (e.asyncFilters.length || source.includes('super')) ast = transformer.transform(ast, e.asyncFilters, path);
-    const c = new Compiler(path, e.opts.throwOnUndefined);
-    c.compile(ast);
-    const props = new Function(eagerRoot(c.getCode()))();
-    tmpl.blocks = tmpl._getBlocks(props);
-    tmpl.rootRenderFunc = props.root;
-    tmpl.compiled = true;
-  } catch (e) {
-    throw syntaxError(e, path, source);
+  let props = bakePath ? undefined : cache.get(source);
+  if (props === undefined) {
+    try {
+      // Jinja2 (keep_trailing_newline=False, as dbt runs it) drops one trailing newline.
+      const src = source.endsWith('\r\n') ? source.slice(0, -2) : source.endsWith('\n') ? source.slice(0, -1) : source;
+      let ast = parser.parse(src, e.extensionsList, e.opts);
+      // nunjucks' AST transformer only matters for async filters and `super()`; skipping it
+      // otherwise saves a full tree walk per template.
+      if (e.asyncFilters.length || source.includes('super')) ast = transformer.transform(ast, e.asyncFilters, path);
+      const c = new Compiler(bakePath ? path : '', e.opts.throwOnUndefined);
+      c.compile(ast);
+      props = new Function(eagerRoot(c.getCode()))();
+    } catch (err) {
+      throw syntaxError(err, path, source);
+    }
+    if (!bakePath) cache.set(source, props);
   }
+  tmpl.blocks = tmpl._getBlocks(props);
+  tmpl.rootRenderFunc = props.root;
+  tmpl.compiled = true;
   return tmpl;
 }
 
@@ -111,7 +129,7 @@ export function loadMacros(env: nunjucks.Environment, files: { path: string; sou
   const found: Record<string, (...args: unknown[]) => unknown> = {};
   const origin: Record<string, string> = {};
   for (const file of files) {
-    const tmpl = compileTemplate(env, file.source, file.path) as any;
+    const tmpl = compile(env, file.source, file.path, true) as any;
     let exported: Record<string, unknown> | undefined;
     let failure: unknown;
     tmpl.getExported(context, (err: unknown, res: Record<string, unknown>) => {

@@ -102,6 +102,15 @@ describe('runtime errors', () => {
     const e = caught(() => render('{{ return(1) }}')) as MflowError;
     expect([e.code, e.message]).toEqual(['JINJA_RUNTIME', 'return() can only be used inside a macro']);
   });
+  it('name the right file when several templates share one source (compiled once)', () => {
+    const src = "select 1\n{{ fail_with('x') }}";
+    const a = caught(() => render(src, 'models/a.sql')) as MflowError;
+    const b = caught(() => render(src, 'models/b.sql')) as MflowError;
+    expect([a.file, a.line, b.file, b.line]).toEqual(['models/a.sql', 2, 'models/b.sql', 2]);
+    const c = caught(() => render("x\n\n{{ 1 + nope() }}", 'models/c.sql')) as MflowError;
+    const d = caught(() => render("x\n\n{{ 1 + nope() }}", 'models/d.sql')) as MflowError;
+    expect([c.file, c.line, d.file, d.line]).toEqual(['models/c.sql', 3, 'models/d.sql', 3]);
+  });
   it('refuse iterating None as Jinja does', () => {
     const e = caught(() => render('\n{% for x in None %}{% endfor %}')) as MflowError;
     expect([e.line, e.message]).toEqual([2, "'NoneType' object is not iterable"]);

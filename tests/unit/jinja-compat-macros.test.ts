@@ -108,6 +108,16 @@ describe('loadMacros', () => {
   });
 });
 
+describe('shared compiled code', () => {
+  it('renders templates with identical source independently', () => {
+    const env = createJinjaEnvironment();
+    const src = '{% set n = namespace(v=x) %}{% set n.v = n.v * 2 %}{{ n.v }}';
+    const a = compileTemplate(env, src, 'a.sql');
+    const b = compileTemplate(env, src, 'b.sql');
+    expect([renderTemplate(env, a, { x: 1 }, 'a.sql'), renderTemplate(env, b, { x: 5 }, 'b.sql'), renderTemplate(env, a, { x: 3 }, 'a.sql')]).toEqual(['2', '10', '6']);
+  });
+});
+
 describe('templates from a loader', () => {
   it('support extends with super(), include and import/from-import', () => {
     const files: Record<string, string> = {

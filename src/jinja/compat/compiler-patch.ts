@@ -16,8 +16,9 @@ function startOf(node: any): { lineno: number; colno: number } {
   return n && typeof n.lineno === 'number' ? n : node;
 }
 
+/** JS string literal; U+2028/2029 are legal inside string literals since ES2019 (Node ≥ 10). */
 function jsString(s: string): string {
-  return JSON.stringify(s).replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  return JSON.stringify(s);
 }
 
 /** Compile-time variable lookup that stops at Jinja scope boundaries (for/with bodies, macros). */
@@ -45,6 +46,19 @@ function emitPos(self: any, node: any): void {
 }
 
 export function patchCompiler(): void {
+  // nunjucks dispatches with this['compile' + node.typename], building and hashing a new string
+  // for every node; a per-type cache of the method avoids that.
+  const methods = new Map<string, (node: any, frame: any) => void>();
+  C.compile = function compile(this: any, node: any, frame: any) {
+    let m = methods.get(node.typename);
+    if (m === undefined) {
+      m = this['compile' + node.typename];
+      if (!m) this.fail('compile: Cannot compile node: ' + node.typename, node.lineno, node.colno);
+      methods.set(node.typename, m!);
+    }
+    m!.call(this, node, frame);
+  };
+
   C._emitFuncEnd = function _emitFuncEnd(this: any, noReturn: boolean) {
     if (!noReturn) this._emitLine('cb(null, ' + this.buffer + ');');
     this._closeScopeLevels();

@@ -41,11 +41,7 @@ export function runtimeError(e: unknown, path: string): unknown {
   }
   const loc = errorLocation(e);
   if (e instanceof MflowError) {
-    if (!e.file) {
-      e.file = loc?.file ?? path;
-      e.line = loc?.line;
-      e.column = loc?.column;
-    }
+    if (!e.file) e.file = path;
     return e;
   }
   const err = e as any;

@@ -46,14 +46,15 @@ export function locate(e: unknown, file: string | undefined, lineno: number, col
   const line = (lineno ?? 0) + 1;
   const column = (colno ?? 0) + 1;
   if (err instanceof MflowError) {
-    if (!err.file && file) {
-      err.file = file;
+    if (!err.file && err.line === undefined) {
+      // no file yet when the template's code was shared; renderTemplate names it
+      if (file) err.file = file;
       err.line = line;
       err.column = column;
     }
     return err;
   }
-  if (!err[LOC] && file && Object.isExtensible(err)) {
+  if (!err[LOC] && Object.isExtensible(err)) {
     Object.defineProperty(err, LOC, { value: { file, line, column }, enumerable: false });
   }
   return err;
