@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import type { Console } from '../console/console.js';
 import type { CommonOptions } from '../run/session.js';
+import { register as registerData } from './data.js';
+import { register as registerFreshness } from './freshness.js';
 
 export interface CliKit {
   addCommon(cmd: Command, withSelect?: boolean): Command;
@@ -12,6 +14,6 @@ export interface CliKit {
 
 /** Commands beyond the core (docs, generate, ingest, source freshness, pipeline) register here. */
 export function extraCommands(program: Command, kit: CliKit): void {
-  void program;
-  void kit;
+  registerData(program, kit);
+  registerFreshness(program, kit);
 }

@@ -50,15 +50,25 @@ export async function schedule(ctx: ExecContext, dag: Dag, selected: string[], o
   }
   if (o.testsGateChildren) {
     // In build, a model's children wait for its tests: a failing test stops bad data spreading.
+    // As in dbt, a test gates a child only when all of the test's parents are upstream of that
+    // child; otherwise a test on two models (relationships) could deadlock the graph.
+    const ancestorsCache = new Map<string, Set<string>>();
+    const ancestorsOf = (id: string) => {
+      let a = ancestorsCache.get(id);
+      if (!a) ancestorsCache.set(id, (a = dag.ancestors(id)));
+      return a;
+    };
     for (const id of order) {
       const n = m.nodes[id];
-      if (n?.resource_type !== 'test' && n?.resource_type !== 'unit_test') continue;
+      if (n?.resource_type !== 'test') continue;
+      const testParents = dag.parents(id);
       for (const parent of deps.get(id)!) {
         for (const child of dependents.get(parent)!) {
           if (child === id) continue;
           const cn = m.nodes[child];
           if (!cn || cn.resource_type === 'test' || cn.resource_type === 'unit_test') continue;
-          if (isAncestor(dag, child, id)) continue;
+          const up = ancestorsOf(child);
+          if (!testParents.every((q) => up.has(q))) continue;
           deps.get(child)!.add(id);
           dependents.get(id)!.add(child);
         }
@@ -161,7 +171,11 @@ export async function schedule(ctx: ExecContext, dag: Dag, selected: string[], o
     if (inFlight.size === 0) break;
     await Promise.race(inFlight.values());
   }
-  for (const id of order) if (!results.has(id)) results.set(id, skipped(id, stop ? 'skipped by --fail-fast' : 'not run'));
+  for (const id of order) {
+    if (results.has(id)) continue;
+    if (!stop) throw new MflowError('INTERNAL', `scheduler finished with ${id} never ready (a dependency cycle between tests and models?)`);
+    results.set(id, skipped(id, 'skipped by --fail-fast'));
+  }
   return order.map((id) => results.get(id)!);
 }
 

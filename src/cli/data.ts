@@ -1,0 +1,49 @@
+import type { Command } from 'commander';
+import { generate, ingest, pipeline } from '../pipeline/api.js';
+import type { CliKit } from './extra.js';
+
+/** `mflow generate synpuf`, `mflow ingest` and `mflow pipeline` (what `npm start` runs). */
+export function register(program: Command, kit: CliKit): void {
+  const gen = program.command('generate').description('generate synthetic data in real CMS layouts');
+  gen
+    .command('synpuf')
+    .description('write one DE-SynPUF-format sample (8 CMS files) and an NPPES extract')
+    .option('--beneficiaries <n>', 'number of beneficiaries', '3000')
+    .option('--seed <n>', 'random seed (same seed, same bytes)', '1')
+    .option('--sample <n>', 'sample number used in the file names', '1')
+    .option('--out <dir>', 'output folder', 'data/synpuf')
+    .option('--log-format <format>', 'text or json', 'text')
+    .action(async (f: { beneficiaries: string; seed: string; sample: string; out: string; logFormat: string }) => {
+      const n = Number(f.beneficiaries);
+      if (!Number.isInteger(n) || n <= 0) {
+        process.stderr.write(`--beneficiaries must be a positive integer, got '${f.beneficiaries}'\n`);
+        kit.setCode(2);
+        return;
+      }
+      await generate({ beneficiaries: n, seed: Number(f.seed), sample: Number(f.sample), outDir: f.out, console: kit.makeConsole(f) });
+      kit.setCode(0);
+    });
+
+  kit
+    .addCommon(program.command('ingest').description('load declared external sources into RAW with schema and row-count audits'))
+    .option('--full-refresh', 'reload every file')
+    .option('--download <what>', 'first download from CMS: synpuf or nppes')
+    .option('--sample <n>', 'SynPUF sample to download', '1')
+    .option('--base-url <url>', 'download from a mirror instead of the CMS site')
+    .action(async (flags: Record<string, unknown> & { logFormat?: string; download?: 'synpuf' | 'nppes'; sample: string; baseUrl?: string; fullRefresh?: boolean }) => {
+      const cons = kit.makeConsole(flags);
+      const r = await ingest({ ...kit.common(flags, cons), fullRefresh: flags.fullRefresh, download: flags.download, sample: Number(flags.sample), baseUrl: flags.baseUrl });
+      kit.setCode(r.success ? 0 : 1);
+    });
+
+  kit
+    .addRunFlags(kit.addCommon(program.command('pipeline').description('generate data if none, ingest RAW, build and test everything (npm start)'), false))
+    .option('--beneficiaries <n>', 'sample size when data is generated', '3000')
+    .option('--seed <n>', 'seed when data is generated', '20260101')
+    .option('--retries <n>', 'retries of a build with transient failures', '1')
+    .action(async (flags: Record<string, unknown> & { logFormat?: string; beneficiaries: string; seed: string; retries: string }) => {
+      const cons = kit.makeConsole(flags);
+      const r = await pipeline({ ...kit.common(flags, cons), beneficiaries: Number(flags.beneficiaries), seed: Number(flags.seed), retries: Number(flags.retries) });
+      kit.setCode(r.ok ? 0 : 1);
+    });
+}

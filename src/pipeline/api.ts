@@ -1,0 +1,112 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { SourceTable } from '../contracts/manifest.js';
+import { MflowError } from '../errors.js';
+import { Session, type CommonOptions } from '../run/session.js';
+import { generateSynpuf, type GenerateSummary } from '../synpuf/generate.js';
+import { ingestSources } from '../ingest/ingest.js';
+import { downloadNppes, downloadSynpuf } from '../ingest/cms-download.js';
+import type { IngestReport } from '../ingest/types.js';
+import { build } from '../api.js';
+import { selectFor } from '../run/invoke.js';
+import type { DuckDBConnectionWrapper } from '../adapters/duckdb/adapter.js';
+
+export interface GenerateCliOptions {
+  beneficiaries: number;
+  seed: number;
+  outDir: string;
+  sample?: number;
+  console?: CommonOptions['console'];
+}
+
+/** `mflow generate synpuf`: a DE-SynPUF-format sample, since there is no internet here. */
+export async function generate(o: GenerateCliOptions): Promise<GenerateSummary> {
+  o.console?.emit({ type: 'info', msg: `Generating a SynPUF-format sample of ${o.beneficiaries} beneficiaries (seed ${o.seed}) into ${o.outDir}` });
+  const s = await generateSynpuf({ beneficiaries: o.beneficiaries, seed: o.seed, outDir: o.outDir, sample: o.sample });
+  for (const f of s.files) o.console?.emit({ type: 'info', msg: `  ${f.path.split('/').pop()}: ${f.rows} rows, ${(f.bytes / 1e6).toFixed(1)} MB` });
+  o.console?.emit({ type: 'info', msg: `Generated in ${(s.elapsedMs / 1000).toFixed(1)}s` });
+  return s;
+}
+
+export interface IngestCliOptions extends CommonOptions {
+  download?: 'synpuf' | 'nppes';
+  sample?: number;
+  baseUrl?: string;
+}
+
+/** `mflow ingest`: loads the sources that declare an `external:` location into RAW, with audits. */
+export async function ingest(opts: IngestCliOptions): Promise<IngestReport> {
+  const s = await Session.open(opts);
+  try {
+    const cons = s.console;
+    if (opts.download === 'synpuf') {
+      await downloadSynpuf({ sample: opts.sample ?? 1, outDir: join(s.project.root, 'data/synpuf'), baseUrl: opts.baseUrl, onProgress: undefined } as never);
+    } else if (opts.download === 'nppes') {
+      await downloadNppes({ outDir: join(s.project.root, 'data/nppes'), baseUrl: opts.baseUrl } as never);
+    }
+    const selected = opts.select?.length ? new Set(selectFor(s, opts, ['source'])) : null;
+    const sources = Object.values(s.manifest.sources).filter((x: SourceTable) => x.external && (!selected || selected.has(x.unique_id)));
+    if (sources.length === 0) throw new MflowError('USAGE', 'No source declares an external location to ingest', { hint: 'Add `external: { location: data/x.csv }` to a source table in a properties file.' });
+    const adapter = await s.connect();
+    if (adapter.type !== 'duckdb') throw new MflowError('USAGE', `mflow ingest on ${adapter.type} targets is not available yet`, { hint: 'Ingest into the DuckDB target.' });
+    const conn = (await adapter.acquire()) as DuckDBConnectionWrapper;
+    try {
+      const report = await ingestSources(conn.raw, sources, {
+        projectDir: s.project.root,
+        targetDir: s.targetDir,
+        fullRefresh: opts.fullRefresh,
+        onEvent: (e) => {
+          if (e.type === 'source_start') cons.emit({ type: 'info', msg: `Ingesting ${e.source} into ${e.relation} (${e.files} file${e.files === 1 ? '' : 's'})` });
+          else if (e.type === 'warn') cons.emit({ type: 'warn', msg: `${e.source}${e.file ? ` ${e.file}` : ''}: ${e.message}` });
+          else if (e.type === 'file_done') {
+            const r = e.result;
+            const what = r.status === 'skipped' ? 'already loaded (same content hash), skipped' : `${r.rows_loaded} rows loaded, ${r.rows_rejected} rejected`;
+            cons.emit({ type: r.status === 'error' ? 'error' : 'info', msg: `  ${r.status.toUpperCase()} ${r.file}: ${r.status === 'error' ? r.message : what} in ${r.elapsed_s.toFixed(2)}s` });
+          }
+        },
+      });
+      cons.emit({ type: 'info', msg: `Ingestion ${report.success ? 'finished' : 'FAILED'} in ${report.elapsed_s.toFixed(1)}s; audit in ${report.artifact}` });
+      return report;
+    } finally {
+      adapter.release(conn);
+    }
+  } finally {
+    await s.close();
+  }
+}
+
+export interface PipelineOptions extends CommonOptions {
+  beneficiaries?: number;
+  seed?: number;
+  /** Times a failed build is retried (failed and skipped nodes only), with a growing pause. */
+  retries?: number;
+}
+
+/**
+ * `npm start`: generate a sample when `data/` has none, ingest it into RAW, then build and
+ * test everything. Failed nodes are retried; the run ends with a clear alert line on failure.
+ */
+export async function pipeline(opts: PipelineOptions): Promise<{ ok: boolean }> {
+  const root = resolve(opts.projectDir ?? '.');
+  const data = join(root, 'data/synpuf');
+  const cons = opts.console!;
+  if (!existsSync(data) || !readdirSync(data).some((f) => f.endsWith('.csv'))) {
+    await generate({ beneficiaries: opts.beneficiaries ?? 3000, seed: opts.seed ?? 20260101, outDir: data, console: cons });
+  } else cons.emit({ type: 'info', msg: `Using the data already in ${data}` });
+  const report = await ingest({ ...opts, select: undefined });
+  if (!report.success) {
+    cons.emit({ type: 'error', msg: 'ALERT: ingestion failed; nothing was built. See target/ingest_results.json.' });
+    return { ok: false };
+  }
+  let r = await build(opts);
+  const { retry } = await import('../api.js');
+  for (let i = 0; i < (opts.retries ?? 1) && !r.ok; i++) {
+    const transient = r.results.some((x) => x.status === 'error' && /lock|conflict|timeout|connection/i.test(x.message ?? ''));
+    if (!transient) break;
+    cons.emit({ type: 'warn', msg: `Build had transient failures; retry ${i + 1} in ${2 ** i}s` });
+    await new Promise((res) => setTimeout(res, 1000 * 2 ** i));
+    r = await retry(opts);
+  }
+  if (!r.ok) cons.emit({ type: 'error', msg: `ALERT: the MediFlow build failed (${r.results.filter((x) => !['success', 'pass', 'warn'].includes(x.status)).length} nodes failed or skipped). See target/run_results.json; re-run what failed with: npx mflow retry` });
+  return { ok: r.ok };
+}
