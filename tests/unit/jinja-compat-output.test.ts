@@ -101,6 +101,7 @@ describe('jinja compat: output matches Jinja2', () => {
     ["default-filter-undefined-attr", "{{ d.missing | default('dflt') }}", {"d": {}}, "dflt"],
     ["int-float-filters", "{{ '42' | int }} {{ 'x' | int }} {{ '3.5' | float }} {{ 3.7 | int }}", {}, "42 0 3.5 3"],
     ["wordwrap-free-trim", "{{ '  a  ' | trim }}|{{ 'xxaxx' | trim('x') }}", {}, "a|a"],
+    ["and-or-values", "{{ [] or 'x' }} {{ [1] or 'x' }} {{ [] and 'y' }} {{ 'a' and 'b' }} {{ none or {} or 'z' }} {{ (0 or []) | length }} {{ 1 and 2 and 3 }}", {}, "x [1] [] b z 0 3"],
   ];
   for (const [name, src, ctx, expected] of cases) {
     it(name, () => {

@@ -203,6 +203,24 @@ export function patchCompiler(): void {
     else origLiteral.call(this, node, frame);
   };
 
+  // `a or b` / `a and b` return an operand chosen by Python truthiness (`[] or 'x'` is 'x').
+  // The left value is parked in one runtime slot: it is read back right after the truthiness
+  // check, before anything else can run, so nesting is safe without per-call closures.
+  C.compileOr = function compileOr(this: any, node: any, frame: any) {
+    this._emit('(runtime.jinjaTruthy(runtime.jinjaSlot = ');
+    this.compile(node.left, frame);
+    this._emit(') ? runtime.jinjaSlot : ');
+    this.compile(node.right, frame);
+    this._emit(')');
+  };
+  C.compileAnd = function compileAnd(this: any, node: any, frame: any) {
+    this._emit('(!runtime.jinjaTruthy(runtime.jinjaSlot = ');
+    this.compile(node.left, frame);
+    this._emit(') ? runtime.jinjaSlot : ');
+    this.compile(node.right, frame);
+    this._emit(')');
+  };
+
   C.compileNot = function compileNot(this: any, node: any, frame: any) {
     this._emit('!runtime.jinjaTruthy(');
     this.compile(node.target, frame);

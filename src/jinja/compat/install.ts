@@ -51,6 +51,7 @@ export function installJinjaCompat(): void {
     jinjaTuple: rt.makeTuple,
     jinjaKwSplat: rt.kwSplat,
     jinjaEq: rt.pyEq,
+    jinjaSlot: undefined,
     jinjaCompareChain: rt.compareChain,
   });
 
