@@ -79,7 +79,8 @@ export interface CompileResult {
 
 /** `mflow compile`: renders every selected node to target/compiled; with `inline`, one query. */
 export async function compile(opts: CommonOptions & { inline?: string } = {}): Promise<CompileResult> {
-  return withSession(opts, async (s) => {
+  // The manifest is written once, at the end, with the compiled SQL in it.
+  return withSession({ ...opts, writeArtifacts: false }, async (s) => {
     const adapter = await s.connect();
     const relations = new RelationCache(adapter);
     const ctx = { manifest: s.manifest, runtime: s.runtime, adapter, relations, fullRefresh: Boolean(opts.fullRefresh) };

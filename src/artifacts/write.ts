@@ -37,9 +37,16 @@ export function compiledPath(targetDir: string, kind: 'compiled' | 'run', n: Man
   return join(targetDir, kind, n.package_name, rel);
 }
 
+const madeDirs = new Set<string>();
+
 export function writeNodeSql(targetDir: string, kind: 'compiled' | 'run', n: ManifestNode, sql: string): string {
   const p = compiledPath(targetDir, kind, n);
-  mkdirSync(dirname(p), { recursive: true });
+  const d = dirname(p);
+  // One mkdir per folder, not per file: 10,000 models share a few hundred folders.
+  if (!madeDirs.has(d)) {
+    mkdirSync(d, { recursive: true });
+    madeDirs.add(d);
+  }
   writeFileSync(p, sql.endsWith('\n') ? sql : sql + '\n');
   return p;
 }
