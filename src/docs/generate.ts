@@ -48,26 +48,6 @@ function checkManifest(m: Manifest): void {
   }
 }
 
-/** Depth of each node from the roots: the column a node takes when a neighbourhood is packed. */
-function longestPathRanks(n: number, edges: [number, number][]): Int32Array {
-  const rank = new Int32Array(n);
-  const indeg = new Int32Array(n);
-  const out: number[][] = Array.from({ length: n }, () => []);
-  for (const [a, b] of edges) {
-    out[a].push(b);
-    indeg[b]++;
-  }
-  const queue: number[] = [];
-  for (let i = 0; i < n; i++) if (indeg[i] === 0) queue.push(i);
-  for (let q = 0; q < queue.length; q++) {
-    for (const c of out[queue[q]]) {
-      rank[c] = Math.max(rank[c], rank[queue[q]] + 1);
-      if (--indeg[c] === 0) queue.push(c);
-    }
-  }
-  return rank;
-}
-
 export async function generateDocsSite(opts: GenerateDocsOptions): Promise<GenerateDocsResult> {
   const started = performance.now();
   const { manifest, catalog, runResults } = opts;
@@ -92,9 +72,8 @@ export async function generateDocsSite(opts: GenerateDocsOptions): Promise<Gener
   // Width follows the label so names are readable at full zoom; capped to keep layers compact.
   const widths = graph.map((_, i) => Math.min(260, 36 + entries[i].n.length * 7));
   const layout = await layoutGraph({ ids: graph, widths, edges });
-  const rank = longestPathRanks(graph.length, edges);
   graph.forEach((_, i) => {
-    entries[i].r = rank[i];
+    entries[i].r = layout.rank[i];
     entries[i].x = Math.round(layout.x[i]);
     entries[i].y = Math.round(layout.y[i]);
     entries[i].w = widths[i];
