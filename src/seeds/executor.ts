@@ -6,7 +6,7 @@ import { MflowError, closest } from '../errors.js';
 import { registerExecutor, runStatements, type NodeExecutor } from '../run/executors.js';
 import { readHeader, type CsvDialect } from './csv-file.js';
 import { csvError, type SeedFile } from './errors.js';
-import { castExpr, inferenceSql, kindOf, statsOf, typeNameOf, type SeedKind } from './infer.js';
+import { castExpr, inferenceSql, kindOf, passed, statsOf, survivors, typeNameOf, type Check, type ColumnStats, type SeedKind } from './infer.js';
 import { planSeed } from './plan.js';
 
 const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
@@ -76,9 +76,10 @@ export const runSeed: NodeExecutor = async (ctx, node, conn) => {
   }
   try {
     const inferred = header.filter((h) => !(h in overrides));
-    const stats = inferred.length ? statsOf((await conn.execute(inferenceSql(stage, inferred, d))).rows[0] ?? {}, inferred) : [];
+    // A sample rules most types out; the full pass then tests what is left (usually one type per column).
+    const sample = statsOf((await conn.execute(inferenceSql(stage, inferred, d, undefined, 10_000))).rows[0] ?? {}, inferred);
+    const { stats, rows } = await fullInference(conn, stage, inferred, sample.map(survivors), d);
     const kinds = new Map<string, SeedKind>(inferred.map((h, i) => [h, kindOf(stats[i])]));
-    const rows = Number((await conn.execute(`select count(*) as n from ${stage}`)).rows[0]?.n ?? 0);
     const select = `select\n  ${header.map((h, i) => `${h in overrides ? `cast(${d.quote(h)} as ${overrides[h]})` : castExpr(d.quote(h), kinds.get(h)!, typeNameOf(kinds.get(h)!, d))} as ${columnsSql[i]}`).join(',\n  ')}\nfrom ${stage}`;
     const target = d.relation({ database: node.database, schema: node.schema, identifier: node.alias });
     const existing = await ctx.relations.get(node.database, node.schema, node.alias);
@@ -97,6 +98,28 @@ export const runSeed: NodeExecutor = async (ctx, node, conn) => {
     await conn.execute(`drop table if exists ${stage}`).catch(() => undefined);
   }
 };
+
+/**
+ * Full passes test each column's best remaining type only; a column whose best type fails on some
+ * row falls back to its next one in another pass (rare: the sample usually decides).
+ */
+async function fullInference(conn: Connection, stage: string, columns: string[], cands: Check[][], d: import('../contracts/adapter.js').Dialect): Promise<{ stats: ColumnStats[]; rows: number }> {
+  const stats: ColumnStats[] = new Array(columns.length);
+  let rows = 0;
+  let open = columns.map((_, i) => i);
+  for (let first = true; first || open.length; first = false) {
+    const r = (await conn.execute(inferenceSql(stage, open.map((i) => columns[i]), d, open.map((i) => cands[i].slice(0, 1))))).rows[0] ?? {};
+    rows = Number(r.mflow_rows ?? 0);
+    const st = statsOf(r, open.map((i) => columns[i]));
+    open = open.filter((i, k) => {
+      stats[i] = st[k];
+      if (cands[i].length === 0 || passed(st[k], cands[i][0])) return false;
+      cands[i] = cands[i].slice(1);
+      return true;
+    });
+  }
+  return { stats, rows };
+}
 
 /** A column_types cast failed: DuckDB's reader, given those types, names the record and column. */
 async function locateCastError(conn: Connection, e: unknown, f: SeedFile, overrides: Record<string, string>): Promise<unknown> {

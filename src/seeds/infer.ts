@@ -31,40 +31,68 @@ export function typedValue(col: string): string {
   return `case when trim(${col}) = '' or lower(trim(${col})) = 'null' then null else trim(${col}) end`;
 }
 
-/** One aggregate over the staged text that answers, per column, which types fit every value. */
-export function inferenceSql(stage: string, columns: string[], d: Dialect): string {
-  const parts: string[] = [];
-  columns.forEach((c, i) => {
-    const v = typedValue(d.quote(c));
+export type Check = 'int' | 'num' | 'date' | 'ts' | 'bool';
+export const ALL_CHECKS: Check[] = ['int', 'num', 'date', 'ts', 'bool'];
+
+/**
+ * One aggregate over the staged text that answers, per column, which types fit every value.
+ * `checks` limits the work to the types still possible for a column (a first pass over a sample
+ * rules most out, so the full pass usually tests one type per column); `limit` makes that sample.
+ */
+export function inferenceSql(stage: string, columns: string[], d: Dialect, checks?: Check[][], limit?: number): string {
+  const inner = columns.map((c, i) => `${typedValue(d.quote(c))} as v_${i}`).join(', ');
+  const parts: string[] = ['count(*) as mflow_rows'];
+  columns.forEach((_, i) => {
+    const v = `v_${i}`;
     const fails = (cond: string) => `count(*) filter (where ${v} is not null and ${cond})`;
-    parts.push(
-      `count(${v}) as nn_${i}`,
-      `${fails(`not regexp_full_match(${v}, '${INT}')`)} as ni_${i}`,
-      `${fails(`not regexp_full_match(${v}, '${NUM}')`)} as nf_${i}`,
-      `${fails(`(not regexp_full_match(${v}, '${DATE}') or try_cast(${v} as date) is null)`)} as nd_${i}`,
-      `${fails(`(not regexp_full_match(${v}, '${TS}') or try_cast(${v} as timestamptz) is null)`)} as nt_${i}`,
-      `${fails(`lower(${v}) not in ('true', 'false')`)} as nb_${i}`,
-      `count(*) filter (where regexp_matches(${v}, '${ZONE}')) as nz_${i}`,
-      `min(case when regexp_full_match(${v}, '${INT}') then try_cast(${v} as hugeint) end)::varchar as mi_${i}`,
-      `max(case when regexp_full_match(${v}, '${INT}') then try_cast(${v} as hugeint) end)::varchar as ma_${i}`,
-    );
+    const want = new Set(checks?.[i] ?? ALL_CHECKS);
+    parts.push(`count(${v}) as nn_${i}`);
+    if (want.has('int')) {
+      parts.push(`${fails(`not regexp_full_match(${v}, '${INT}')`)} as ni_${i}`);
+      // Only read when every value is an integer, so the cast cannot fail then.
+      parts.push(`min(try_cast(${v} as hugeint))::varchar as mi_${i}`, `max(try_cast(${v} as hugeint))::varchar as ma_${i}`);
+    }
+    if (want.has('num')) parts.push(`${fails(`not regexp_full_match(${v}, '${NUM}')`)} as nf_${i}`);
+    if (want.has('date')) parts.push(`${fails(`(try_cast(${v} as date) is null or not regexp_full_match(${v}, '${DATE}'))`)} as nd_${i}`);
+    if (want.has('ts')) {
+      // The zone-aware cast (ICU) is slow; most values parse without it.
+      parts.push(`${fails(`(coalesce(try_cast(${v} as timestamp), try_cast(${v} as timestamptz)) is null or not regexp_full_match(${v}, '${TS}'))`)} as nt_${i}`);
+      parts.push(`count(*) filter (where regexp_matches(${v}, '${ZONE}')) as nz_${i}`);
+    }
+    if (want.has('bool')) parts.push(`${fails(`lower(${v}) not in ('true', 'false')`)} as nb_${i}`);
   });
-  return `select\n  ${parts.join(',\n  ')}\nfrom ${stage}`;
+  return `select\n  ${parts.join(',\n  ')}\nfrom (select ${inner} from ${stage}${limit ? ` limit ${limit}` : ''}) as mflow_values`;
 }
 
+/** Checks not computed count as failed. */
 export function statsOf(row: Record<string, unknown>, columns: string[]): ColumnStats[] {
-  const n = (v: unknown) => Number(v ?? 0);
+  const n = (v: unknown) => (v === undefined ? Infinity : Number(v ?? 0));
   return columns.map((_, i) => ({
-    nonNull: n(row[`nn_${i}`]),
+    nonNull: Number(row[`nn_${i}`] ?? 0),
     notInt: n(row[`ni_${i}`]),
     notNum: n(row[`nf_${i}`]),
     notDate: n(row[`nd_${i}`]),
     notTs: n(row[`nt_${i}`]),
     notBool: n(row[`nb_${i}`]),
-    withZone: n(row[`nz_${i}`]),
+    withZone: Number(row[`nz_${i}`] ?? 0),
     minInt: (row[`mi_${i}`] as string | null) ?? null,
     maxInt: (row[`ma_${i}`] as string | null) ?? null,
   }));
+}
+
+/** Types a column can still have after a sample, best first (a number stays the fallback of an integer). */
+export function survivors(s: ColumnStats): Check[] {
+  const out: Check[] = [];
+  if (s.notInt === 0) out.push('int', 'num');
+  else if (s.notNum === 0) out.push('num');
+  if (s.notDate === 0) out.push('date');
+  if (s.notTs === 0) out.push('ts');
+  if (s.notBool === 0) out.push('bool');
+  return out;
+}
+
+export function passed(s: ColumnStats, c: Check): boolean {
+  return ({ int: s.notInt, num: s.notNum, date: s.notDate, ts: s.notTs, bool: s.notBool } as const)[c] === 0;
 }
 
 const INT32 = 2n ** 31n;

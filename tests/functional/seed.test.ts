@@ -39,6 +39,15 @@ describe('mflow seed', () => {
     ]);
   });
 
+  it('looks past the first 10,000 rows: a late decimal or word changes the type', async () => {
+    const body = Array.from({ length: 10_050 }, (_, i) => `${i},${i},${i}`).join('\n');
+    const p = makeProject({ 'seeds/late.csv': `id,n,w\n${body}\n10050,2.5,abc\n` });
+    const r = await seed({ projectDir: p.dir, console: p.console });
+    expect(r.ok).toBe(true);
+    expect(await types(p.db, 'late')).toEqual({ id: 'INTEGER', n: 'DOUBLE', w: 'VARCHAR' });
+    expect(await query(p.db, 'select count(*) as c, sum(n) as s, max(id) as m from main.late')).toEqual([{ c: 10_051, s: (10_049 * 10_050) / 2 + 2.5, m: 10_050 }]);
+  });
+
   it('loads quotes, commas, line breaks, Unicode and a BOM exactly', async () => {
     const p = makeProject({ 'seeds/texts.csv': '\uFEFFid,name,note\r\n1,"Zoë, ""the"" 🚀","two\nlines"\r\n2,  spaced  ,日本語\r\n' });
     const r = await seed({ projectDir: p.dir, console: p.console });
