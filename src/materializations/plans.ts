@@ -1,4 +1,4 @@
-import type { Column, Statement } from '../contracts/adapter.js';
+import type { Column, Relation, Statement } from '../contracts/adapter.js';
 import { MflowError } from '../errors.js';
 import type { Plan, PlanInput } from './types.js';
 
@@ -33,7 +33,8 @@ export function planTable(i: PlanInput): Plan {
   const transient = d.capabilities.supportsTransientTables && i.node.config.transient !== false;
   if (d.capabilities.atomicCreateOrReplace) {
     if (i.existing && i.existing.type === 'view') body.push(stmt(d.drop(rel(i), 'view'), `drop view ${rel(i)} replaced by a table`));
-    body.push(stmt(d.createTableAs(rel(i), i.sql, { replace: true, transient }), `create table ${rel(i)}`));
+    const opts = { replace: true, transient, copyGrants: Boolean(i.node.config.copy_grants) };
+    body.push(stmt(d.createTableAs(rel(i), i.sql, opts), `create table ${rel(i)}`));
   } else {
     const tmp = `${i.target.identifier}__mflow_tmp`;
     const backup = `${i.target.identifier}__mflow_backup`;
@@ -45,6 +46,11 @@ export function planTable(i: PlanInput): Plan {
     return { statements: [...hooks(i.preHooks, 'pre-hook'), ...pre, ...atomic(i, swap), ...hooks(i.postHooks, 'post-hook')], resultType: 'table' };
   }
   return { statements: [...hooks(i.preHooks, 'pre-hook'), ...atomic(i, body), ...hooks(i.postHooks, 'post-hook')], resultType: 'table' };
+}
+
+/** Dialects whose temporary tables can (and should) be schema-qualified name them here. */
+interface TempNaming {
+  temporaryRelation?(rel: Pick<Relation, 'database' | 'schema' | 'identifier'>): string;
 }
 
 const keyList = (k: unknown): string[] => (k === null || k === undefined ? [] : Array.isArray(k) ? k.map(String) : [String(k)]);
@@ -62,7 +68,8 @@ export function planIncremental(i: PlanInput): Plan {
     throw new MflowError('CONFIG', `Unknown incremental_strategy '${strategy}'`, { file: i.node.original_file_path, node: i.node.unique_id, hint: 'Use append, merge or delete+insert.' });
   }
   const tmpName = `${i.target.identifier}__mflow_tmp`;
-  const tmp = d.quote(tmpName);
+  // Qualified where the warehouse allows it (Snowflake: the session may have no current schema).
+  const tmp = (d as TempNaming).temporaryRelation?.({ ...i.target, identifier: tmpName }) ?? d.quote(tmpName);
   const target = rel(i);
   const existing = i.existingColumns ?? [];
   const incoming = i.newColumns ?? existing;
@@ -73,6 +80,7 @@ export function planIncremental(i: PlanInput): Plan {
   const removed = existing.filter((x) => !inc.has(x.name.toLowerCase()));
   const mode = String(c.on_schema_change ?? 'ignore');
   const body: Statement[] = [];
+  const dml: Statement[] = [];
   let columns = existing.filter((x) => inc.has(x.name.toLowerCase())).map((x) => x.name);
   if (added.length || removed.length) {
     const desc = `added: ${added.map((x) => x.name).join(', ') || 'none'}; removed: ${removed.map((x) => x.name).join(', ') || 'none'}`;
@@ -90,16 +98,23 @@ export function planIncremental(i: PlanInput): Plan {
     if (mode === 'sync_all_columns' && removed.length) body.push(...d.dropColumns(target, removed.map((x) => x.name)).split(';\n').map((s) => stmt(s, 'drop removed column')));
   }
   const predicates = keyList(c.incremental_predicates);
-  if (strategy === 'append') body.push(stmt(d.insertInto(target, tmp, columns), 'append new rows'));
+  if (strategy === 'append') dml.push(stmt(d.insertInto(target, tmp, columns), 'append new rows'));
   else if (strategy === 'merge') {
-    const upd = c.merge_update_columns ? keyList(c.merge_update_columns) : c.merge_exclude_columns ? columns.filter((x) => !keyList(c.merge_exclude_columns).includes(x)) : undefined;
-    body.push(...d.merge({ target, source: tmp, uniqueKey, columns, updateColumns: upd, predicates }).map((s) => stmt(s, 'merge new rows')));
-  } else body.push(...d.deleteInsert({ target, source: tmp, uniqueKey, columns, predicates }).map((s) => stmt(s, 'delete and insert new rows')));
+    const exclude = keyList(c.merge_exclude_columns).map((x) => x.toLowerCase());
+    const upd = c.merge_update_columns ? keyList(c.merge_update_columns) : exclude.length ? columns.filter((x) => !exclude.includes(x.toLowerCase())) : undefined;
+    dml.push(...d.merge({ target, source: tmp, uniqueKey, columns, updateColumns: upd, predicates }).map((s) => stmt(s, 'merge new rows')));
+  } else dml.push(...d.deleteInsert({ target, source: tmp, uniqueKey, columns, predicates }).map((s) => stmt(s, 'delete and insert new rows')));
+  const drop = stmt(`drop table if exists ${tmp}`, 'drop the staging table');
+  // Where DDL cannot be rolled back (and commits an open transaction, as on Snowflake), column
+  // changes run first on their own and only the DML shares a transaction: delete+insert is never half-applied.
+  const apply = d.capabilities.supportsTransactionalDdl
+    ? atomic(i, [...body, ...dml, drop])
+    : [...body, ...(dml.length > 1 ? [stmt(d.beginTransaction(), 'begin'), ...dml, stmt(d.commit(), 'commit')] : dml), drop];
   return {
     statements: [
       ...hooks(i.preHooks, 'pre-hook'),
       stmt(d.createTableAs(tmp, i.sql, { temporary: true, replace: true }), 'stage new rows in a temporary table'),
-      ...atomic(i, [...body, stmt(`drop table if exists ${tmp}`, 'drop the staging table')].filter(Boolean)),
+      ...apply,
       ...hooks(i.postHooks, 'post-hook'),
     ],
     resultType: 'table',

@@ -10,6 +10,8 @@ import { planFor } from '../materializations/plans.js';
 import { renderNodeOf } from '../parse/build.js';
 import { writeNodeSql } from '../artifacts/write.js';
 import type { Session } from './session.js';
+import { applyGrants } from './grants.js';
+import { withQueryTag } from './query-tag.js';
 
 /** What running one node produced. */
 export interface NodeOutcome {
@@ -41,7 +43,8 @@ export type NodeExecutor = (ctx: ExecContext, node: ManifestNode, conn: Connecti
 export const executors: Partial<Record<string, NodeExecutor>> = {};
 
 export function registerExecutor(type: string, ex: NodeExecutor): void {
-  executors[type] = ex;
+  // Every node runs under its `query_tag` config, whatever its type.
+  executors[type] = (ctx, node, conn) => withQueryTag(ctx, node, conn, () => ex(ctx, node, conn));
 }
 
 /** Runs statements in order; on failure inside a transaction it rolls back, so nothing half-done stays. */
@@ -61,8 +64,14 @@ export async function runStatements(conn: Connection, statements: Statement[], r
         (e as MflowError & { statement?: Statement }).statement = s;
         // The warehouse counts lines of the statement; users read the compiled model.
         const m = /LINE (\d+):/.exec(e.message);
+        const line = m ? Number(m[1]) : (e as MflowError & { statementLine?: number }).statementLine;
         const at = compiled ? s.sql.indexOf(compiled) : -1;
-        if (m && at >= 0) (e as MflowError & { compiledLine?: number }).compiledLine = Number(m[1]) - (s.sql.slice(0, at).split('\n').length - 1);
+        if (line && at >= 0) {
+          const mapped = line - (s.sql.slice(0, at).split('\n').length - 1);
+          (e as MflowError & { compiledLine?: number }).compiledLine = mapped;
+          // Snowflake's "line N of the statement" becomes the line of the compiled model users open.
+          e.message = e.message.replace(/at line \d+ of the statement:/, `at compiled SQL line ${mapped}:`);
+        }
       }
       throw e;
     }
@@ -137,9 +146,15 @@ export const runModel: NodeExecutor = async (ctx, node, conn) => {
     postHooks: await renderHooks(ctx, node, 'post_hook'),
   });
   writeNodeSql(targetDir, 'run', node, plan.statements.map((s) => `-- ${s.purpose}\n${s.sql};`).join('\n\n'));
-  if (ctx.dryRun) return { status: 'success', message: 'dry run', statements: plan.statements, compiledCode: sql, compiledPath, detail: 'DRY RUN' };
+  if (ctx.dryRun) {
+    ctx.console.emit({ type: 'output', text: `-- ${node.unique_id}\n${plan.statements.map((s) => `-- ${s.purpose}\n${s.sql};`).join('\n')}\n` });
+    return { status: 'success', message: 'dry run', statements: plan.statements, compiledCode: sql, compiledPath, detail: 'DRY RUN' };
+  }
   const r = await runStatements(conn, plan.statements, d.rollback(), sql);
   if (plan.resultType) ctx.relations.set({ ...target, type: plan.resultType });
+  // An incremental run keeps the table (and its grants); every other plan replaced the relation.
+  const grants = await applyGrants(ctx, node, conn, target, !incrementalRun);
+  if (grants.length) plan.statements.push(...grants);
   const detail = mat === 'view' ? 'CREATE VIEW' : incrementalRun ? `INSERT ${r.rowsAffected}` : `CREATE TABLE (${r.rowsAffected} rows)`;
   return { status: 'success', message: detail, rowsAffected: r.rowsAffected, compiledCode: sql, compiledPath, statements: plan.statements, detail };
 };

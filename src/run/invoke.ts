@@ -62,7 +62,8 @@ export async function invoke(session: Session, opts: CommonOptions, ids: string[
   if (!opts.dryRun) {
     const c = await adapter.acquire();
     try {
-      for (const s of schemas.values()) if (!(await relations.get(s.db, s.schema, '__none__')) && !(await schemaExists(adapter, s))) await c.execute(session.dialect.createSchema(s.db, s.schema));
+      const listed = new Map<string, Promise<string[]>>();
+      for (const s of schemas.values()) if (!(await relations.get(s.db, s.schema, '__none__')) && !(await schemaExists(adapter, s, listed))) await c.execute(session.dialect.createSchema(s.db, s.schema));
     } finally {
       adapter.release(c);
     }
@@ -93,8 +94,11 @@ export async function invoke(session: Session, opts: CommonOptions, ids: string[
   return { results, ok, elapsed, runResults };
 }
 
-async function schemaExists(adapter: import('../contracts/adapter.js').Adapter, s: { db: string | null; schema: string }): Promise<boolean> {
-  const list = await adapter.introspector.listSchemas(s.db);
+/** One schema listing per database, however many schemas the run builds in (a round trip each on Snowflake). */
+async function schemaExists(adapter: import('../contracts/adapter.js').Adapter, s: { db: string | null; schema: string }, listed: Map<string, Promise<string[]>>): Promise<boolean> {
+  const key = s.db ?? '';
+  if (!listed.has(key)) listed.set(key, adapter.introspector.listSchemas(s.db));
+  const list = await listed.get(key)!;
   return list.some((x) => x.toLowerCase() === s.schema.toLowerCase());
 }
 

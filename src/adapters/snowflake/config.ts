@@ -12,7 +12,7 @@ const KEYS = [
   'authenticator', 'private_key', 'private_key_path', 'private_key_passphrase', 'token', 'token_file_path',
   'oauth_client_id', 'oauth_client_secret', 'query_tag', 'client_session_keep_alive', 'connect_timeout',
   'login_timeout', 'query_timeout', 'retry_timeout', 'retry_on_database_errors', 'connect_retries', 'host', 'port', 'protocol', 'access_url',
-  'quoting', 'reuse_connections', 'passcode', 'insecure_mode',
+  'quoting', 'reuse_connections', 'passcode', 'insecure_mode', 'retry_all',
 ] as const;
 
 const SECRET_KEYS = new Set(['password', 'private_key', 'private_key_passphrase', 'token', 'oauth_client_secret', 'passcode']);
@@ -29,7 +29,7 @@ export interface SnowflakeSettings {
 }
 
 function fail(message: string, hint: string, target: TargetConfig): never {
-  throw new MflowError('CONFIG', `Snowflake target '${target.name}': ${message}`, { hint, file: typeof target.__file === 'string' ? target.__file : undefined });
+  throw new MflowError('CONFIG', `Snowflake target '${target.name}': ${message}`, { hint, file: typeof target.__file === 'string' ? target.__file : typeof target.source === 'string' ? target.source : undefined });
 }
 
 function str(target: TargetConfig, key: string): string | undefined {
@@ -57,7 +57,8 @@ function num(target: TargetConfig, key: string): number | undefined {
 
 export function resolveSnowflakeTarget(target: TargetConfig): SnowflakeSettings {
   for (const k of Object.keys(target)) {
-    if (k.startsWith('__') || (KEYS as readonly string[]).includes(k)) continue;
+    // secretKeys/source: the project loader's bookkeeping on the resolved target, not profile keys.
+    if (k.startsWith('__') || k === 'secretKeys' || k === 'source' || (KEYS as readonly string[]).includes(k)) continue;
     const near = closest(k, KEYS);
     fail(`unknown key '${k}'`, near ? `Did you mean '${near}'?` : `Known keys: ${KEYS.join(', ')}.`, target);
   }

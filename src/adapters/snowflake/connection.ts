@@ -6,6 +6,9 @@ import { splitSql } from './split.js';
 
 /** A failed statement, with Snowflake's own code so users can look it up in Snowflake's docs. */
 export class SnowflakeQueryError extends MflowError {
+  /** Line (1-based) and position Snowflake reported, within the statement that failed. */
+  statementLine?: number;
+  statementColumn?: number;
   constructor(
     message: string,
     readonly snowflakeCode: string | undefined,
@@ -34,13 +37,37 @@ export function toQueryError(e: unknown, sql: string): SnowflakeQueryError {
   const pos = /line (\d+) at position (\d+)/.exec(message);
   const line = pos ? Number(pos[1]) : undefined;
   const sqlLine = line ? sql.split('\n')[line - 1]?.trim() : undefined;
-  const text = `Snowflake error ${code ?? '?'}${err.sqlState ? ` (${err.sqlState})` : ''}: ${message.replace(/\s+/g, ' ').trim()}${sqlLine ? `\n  at compiled SQL line ${line}: ${sqlLine}` : ''}`;
+  const text = `Snowflake error ${code ?? '?'}${err.sqlState ? ` (${err.sqlState})` : ''}: ${message.replace(/\s+/g, ' ').trim()}${sqlLine ? `\n  at line ${line} of the statement: ${sqlLine}` : ''}`;
   const hint =
     code === '002003' ? 'The object is missing or your role cannot see it: check the ref/source, the target database/schema and the role grants.'
     : code === '000904' ? 'A column name is wrong; unquoted names are upper-cased by Snowflake.'
     : code === '390100' ? 'Check the user and the password environment variables.'
     : undefined;
-  return new SnowflakeQueryError(text, code, err.sqlState, err.data?.queryId, { line, column: pos ? Number(pos[2]) : undefined, hint, cause: e });
+  const out = new SnowflakeQueryError(text, code, err.sqlState, err.data?.queryId, { hint, cause: e });
+  // The line counts in the statement sent, not in a project file: the runner maps it to the compiled model.
+  out.statementLine = line;
+  out.statementColumn = pos ? Number(pos[2]) : undefined;
+  return out;
+}
+
+/**
+ * The SQL type of a result column (the driver reports `fixed`, `text`...): incremental models add
+ * new columns with it, and `adapter.get_columns_in_relation` shows it as `describe` would.
+ */
+export function sqlTypeOf(c: { getType(): string; getPrecision(): number; getScale(): number }): string {
+  const t = String(c.getType()).toLowerCase();
+  switch (t) {
+    case 'fixed': {
+      const p = c.getPrecision();
+      return `NUMBER(${p || 38},${c.getScale() || 0})`;
+    }
+    case 'real':
+      return 'FLOAT';
+    case 'text':
+      return 'VARCHAR';
+    default:
+      return t.toUpperCase();
+  }
 }
 
 /**
@@ -115,7 +142,7 @@ export class SnowflakeConnection implements Connection {
           const cols = s.getColumns() ?? [];
           const n = s.getNumUpdatedRows();
           resolve({
-            columns: cols.map((c) => ({ name: c.getName(), dataType: c.getType() })),
+            columns: cols.map((c) => ({ name: c.getName(), dataType: sqlTypeOf(c) })),
             rows: (rows ?? []) as Record<string, unknown>[],
             rowsAffected: typeof n === 'number' && n >= 0 ? n : undefined,
           });

@@ -99,6 +99,11 @@ export class SnowflakeDialect implements Dialect {
     return `create ${opts.replace === false ? '' : 'or replace '}${mods}view ${target}${grants} as (\n${sql}\n)`;
   }
 
+  /** Temporary tables are named in full: a session may have no current schema (or another one). */
+  temporaryRelation(rel: Pick<Relation, 'database' | 'schema' | 'identifier'>): string {
+    return this.relation(rel);
+  }
+
   drop(target: string, kind: 'table' | 'view'): string {
     return `drop ${kind} if exists ${target} cascade`;
   }
