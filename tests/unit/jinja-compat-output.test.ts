@@ -102,6 +102,7 @@ describe('jinja compat: output matches Jinja2', () => {
     ["int-float-filters", "{{ '42' | int }} {{ 'x' | int }} {{ '3.5' | float }} {{ 3.7 | int }}", {}, "42 0 3.5 3"],
     ["wordwrap-free-trim", "{{ '  a  ' | trim }}|{{ 'xxaxx' | trim('x') }}", {}, "a|a"],
     ["and-or-values", "{{ [] or 'x' }} {{ [1] or 'x' }} {{ [] and 'y' }} {{ 'a' and 'b' }} {{ none or {} or 'z' }} {{ (0 or []) | length }} {{ 1 and 2 and 3 }}", {}, "x [1] [] b z 0 3"],
+    ["loop-iteration-scope", "{% for i in [1,2] %}[{{ x | default('u') }}]{% set x = i %}{% endfor %}{% set y = 'o' %}{% for i in [1,2] %}[{{ y }}]{% set y = i %}{% endfor %}{{ y }}", {}, "[u][u][o][o]o"],
   ];
   for (const [name, src, ctx, expected] of cases) {
     it(name, () => {

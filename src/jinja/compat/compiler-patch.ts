@@ -337,7 +337,7 @@ export function patchCompiler(): void {
       if (names.length === 1) {
         const v = this._tmpid();
         this._emitLine(`var ${v} = ${item};`);
-        this._emitLine(`frame.set(${jsString(names[0].value)}, ${v});`);
+        this._emitLine(`frame.variables[${jsString(names[0].value)}] = ${v};`);
         f.set(names[0].value, v);
       } else {
         const tup = this._tmpid();
@@ -345,7 +345,7 @@ export function patchCompiler(): void {
         names.forEach((n: any, u: number) => {
           const v = this._tmpid();
           this._emitLine(`var ${v} = ${tup}[${u}];`);
-          this._emitLine(`frame.set(${jsString(n.value)}, ${v});`);
+          this._emitLine(`frame.variables[${jsString(n.value)}] = ${v};`);
           f.set(n.value, v);
         });
       }
@@ -368,9 +368,10 @@ export function patchCompiler(): void {
     }
     this._emitLine(`var ${len} = ${arr}.length;`);
     this._emitLine(`var ${loop} = new runtime.JinjaLoop(${arr});`);
-    this._emitLine(`frame.set("loop", ${loop});`);
     frame.set('loop', loop);
     this._emitLine(`for (var ${i} = 0; ${i} < ${len}; ${i}++) {`);
+    // each iteration is a fresh scope, as in Jinja2: a set in one does not reach the next
+    this._emitLine(`frame.variables = Object.create(null); frame.variables.loop = ${loop};`);
     this._emitLine(`${loop}.i = ${i};`);
     bind(`${arr}[${i}]`, frame);
     withLoopDepth(this, (this.jinjaLoopDepth ?? 0) + 1, () => {
