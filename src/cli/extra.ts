@@ -3,6 +3,7 @@ import type { Console } from '../console/console.js';
 import type { CommonOptions } from '../run/session.js';
 import { register as registerData } from './data.js';
 import { register as registerFreshness } from './freshness.js';
+import { register as registerDocs } from './docs.js';
 
 export interface CliKit {
   addCommon(cmd: Command, withSelect?: boolean): Command;
@@ -16,4 +17,5 @@ export interface CliKit {
 export function extraCommands(program: Command, kit: CliKit): void {
   registerData(program, kit);
   registerFreshness(program, kit);
+  registerDocs(program, kit);
 }

@@ -5,6 +5,7 @@
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Manifest } from '../contracts/manifest.js';
+import type { Introspector } from '../contracts/adapter.js';
 import { MflowError } from '../errors.js';
 
 export interface CatalogColumn {
@@ -122,5 +123,44 @@ export async function buildCatalog(conn: DuckDBConnection, manifest: Manifest): 
       entry.columns[name] = { type: String(c.data_type), index: Number(c.ordinal_position), name, comment: (c.column_comment as string | null) ?? null };
     }
   }
+  return catalog;
+}
+
+/**
+ * Any other warehouse (Snowflake): the adapter's introspector, one listing per schema and one
+ * column query per relation found. No row counts: they would cost a query each.
+ */
+export async function catalogFromIntrospector(intro: Introspector, manifest: Manifest): Promise<Catalog> {
+  const rels = relationsOf(manifest);
+  const catalog: Catalog = { metadata: { generated_at: new Date().toISOString(), invocation_id: manifest.metadata?.invocation_id ?? null }, nodes: {}, sources: {}, errors: null };
+  const schemas = new Map<string, { database: string | null; schema: string }>();
+  for (const r of rels) schemas.set(`${r.database ?? ''}\u0000${r.schema.toLowerCase()}`, { database: r.database, schema: r.schema });
+  type Found = { database: string | null; schema: string; identifier: string; type: string | null };
+  const found = new Map<string, Found>();
+  const foundNoDb = new Map<string, Found>();
+  const errors: string[] = [];
+  for (const { database, schema } of schemas.values()) {
+    try {
+      for (const rel of await intro.listRelations(database, schema)) {
+        found.set(key(rel.database ?? database, rel.schema, rel.identifier), rel);
+        foundNoDb.set(keyNoDb(rel.schema, rel.identifier), rel);
+      }
+    } catch (e) {
+      errors.push(`${database ?? ''}.${schema}: ${(e as Error).message}`);
+    }
+  }
+  for (const r of rels) {
+    const rel = found.get(key(r.database, r.schema, r.name)) ?? (r.database === null ? foundNoDb.get(keyNoDb(r.schema, r.name)) : undefined);
+    if (!rel) continue;
+    const cols = await intro.getColumns({ database: rel.database, schema: rel.schema, identifier: rel.identifier, type: rel.type as never });
+    const isView = rel.type === 'view';
+    catalog[r.kind][r.uniqueId] = {
+      metadata: { type: isView ? 'VIEW' : 'BASE TABLE', schema: rel.schema, name: rel.identifier, database: rel.database, comment: null, owner: null },
+      columns: Object.fromEntries(cols.map((c, i) => [c.name, { type: c.dataType, index: i + 1, name: c.name, comment: null }])),
+      stats: { has_stats: { id: 'has_stats', label: 'Has Stats?', value: false, include: false } },
+      unique_id: r.uniqueId,
+    };
+  }
+  if (errors.length) catalog.errors = errors;
   return catalog;
 }

@@ -12,7 +12,8 @@ import type { Catalog } from './catalog.js';
 import { computeColumnLineage, type ColumnLineage } from './column-lineage.js';
 import { layoutGraph } from './layout.js';
 import { loadSiteAssets } from './assets.js';
-import { SHARD_SIZE, buildDetail, indexEntry, orderedIds, testsByAttachedNode, type SiteIndex } from './site-data.js';
+import { SHARD_SIZE, buildDetail, indexEntry, orderedIds, testsByAttachedNode } from './site-data.js';
+import { compactIndex } from './site-index.js';
 
 export interface GenerateDocsOptions {
   targetDir: string;
@@ -80,15 +81,16 @@ export async function generateDocsSite(opts: GenerateDocsOptions): Promise<Gener
   });
 
   const shards = Math.ceil(ids.length / SHARD_SIZE);
-  const index: SiteIndex = {
+  const index = compactIndex({
     project: manifest.metadata?.project_name ?? 'project',
     generatedAt: manifest.metadata?.generated_at ?? new Date().toISOString(),
     adapter: manifest.metadata?.adapter_type ?? '',
-    nodes: entries,
+    shardSize: SHARD_SIZE,
+    entries,
+    graphCount: graph.length,
     edges: edges.flat(),
-    shards,
     stats: { layoutMs: Math.round(layout.elapsedMs), lineageMs: Math.round(lineage.elapsedMs) },
-  };
+  });
 
   await rm(outDir, { recursive: true, force: true });
   await mkdir(path.join(outDir, 'data', 'nodes'), { recursive: true });
@@ -99,6 +101,8 @@ export async function generateDocsSite(opts: GenerateDocsOptions): Promise<Gener
     writeFile(path.join(outDir, 'assets', 'app.js'), assets.appJs),
     writeFile(path.join(outDir, 'assets', 'style.css'), assets.css),
     writeFile(path.join(outDir, 'data', 'index.js'), asScript('window.MFLOW_INDEX', index)),
+    // Descriptions only feed search and result lines: loaded after the first render.
+    writeFile(path.join(outDir, 'data', 'search.js'), `window.MF_DESC(${JSON.stringify(entries.map((e) => e.d)).replace(/</g, '\\u003c')});\n`),
   ];
   const testsByNode = testsByAttachedNode(manifest);
   for (let k = 0; k < shards; k++) {

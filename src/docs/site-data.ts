@@ -18,6 +18,8 @@ export interface IndexEntry {
   n: string;
   /** resource type */
   t: string;
+  /** package */
+  p: string;
   /** folder (directory of original_file_path) */
   f: string;
   /** schema, upper-cased like the warehouse layers (RAW, STG, ...) */
@@ -36,17 +38,6 @@ export interface IndexEntry {
   st?: string;
   /** detail shard */
   k: number;
-}
-
-export interface SiteIndex {
-  project: string;
-  generatedAt: string;
-  adapter: string;
-  nodes: IndexEntry[];
-  /** flattened [parentIndex, childIndex, ...] over graph nodes */
-  edges: number[];
-  shards: number;
-  stats: { layoutMs: number; lineageMs: number };
 }
 
 type AnyNode = ManifestNode | SourceTable;
@@ -176,10 +167,10 @@ export function orderedIds(manifest: Manifest): { graph: string[]; other: string
 
 export function indexEntry(id: string, k: number, manifest: Manifest, status: string | undefined): IndexEntry {
   const macro = manifest.macros[id];
-  if (macro) return { id, n: macro.name, t: 'macro', f: folderOf(macro.original_file_path), s: '', g: [], d: plainFirstLine(macro.description), k };
+  if (macro) return { id, n: macro.name, t: 'macro', p: macro.package_name, f: folderOf(macro.original_file_path), s: '', g: [], d: plainFirstLine(macro.description), k };
   const node = (manifest.nodes[id] ?? manifest.sources[id]) as AnyNode;
   const name = node.resource_type === 'source' ? `${(node as SourceTable).source_name}.${node.name}` : node.name;
-  const e: IndexEntry = { id, n: name, t: node.resource_type, f: folderOf(node.original_file_path), s: (node.schema ?? '').toUpperCase(), g: node.tags ?? [], d: plainFirstLine(node.description ?? ''), k };
+  const e: IndexEntry = { id, n: name, t: node.resource_type, p: node.package_name, f: folderOf(node.original_file_path), s: (node.schema ?? '').toUpperCase(), g: node.tags ?? [], d: plainFirstLine(node.description ?? ''), k };
   if (status) e.st = status;
   return e;
 }

@@ -20,7 +20,11 @@ describe('docs generate and serve', () => {
       sandbox.window.MF_SHARD = (k: number, d: Record<string, any>) => Object.assign((sandbox.details ??= {}), d);
       vm.runInNewContext(await readFile(path.join(res.outDir, 'data/index.js'), 'utf8'), sandbox);
       vm.runInNewContext(await readFile(path.join(res.outDir, 'data/nodes/0.js'), 'utf8'), sandbox);
-      const index = sandbox.window.MFLOW_INDEX;
+      // The index is column-wise; the site's own core.js rebuilds the node objects.
+      vm.runInNewContext(await readFile(path.resolve('src/docs/site/core.js'), 'utf8'), sandbox);
+      vm.runInNewContext(await readFile(path.join(res.outDir, 'data/search.js'), 'utf8'), sandbox);
+      const index = { nodes: sandbox.window.MF.nodes };
+      expect(index.nodes.find((n: any) => n.id === 'model.mediflow.fact_admission').d).toContain('admission');
       const fact = index.nodes.find((n: any) => n.n === 'fact_admission');
       expect(fact).toMatchObject({ t: 'model', f: 'models/core', s: 'FACT', g: ['core', 'readmission'], st: 'success' });
       expect(typeof fact.x).toBe('number');

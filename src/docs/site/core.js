@@ -2,15 +2,47 @@
 // front by data/index.js; details come in shards (data/nodes/K.js) on demand.
 var MF = (window.MF = { details: {}, shardState: {}, shardWaiters: {} });
 MF.idx = window.MFLOW_INDEX;
-MF.nodes = MF.idx.nodes;
+
+/** Rebuilds one object per node from the column-wise index (see src/docs/site-index.ts). */
+MF.expandIndex = function (ix) {
+  var T = ix.tables, nodes = new Array(ix.count);
+  for (var i = 0; i < ix.count; i++) {
+    var t = T.t[ix.t[i]], p = T.p[ix.p[i]], g = ix.g[i];
+    var n = {
+      i: i, n: ix.n[i], t: t, f: T.f[ix.f[i]], s: T.s[ix.s[i]],
+      g: g === 0 ? [] : typeof g === 'number' ? [T.g[g - 1]] : g.map(function (k) { return T.g[k]; }),
+      d: '', k: Math.floor(i / ix.shardSize),
+    };
+    n.id = ix.ids[i] || t + '.' + p + '.' + n.n;
+    if (ix.st[i]) n.st = T.st[ix.st[i] - 1];
+    if (i < ix.graphCount) { n.x = ix.x[i]; n.y = ix.y[i]; n.w = ix.w[i]; n.r = ix.r[i]; }
+    nodes[i] = n;
+  }
+  return nodes;
+};
+MF.nodes = MF.expandIndex(MF.idx);
 MF.byId = new Map();
-MF.nodes.forEach(function (n, i) { n.i = i; MF.byId.set(n.id, n); });
+MF.nodes.forEach(function (n) { MF.byId.set(n.id, n); });
 MF.parents = MF.nodes.map(function () { return []; });
 MF.children = MF.nodes.map(function () { return []; });
-for (var e = 0; e < MF.idx.edges.length; e += 2) {
-  MF.children[MF.idx.edges[e]].push(MF.idx.edges[e + 1]);
-  MF.parents[MF.idx.edges[e + 1]].push(MF.idx.edges[e]);
+for (var e = 0; e < MF.idx.e.length; e += 2) {
+  MF.children[MF.idx.e[e]].push(MF.idx.e[e + 1]);
+  MF.parents[MF.idx.e[e + 1]].push(MF.idx.e[e]);
 }
+
+/** Descriptions (for search and result lines) arrive after the first render. */
+window.MF_DESC = function (list) {
+  for (var i = 0; i < list.length && i < MF.nodes.length; i++) MF.nodes[i].d = list[i] || '';
+  MF.descLoaded = true;
+  if (MF.onDescriptions) MF.onDescriptions();
+};
+MF.loadDescriptions = function () {
+  if (MF.descRequested) return;
+  MF.descRequested = true;
+  var s = document.createElement('script');
+  s.src = 'data/search.js';
+  document.head.appendChild(s);
+};
 
 window.MF_SHARD = function (k, data) {
   Object.assign(MF.details, data);

@@ -1,4 +1,4 @@
-// The lineage graph on a canvas. Positions come precomputed (ELK, at generate time), so a first
+// The lineage graph on a canvas. Positions come precomputed (at generate time), so a first
 // render of 10,000 nodes is one pass of drawing; only what is inside the viewport is drawn.
 MF.graph = { filters: { types: null, tag: '', folder: '' } };
 
@@ -109,6 +109,32 @@ MF.renderGraph = function (app, params) {
       ctx.stroke();
     }
     var labels = view.s * 12 >= 6;
+    if (!labels) {
+      // Zoomed out (a whole 10,000-node DAG): one filled path per colour and dimming, a few
+      // canvas calls in all instead of four per node; marked nodes get an outline after.
+      var batches = {};
+      for (var k = 0; k < visible.length; k++) {
+        var i = visible[k];
+        if (!inView(i)) continue;
+        var dim = (hl && !hl.has(i)) || (colMarks && !colMarks.has(i));
+        var key = (dim ? 'd' : 'b') + (MF.colors[nodes[i].t] || '#666');
+        (batches[key] = batches[key] || []).push(i);
+      }
+      Object.keys(batches).forEach(function (key) {
+        ctx.globalAlpha = key[0] === 'd' ? 0.25 : 1;
+        ctx.fillStyle = key.slice(1);
+        ctx.beginPath();
+        batches[key].forEach(function (i) { ctx.rect(px[i], py[i], nodes[i].w, H); });
+        ctx.fill();
+      });
+      ctx.globalAlpha = 1;
+      [selected, fi, pathTo].forEach(function (i) {
+        if (i < 0 || !isVis[i]) return;
+        ctx.lineWidth = 3 * lw; ctx.strokeStyle = i === fi && i !== selected ? '#ea580c' : '#111';
+        ctx.strokeRect(px[i] - 2 * lw, py[i] - 2 * lw, nodes[i].w + 4 * lw, H + 4 * lw);
+      });
+      return;
+    }
     ctx.font = '12px system-ui, sans-serif'; ctx.textBaseline = 'middle';
     for (var k = 0; k < visible.length; k++) {
       var i = visible[k];
@@ -117,17 +143,15 @@ MF.renderGraph = function (app, params) {
       ctx.globalAlpha = dim ? 0.25 : 1;
       ctx.fillStyle = '#fff'; ctx.fillRect(px[i], py[i], n.w, H);
       ctx.fillStyle = MF.colors[n.t] || '#666'; ctx.fillRect(px[i], py[i], 5, H);
-      ctx.lineWidth = (i === selected || i === fi || i === pathTo ? 2.5 : 1) * (labels ? 1 : lw);
+      ctx.lineWidth = i === selected || i === fi || i === pathTo ? 2.5 : 1;
       ctx.strokeStyle = i === selected || i === pathTo ? '#111' : i === fi ? '#ea580c' : MF.colors[n.t] || '#666';
       ctx.strokeRect(px[i], py[i], n.w, H);
-      if (labels) {
-        ctx.fillStyle = '#1d2430';
-        ctx.fillText(n.n.length > (n.w - 16) / 6.6 ? n.n.slice(0, Math.floor((n.w - 16) / 6.6) - 1) + '…' : n.n, px[i] + 10, py[i] + H / 2);
-        if (colMarks && colMarks.has(i)) {
-          ctx.fillStyle = '#c2410c'; ctx.font = '11px ui-monospace, Menlo, monospace';
-          ctx.fillText(colMarks.get(i).join(', '), px[i] + 2, py[i] + H + 8);
-          ctx.font = '12px system-ui, sans-serif';
-        }
+      ctx.fillStyle = '#1d2430';
+      ctx.fillText(n.n.length > (n.w - 16) / 6.6 ? n.n.slice(0, Math.floor((n.w - 16) / 6.6) - 1) + '…' : n.n, px[i] + 10, py[i] + H / 2);
+      if (colMarks && colMarks.has(i)) {
+        ctx.fillStyle = '#c2410c'; ctx.font = '11px ui-monospace, Menlo, monospace';
+        ctx.fillText(colMarks.get(i).join(', '), px[i] + 2, py[i] + H + 8);
+        ctx.font = '12px system-ui, sans-serif';
       }
     }
     ctx.globalAlpha = 1;

@@ -21,4 +21,6 @@ search.addEventListener('keydown', function (ev) {
   if (ev.key === 'Enter') { var first = document.querySelector('#results .result'); if (first) location.hash = MF.nodeHref(first.dataset.id); }
 });
 document.addEventListener('keydown', function (ev) { if (ev.key === '/' && document.activeElement !== search) { ev.preventDefault(); search.focus(); } });
+MF.onDescriptions = function () { if (MF.parseHash().route === '/') MF.renderResults(); };
 MF.route();
+setTimeout(MF.loadDescriptions, 0);

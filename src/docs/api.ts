@@ -1,0 +1,62 @@
+/**
+ * `mflow docs generate` as a function: compile (docs need the compiled SQL for column lineage,
+ * as dbt's docs generate does), introspect the warehouse into target/catalog.json, then build
+ * the static site from manifest, catalog and the last run_results.json.
+ */
+import { readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { compile } from '../api.js';
+import { readRunResults } from '../artifacts/write.js';
+import type { Adapter } from '../contracts/adapter.js';
+import type { Manifest } from '../contracts/manifest.js';
+import { MflowError } from '../errors.js';
+import { Session, type CommonOptions } from '../run/session.js';
+import type { DuckDBConnectionWrapper } from '../adapters/duckdb/adapter.js';
+import { buildCatalog, catalogFromIntrospector, type Catalog } from './catalog.js';
+import { generateDocsSite, type GenerateDocsResult } from './generate.js';
+
+export interface DocsGenerateResult extends GenerateDocsResult {
+  catalogPath: string;
+  manifestPath: string;
+  /** Relations found in the warehouse (models not built yet are absent, as in dbt). */
+  catalogRelations: number;
+  hadRunResults: boolean;
+}
+
+async function catalogOf(adapter: Adapter, manifest: Manifest): Promise<Catalog> {
+  if (adapter.type !== 'duckdb') return catalogFromIntrospector(adapter.introspector, manifest);
+  const conn = (await adapter.acquire()) as DuckDBConnectionWrapper;
+  try {
+    return await buildCatalog(conn.raw, manifest);
+  } finally {
+    adapter.release(conn);
+  }
+}
+
+export async function docsGenerate(opts: CommonOptions = {}): Promise<DocsGenerateResult> {
+  const { manifestPath } = await compile(opts);
+  let manifest: Manifest;
+  try {
+    manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Manifest;
+  } catch (e) {
+    throw new MflowError('INTERNAL', `could not read back ${manifestPath} after compiling: ${(e as Error).message}`, { file: manifestPath, cause: e });
+  }
+  const s = await Session.open({ ...opts, writeArtifacts: false });
+  try {
+    const catalog = await catalogOf(await s.connect(), manifest);
+    const catalogPath = path.join(s.targetDir, 'catalog.json');
+    await writeFile(catalogPath, JSON.stringify(catalog, null, 1));
+    const runResults = readRunResults(s.targetDir) ?? undefined;
+    const site = await generateDocsSite({ targetDir: s.targetDir, manifest, catalog, runResults });
+    return {
+      ...site,
+      catalogPath,
+      manifestPath,
+      catalogRelations: Object.keys(catalog.nodes).length + Object.keys(catalog.sources).length,
+      hadRunResults: Boolean(runResults),
+    };
+  } finally {
+    await s.close();
+  }
+}
