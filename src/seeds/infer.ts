@@ -40,7 +40,8 @@ export const ALL_CHECKS: Check[] = ['int', 'num', 'date', 'ts', 'bool'];
  * rules most out, so the full pass usually tests one type per column); `limit` makes that sample.
  */
 export function inferenceSql(stage: string, columns: string[], d: Dialect, checks?: Check[][], limit?: number): string {
-  const inner = columns.map((c, i) => `${typedValue(d.quote(c))} as v_${i}`).join(', ');
+  // Every column may be typed by column_types: then only the row count is asked for.
+  const inner = columns.length ? columns.map((c, i) => `${typedValue(d.quote(c))} as v_${i}`).join(', ') : '1 as mflow_one';
   const parts: string[] = ['count(*) as mflow_rows'];
   columns.forEach((_, i) => {
     const v = `v_${i}`;

@@ -58,6 +58,19 @@ describe('mflow seed', () => {
     ]);
   });
 
+  it('loads a seed whose every column is typed by column_types (codes with leading zeros)', async () => {
+    const p = makeProject({
+      'seeds/sex.csv': 'sex_code,gender\n01,male\n02,female\n',
+      'seeds/props.yml': 'version: 2\nseeds:\n  - name: sex\n    config:\n      column_types: {sex_code: varchar, gender: varchar}\n',
+    });
+    const r = await seed({ projectDir: p.dir, console: p.console });
+    expect(r.ok, p.console.text).toBe(true);
+    expect(await query(p.db, 'select * from main.sex order by 1')).toEqual([
+      { sex_code: '01', gender: 'male' },
+      { sex_code: '02', gender: 'female' },
+    ]);
+  });
+
   it('honours column_types, delimiter, +schema and quote_columns', async () => {
     const p = makeProject({
       'project.yml': 'name: fn\nversion: 1.0.0\nseeds:\n  fn:\n    +schema: lookups\ntargets:\n  default: dev\n  dev:\n    type: duckdb\n    path: test.duckdb\n    threads: 1\n',
