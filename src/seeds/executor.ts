@@ -19,7 +19,7 @@ export function readCsvSql(path: string, header: string[], d: CsvDialect, types:
 }
 
 /** column_types keys matched to header names (exactly, else ignoring case); unknown keys are errors. */
-function columnTypes(node: ManifestNode, header: string[]): Record<string, string> {
+export function columnTypes(node: ManifestNode, header: string[]): Record<string, string> {
   const raw = (node.config.column_types as Record<string, unknown> | undefined) ?? {};
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(raw)) {
@@ -38,7 +38,7 @@ function columnTypes(node: ManifestNode, header: string[]): Record<string, strin
 }
 
 /** quote_columns (default true, as dbt): exact names; false: bare names, which must be plain identifiers. */
-function columnSql(node: ManifestNode, header: string[], quote: (s: string) => string): string[] {
+export function columnSql(node: ManifestNode, header: string[], quote: (s: string) => string): string[] {
   const q = node.config.quote_columns;
   if (q === false) {
     return header.map((h, i) => {
@@ -57,9 +57,8 @@ function columnSql(node: ManifestNode, header: string[], quote: (s: string) => s
 export const runSeed: NodeExecutor = async (ctx, node, conn) => {
   const s = ctx.session;
   const d = s.dialect;
-  if (s.target.type !== 'duckdb') {
-    throw new MflowError('SEED', `Seeds load on DuckDB targets only so far (this target is ${s.target.type})`, { file: node.original_file_path, node: node.unique_id, hint: 'Load the seed on a DuckDB target, or load the table with mflow ingest.' });
-  }
+  // Other warehouses: the CSV is read and typed by a local DuckDB, then loaded with bound inserts.
+  if (s.target.type !== 'duckdb') return (await import('./remote.js')).runSeedRemote(ctx, node, conn);
   const delimiter = String(node.config.delimiter ?? ',');
   if (delimiter.length === 0 || /["\r\n]/.test(delimiter)) throw new MflowError('CONFIG', `Seed '${node.name}' has delimiter ${JSON.stringify(delimiter)}, which cannot separate CSV fields`, { file: node.patch_path ?? node.original_file_path, node: node.unique_id, hint: "Use a character such as ',', ';', '|' or '\\t'." });
   const dialect: CsvDialect = { delimiter, quote: '"' };
@@ -103,7 +102,7 @@ export const runSeed: NodeExecutor = async (ctx, node, conn) => {
  * Full passes test each column's best remaining type only; a column whose best type fails on some
  * row falls back to its next one in another pass (rare: the sample usually decides).
  */
-async function fullInference(conn: Connection, stage: string, columns: string[], cands: Check[][], d: import('../contracts/adapter.js').Dialect): Promise<{ stats: ColumnStats[]; rows: number }> {
+export async function fullInference(conn: Connection, stage: string, columns: string[], cands: Check[][], d: import('../contracts/adapter.js').Dialect): Promise<{ stats: ColumnStats[]; rows: number }> {
   const stats: ColumnStats[] = new Array(columns.length);
   let rows = 0;
   let open = columns.map((_, i) => i);

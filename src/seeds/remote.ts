@@ -1,0 +1,122 @@
+import { join } from 'node:path';
+import { DuckDBAdapter } from '../adapters/duckdb/adapter.js';
+import type { Connection, Statement } from '../contracts/adapter.js';
+import type { ManifestNode } from '../contracts/manifest.js';
+import { writeNodeSql } from '../artifacts/write.js';
+import { MflowError } from '../errors.js';
+import { runStatements, type ExecContext, type NodeOutcome } from '../run/executors.js';
+import { applyGrants } from '../run/grants.js';
+import { readHeader, type CsvDialect } from './csv-file.js';
+import { csvError, type SeedFile } from './errors.js';
+import { columnSql, columnTypes, fullInference, readCsvSql } from './executor.js';
+import { inferenceSql, kindOf, statsOf, survivors, typeNameOf, typedValue, type SeedKind } from './infer.js';
+import { planSeed } from './plan.js';
+
+/** Bound values per insert statement: below the driver's stage-binding threshold, few round trips. */
+const MAX_BINDS = 16_000;
+
+interface BindingConnection extends Connection {
+  execute(sql: string, binds?: unknown[]): ReturnType<Connection['execute']>;
+}
+
+/**
+ * Seeds on a warehouse other than DuckDB (Snowflake). The CSV is read, checked and typed exactly
+ * as on DuckDB, by a local in-memory DuckDB (same errors with file:line:column, same inferred
+ * types); the warehouse then gets `create table` with the inferred types (or column_types, in its
+ * own type names) and the rows as batched bound inserts, replaced in one transaction. Values are
+ * bound as text and converted by the warehouse into the column types.
+ */
+export async function runSeedRemote(ctx: ExecContext, node: ManifestNode, conn: Connection): Promise<NodeOutcome> {
+  const s = ctx.session;
+  const d = s.dialect;
+  const delimiter = String(node.config.delimiter ?? ',');
+  if (delimiter.length === 0 || /["\r\n]/.test(delimiter)) throw new MflowError('CONFIG', `Seed '${node.name}' has delimiter ${JSON.stringify(delimiter)}, which cannot separate CSV fields`, { file: node.patch_path ?? node.original_file_path, node: node.unique_id, hint: "Use a character such as ',', ';', '|' or '\\t'." });
+  const dialect: CsvDialect = { delimiter, quote: '"' };
+  const path = join(s.project.root, node.original_file_path);
+  const header = readHeader(path, node.original_file_path, dialect);
+  const file: SeedFile = { path, display: node.original_file_path, node: node.unique_id, header, dialect };
+  const overrides = columnTypes(node, header);
+  // Unset quote_columns on an upper-case warehouse: plain names become the upper-case names an
+  // unquoted reference finds (`select code from seed`); other names, or quote_columns: true, stay exact.
+  const fold = node.config.quote_columns == null && d.capabilities.identifierCase === 'upper';
+  const columnsSql = columnSql(node, header, (x) => d.quote(fold && /^[A-Za-z_][A-Za-z0-9_$]*$/.test(x) ? x.toUpperCase() : x));
+  const names = columnsSql.map((c) => (c.startsWith('"') ? c.slice(1, -1).replace(/""/g, '"') : c));
+
+  const local = await DuckDBAdapter.create({ name: 'seed-reader', type: 'duckdb', threads: 1, schema: 'main', path: ':memory:' });
+  let rows: unknown[][];
+  let types: string[];
+  try {
+    const lc = await local.acquire();
+    const ld = local.dialect;
+    const stage = 'mflow_seed_rows';
+    try {
+      await lc.execute(`create table ${stage} as select * from ${readCsvSql(path, header, dialect)}`);
+    } catch (e) {
+      throw csvError(e, file);
+    }
+    const inferred = header.filter((h) => !(h in overrides));
+    const sample = statsOf((await lc.execute(inferenceSql(stage, inferred, ld, undefined, 10_000))).rows[0] ?? {}, inferred);
+    const { stats } = await fullInference(lc, stage, inferred, sample.map(survivors), ld);
+    const kinds = new Map<string, SeedKind>(inferred.map((h, i) => [h, kindOf(stats[i])]));
+    types = header.map((h) => overrides[h] ?? typeNameOf(kinds.get(h)!, d));
+    // Text as the warehouse should parse it: trimmed typed values, booleans spelled true/false, strings as written.
+    const text = header.map((h, i) => {
+      const c = ld.quote(h);
+      const k = kinds.get(h);
+      if (k === 'string') return `${c} as c${i}`;
+      if (k === 'boolean') return `lower(trim(${c})) as c${i}`;
+      return `${typedValue(c)} as c${i}`;
+    });
+    const r = await lc.execute(`select ${text.join(', ')} from ${stage}`);
+    rows = r.rows.map((row) => header.map((_, i) => row[`c${i}`] ?? null));
+    local.release(lc);
+  } finally {
+    await local.close();
+  }
+
+  const target = d.relation({ database: node.database, schema: node.schema, identifier: node.alias });
+  const existing = await ctx.relations.get(node.database, node.schema, node.alias);
+  const existingColumns = existing && existing.type === 'table' && !ctx.fullRefresh ? await s.adapter!.introspector.getColumns(existing) : undefined;
+  // The same rules as on DuckDB: a changed header needs --full-refresh (planSeed says so).
+  planSeed({ node, dialect: d, target, select: '', columnsSql, columnNames: names, existing, existingColumns, fullRefresh: ctx.fullRefresh });
+  const rebuild = !existing || existing.type !== 'table' || ctx.fullRefresh || node.config.full_refresh === true;
+  const statements: Statement[] = [];
+  if (existing && existing.type === 'view') statements.push({ sql: d.drop(target, 'view'), purpose: 'drop the view replaced by the seed table' });
+  if (rebuild) {
+    const transient = d.capabilities.supportsTransientTables && node.config.transient !== false ? 'transient ' : '';
+    statements.push({ sql: `create or replace ${transient}table ${target} (${columnsSql.map((c, i) => `${c} ${types[i]}`).join(', ')})`, purpose: `create ${target}` });
+  }
+  const perBatch = Math.max(1, Math.floor(MAX_BINDS / Math.max(1, header.length)));
+  const tuple = `(${header.map(() => '?').join(', ')})`;
+  const inserts: { sql: string; binds: unknown[] }[] = [];
+  for (let i = 0; i < rows.length; i += perBatch) {
+    const batch = rows.slice(i, i + perBatch);
+    inserts.push({ sql: `insert into ${target} (${columnsSql.join(', ')}) values ${batch.map(() => tuple).join(', ')}`, binds: batch.flat() });
+  }
+  const tx: Statement[] = [
+    { sql: d.beginTransaction(), purpose: 'begin' },
+    ...(rebuild ? [] : [{ sql: `delete from ${target}`, purpose: 'remove the old rows' }]),
+    ...inserts.map((x, i) => ({ sql: x.sql, purpose: `insert rows (batch ${i + 1} of ${inserts.length}, ${x.binds.length / Math.max(1, header.length)} rows)` })),
+    { sql: d.commit(), purpose: 'commit' },
+  ];
+  writeNodeSql(s.targetDir, 'run', node, [...statements, ...tx].map((x) => `-- ${x.purpose}\n${x.sql};`).join('\n\n'));
+  if (ctx.dryRun) return { status: 'success', message: 'dry run', statements: [...statements, ...tx], detail: 'DRY RUN' };
+  await runStatements(conn, statements, d.rollback());
+  const bc = conn as BindingConnection;
+  let inTx = false;
+  try {
+    for (const st of tx) {
+      if (st.purpose === 'begin') inTx = true;
+      const batch = inserts[Number(/batch (\d+)/.exec(st.purpose)?.[1] ?? 0) - 1];
+      await bc.execute(st.sql, batch?.binds);
+      if (st.purpose === 'commit') inTx = false;
+    }
+  } catch (e) {
+    if (inTx) await conn.execute(d.rollback()).catch(() => undefined);
+    if (e instanceof MflowError) e.hint ??= `The table ${target} kept its previous rows. Check the values of ${node.original_file_path} against the column types (column_types sets them).`;
+    throw e;
+  }
+  ctx.relations.set({ database: node.database, schema: node.schema, identifier: node.alias, type: 'table' });
+  const grants = await applyGrants(ctx, node, conn, { database: node.database, schema: node.schema, identifier: node.alias }, rebuild);
+  return { status: 'success', message: `INSERT ${rows.length}`, rowsAffected: rows.length, statements: [...statements, ...tx, ...grants], detail: `INSERT ${rows.length}` };
+}
