@@ -103,6 +103,8 @@ describe('jinja compat: output matches Jinja2', () => {
     ["wordwrap-free-trim", "{{ '  a  ' | trim }}|{{ 'xxaxx' | trim('x') }}", {}, "a|a"],
     ["and-or-values", "{{ [] or 'x' }} {{ [1] or 'x' }} {{ [] and 'y' }} {{ 'a' and 'b' }} {{ none or {} or 'z' }} {{ (0 or []) | length }} {{ 1 and 2 and 3 }}", {}, "x [1] [] b z 0 3"],
     ["loop-iteration-scope", "{% for i in [1,2] %}[{{ x | default('u') }}]{% set x = i %}{% endfor %}{% set y = 'o' %}{% for i in [1,2] %}[{{ y }}]{% set y = i %}{% endfor %}{{ y }}", {}, "[u][u][o][o]o"],
+    ["groupby", "{% for g in users | groupby('city') %}{{ g.grouper }}:{{ g.list | map(attribute='n') | join(',') }};{% endfor %}{% for city, items in users | groupby('city') %}{{ city }}={{ items | length }} {% endfor %}|{{ (users | groupby('city'))[0][0] }}", {"users": [{"n": "a", "city": "Y"}, {"n": "b", "city": "X"}, {"n": "c", "city": "Y"}]}, "X:b;Y:a,c;X=1 Y=2 |X"],
+    ["plus-whitespace-overrides", "a\n    {%+ if true %}x{% endif +%}\nb", {}, "a\n    x\nb"],
   ];
   for (const [name, src, ctx, expected] of cases) {
     it(name, () => {

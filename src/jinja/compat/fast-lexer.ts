@@ -73,8 +73,10 @@ function dataToken(t: any): any {
   if (s.charCodeAt(i) === 123 /* { */) {
     const n = s[i + 1];
     if (n === '%' || n === '{') {
+      // `{%+` only disables lstrip_blocks, which mflow leaves off: same as `{%`
+      const plus = s[i + 2] === '+';
       const v = s[i + 2] === '-' ? '{' + n + '-' : '{' + n;
-      advance(t, i + v.length);
+      advance(t, i + v.length + (plus ? 1 : 0));
       t.in_code = true;
       t.jinjaBraces = 0;
       return tok(n === '%' ? T.TOKEN_BLOCK_START : T.TOKEN_VARIABLE_START, v, line, col);
@@ -142,6 +144,11 @@ function codeToken(t: any): any {
   if (c === '%' && s[i + 1] === '}') return endTag(t, T.TOKEN_BLOCK_END, '%}', line, col);
   if (c === '}' && s[i + 1] === '}') return endTag(t, T.TOKEN_VARIABLE_END, '}}', line, col);
   if (c === '-' && s[i + 1] === '%' && s[i + 2] === '}') return endTag(t, T.TOKEN_BLOCK_END, '-%}', line, col);
+  if (c === '+' && s[i + 1] === '%' && s[i + 2] === '}') {
+    // `+%}` only disables trim_blocks, which mflow leaves off: same as `%}`
+    advance(t, i + 1);
+    return endTag(t, T.TOKEN_BLOCK_END, '%}', line, col);
+  }
   if (c === '-' && s[i + 1] === '}' && s[i + 2] === '}') return endTag(t, T.TOKEN_VARIABLE_END, '-}}', line, col);
   if (DELIM.includes(c)) {
     let v = c;

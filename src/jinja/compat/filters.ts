@@ -164,6 +164,19 @@ export function addJinjaFilters(env: nunjucks.Environment): void {
     while (b > a && set.includes(s[b - 1])) b--;
     return s.slice(a, b);
   });
+  // Jinja's groupby: (grouper, list) tuples sorted by key, also readable as .grouper / .list
+  add('groupby', (seq: unknown, ...args: unknown[]) => {
+    const { pos, kw } = splitArgs(args);
+    const get = attrGetter(pos[0] ?? kw.attribute, pos[1] ?? kw.default);
+    const groups = new Map<unknown, unknown[]>();
+    for (const it of toList(seq)) {
+      const k = get(it);
+      if (!groups.has(k)) groups.set(k, []);
+      groups.get(k)!.push(it);
+    }
+    const keys = [...groups.keys()].sort((a: any, b: any) => (a < b ? -1 : a > b ? 1 : 0));
+    return keys.map((k) => Object.assign(tuple([k, groups.get(k)!]), { grouper: k, list: groups.get(k)! }));
+  });
   add('count', (env as any).getFilter('length'));
   add('list', (v: unknown) => toList(v).slice());
   add('string', (v: unknown) => pyStr(v));
