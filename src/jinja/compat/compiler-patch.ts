@@ -423,11 +423,11 @@ export function patchCompiler(): void {
       } else {
         this._emitLine(`var ${id} = ${argsId}[${i}] === runtime.jinjaMissing ? undefined : ${argsId}[${i}];`);
       }
-      this._emitLine(`frame.set(${jsString(a.name)}, ${id});`);
+      this._emitLine(`frame.variables[${jsString(a.name)}] = ${id};`);
       currFrame.set(a.name, id);
     });
-    this._emitLine('frame.set("varargs", varargs); frame.set("kwargs", kwargs);');
-    this._emitLine('if (caller !== undefined) frame.set("caller", caller);');
+    this._emitLine('frame.variables.varargs = varargs; frame.variables.kwargs = kwargs;');
+    this._emitLine('if (caller !== undefined) frame.variables.caller = caller;');
     const bufferId = this._pushBuffer();
     withLoopDepth(this, 0, () => {
       this._withScopedSyntax(() => this.compile(node.body, currFrame));
