@@ -184,7 +184,9 @@ export const runDataTest: NodeExecutor = async (ctx, node, conn) => {
   writeNodeSql(ctx.session.targetDir, 'run', node, wrapped);
   if (ctx.dryRun) return { status: 'pass', message: 'dry run', compiledCode: sql, compiledPath };
   const r = await conn.execute(wrapped);
-  const row = r.rows[0] ?? { failures: 0, should_warn: false, should_error: false };
+  // Warehouses that fold unquoted names to upper case (Snowflake) answer FAILURES, SHOULD_WARN...
+  const first = r.rows[0] ? Object.fromEntries(Object.entries(r.rows[0]).map(([k, v]) => [k.toLowerCase(), v])) : undefined;
+  const row = first ?? { failures: 0, should_warn: false, should_error: false };
   const failures = Number(row.failures ?? 0);
   const severity = String(c.severity ?? 'ERROR').toUpperCase();
   // What a reader needs to act: how many rows, where the SQL is, where the rows are kept.

@@ -58,6 +58,17 @@ export async function dialectFor(type: string, target: ResolvedTarget): Promise<
   return new mod.SnowflakeDialect((target as Record<string, unknown>).quoting ?? {});
 }
 
+/** Adapters of the sessions open in this process, so Ctrl-C can cancel what they run. */
+const openAdapters = new Set<Adapter>();
+
+/**
+ * Ctrl-C: ask every open warehouse session to abort its running statements (Snowflake keeps
+ * running a query whose client just exits). Call it from a SIGINT handler before exiting.
+ */
+export async function cancelRunningQueries(): Promise<void> {
+  await Promise.all([...openAdapters].map((a) => (a as Adapter & { cancel?: () => Promise<void> }).cancel?.().catch(() => undefined)));
+}
+
 export class Session {
   adapter: Adapter | null = null;
   private constructor(
@@ -103,7 +114,10 @@ export class Session {
   }
 
   async connect(): Promise<Adapter> {
-    if (!this.adapter) this.adapter = await createAdapter(this.target);
+    if (!this.adapter) {
+      this.adapter = await createAdapter(this.target);
+      openAdapters.add(this.adapter);
+    }
     return this.adapter;
   }
 
@@ -114,6 +128,7 @@ export class Session {
   }
 
   async close(): Promise<void> {
+    if (this.adapter) openAdapters.delete(this.adapter);
     await this.adapter?.close();
     this.adapter = null;
   }

@@ -3,7 +3,8 @@
  * emulator, the project is written inline, and results are read back through the emulator.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run } from '../../src/api.js';
+import { build, run } from '../../src/api.js';
+import { cancelRunningQueries } from '../../src/run/session.js';
 import { makeSfProject, reader, startSnowflakeEmulator, type SnowflakeEmulator } from './helpers.js';
 
 let emu: SnowflakeEmulator;
@@ -143,6 +144,33 @@ describe('mflow run on a Snowflake target (emulator)', () => {
     // The emulator reports DuckDB's line within the statement; mflow maps it to the compiled model.
     expect(msg).toContain('(compiled SQL line 3)');
     expect(msg).toContain('at compiled SQL line 3: no_such_column as x');
+  });
+
+  it('runs data tests: a failing unique test fails the build and skips the children', async () => {
+    const p = makeSfProject(emu, {
+      'models/dups.sql': "{{ config(materialized='table') }}\nselect 1 as id union all select 1 union all select 2",
+      'models/child.sql': "select * from {{ ref('dups') }}",
+      'models/_props.yml': 'models:\n  - name: dups\n    columns:\n      - name: id\n        data_tests: [unique, not_null]\n',
+    }, { schema: 'T8' });
+    const r = await build({ projectDir: p.dir, env: p.env, console: p.console });
+    const by = Object.fromEntries(r.results.map((x) => [x.unique_id.split('.').slice(0, 3).join('.'), x]));
+    expect(by['test.sf.unique_dups_id'].status).toBe('fail');
+    expect(by['test.sf.unique_dups_id'].failures).toBe(1);
+    expect(by['test.sf.not_null_dups_id'].status).toBe('pass');
+    expect(by['model.sf.child'].status).toBe('skipped');
+  });
+
+  it('cancels running queries on Ctrl-C (cancelRunningQueries)', async () => {
+    const p = makeSfProject(emu, { 'models/slow.sql': "{{ config(materialized='table') }}\nselect 1 as very_slow_column" }, { schema: 'T9' });
+    emu.injectFault({ kind: 'slow', ms: 20_000, match: 'very_slow_column' });
+    const t0 = Date.now();
+    const pending = run({ projectDir: p.dir, env: p.env, console: p.console });
+    while (!emu.stats.sqlLog.some((q) => q.includes('very_slow_column'))) await new Promise((r) => setTimeout(r, 50));
+    await cancelRunningQueries();
+    const r = await pending;
+    expect(Date.now() - t0).toBeLessThan(15_000);
+    expect(r.results[0].status).toBe('error');
+    expect(r.results[0].message).toContain('Snowflake error 000604');
   });
 
   it('runs ~20 models with at most two queries per model on average', async () => {
