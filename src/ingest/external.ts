@@ -44,6 +44,10 @@ export function readExternal(source: SourceTable): ExternalSpec {
       hint: 'list the expected columns, in file order, under columns:',
     });
   }
+  const dl = ext.download as { url?: unknown } | undefined;
+  if (dl !== undefined && (typeof dl !== 'object' || dl === null || typeof dl.url !== 'string')) {
+    throw new MflowError('CONFIG', `source ${source.source_name}.${source.name}: external.download must be { url: "https://..." }`, where);
+  }
   const str = (k: string, d: string): string => (typeof ext[k] === 'string' ? (ext[k] as string) : d);
   return {
     location,
@@ -53,6 +57,7 @@ export function readExternal(source: SourceTable): ExternalSpec {
     quote: str('quote', '"'),
     escape: str('escape', '"'),
     header: ext.header === undefined ? true : Boolean(ext.header),
+    downloadUrl: dl ? (dl.url as string) : null,
   };
 }
 

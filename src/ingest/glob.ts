@@ -24,6 +24,14 @@ function segmentRegex(seg: string): RegExp {
   return new RegExp(`^${re}$`);
 }
 
+/** The folder part of a pattern before its first glob character. */
+export function globBase(pattern: string, cwd: string): string {
+  const parts = (isAbsolute(pattern) ? pattern : resolve(cwd, pattern)).split(sep);
+  let i = 0;
+  while (i < parts.length && !isGlob(parts[i])) i++;
+  return parts.slice(0, Math.min(i, parts.length - 1)).join(sep) || sep;
+}
+
 /**
  * Expands a glob (`*`, `?`, `[ab]`, `**`) against the file system, sorted so loads happen in a
  * stable order (Node 20 has no fs.glob). Returns absolute paths of files only.

@@ -7,7 +7,7 @@ import type { SourceTable } from '../contracts/manifest.js';
 import { MflowError, isMflowError } from '../errors.js';
 import { downloadFile } from './download.js';
 import { declaredColumns, readExternal } from './external.js';
-import { expandGlob, isGlob } from './glob.js';
+import { expandGlob, globBase, isGlob } from './glob.js';
 import { describeDiff, diffHeader, parseHeader } from './header.js';
 import { isCsvParseError, loadCsv, loadParquet, parquetColumns } from './load-file.js';
 import { scanFile, type FileScan } from './scan.js';
@@ -294,7 +294,14 @@ async function resolveLocation(spec: ExternalSpec, projectDir: string, source: S
     const r = await downloadFile(spec.location, dest);
     return [r.path];
   }
-  const files = isGlob(spec.location) ? expandGlob(spec.location, projectDir) : expandGlob(resolve(projectDir, spec.location), projectDir);
+  let files = expandGlob(spec.location, projectDir);
+  if (files.length === 0 && spec.downloadUrl) {
+    // A glob gets the file under its own name in the glob's folder; a plain path gets that path.
+    const name = basename(new URL(spec.downloadUrl).pathname).replace(/\.csv\.zip$/i, '.zip');
+    const dest = isGlob(spec.location) ? join(globBase(spec.location, projectDir), name) : resolve(projectDir, spec.location);
+    await downloadFile(spec.downloadUrl, dest);
+    files = expandGlob(spec.location, projectDir);
+  }
   if (files.length === 0) {
     throw new MflowError('INGEST', `no file matches external.location '${spec.location}' of source ${source.source_name}.${source.name}`, {
       ...where,

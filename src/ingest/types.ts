@@ -13,6 +13,8 @@ export interface ExternalSpec {
   quote: string;
   escape: string;
   header: boolean;
+  /** Fetched into the location's folder when the location matches no file. */
+  downloadUrl: string | null;
 }
 
 export interface IngestOptions {

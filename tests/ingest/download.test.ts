@@ -122,6 +122,28 @@ describe('downloadSynpuf against a local server', () => {
   });
 });
 
+describe('URL locations', () => {
+  it('downloads a URL location into data/downloads, and external.download fills an empty glob, then both load', async () => {
+    const project = mkdtempSync(join(tmpdir(), 'mflow-url-'));
+    const pdePath = synpufRemoteFiles(SAMPLE, 'http://x').map((f) => new URL(f.url).pathname).find((p) => p.includes('Prescription')) as string;
+    const ipPath = synpufRemoteFiles(SAMPLE, 'http://x').map((f) => new URL(f.url).pathname).find((p) => p.includes('Inpatient')) as string;
+    const db = await memoryDb();
+    try {
+      const report = await ingestSources(db.conn, [
+        sourceTable('pde', PDE_COLUMNS, { location: server.url + pdePath }),
+        sourceTable('inpatient', INPATIENT_COLUMNS, { location: 'data/ip/*.zip', download: { url: server.url + ipPath } }),
+      ], { projectDir: project, targetDir: join(project, 'target') });
+      expect(report.results.map((r) => [r.file.replace(/\.zip\/.*$/, '.zip'), r.status])).toEqual([
+        ['data/downloads/DE1_0_2008_to_2010_Prescription_Drug_Events_Sample_11.zip', 'success'],
+        ['data/ip/DE1_0_2008_to_2010_Inpatient_Claims_Sample_11.zip', 'success'],
+      ]);
+      expect(await rows(db.conn, 'SELECT (SELECT count(*) FROM raw.pde) AS pde, (SELECT count(*) FROM raw.inpatient) AS ip')).toEqual([{ pde: 2, ip: 2 }]);
+    } finally {
+      db.close();
+    }
+  });
+});
+
 describe('downloadNppes', () => {
   it('downloads the monthly bundle and unpacks only the main npidata file', async () => {
     const out = mkdtempSync(join(tmpdir(), 'mflow-nppes-'));
