@@ -44,23 +44,30 @@ const ANALYSED = new Set(['model', 'snapshot']);
 const lc = (s: string) => s.toLowerCase();
 const unquote = (s: string) => s.replace(/^"(.*)"$/, '$1').replace(/""/g, '"');
 
-/** Parse many SQL strings with DuckDB's parser in a few round trips. */
-async function parseAll(sqls: string[], batchSize: number): Promise<unknown[]> {
+/**
+ * Parses many SQL strings with DuckDB's parser, a batch per query, yielding each batch's trees in
+ * order. The next batch is already parsing (in DuckDB's threads) while the caller walks this
+ * one, and trees are dropped once walked: holding 10,000 parse trees at once cost more in garbage
+ * collection than the parsing itself.
+ */
+async function* parseBatches(sqls: string[], batchSize: number): AsyncGenerator<unknown[]> {
   const instance = await DuckDBInstance.create(':memory:');
   const conn = await instance.connect();
+  const parse = (i: number) =>
+    conn.runAndReadAll(
+      `select json_serialize_sql(s) as ast from (select unnest(from_json($1::json, '["VARCHAR"]')) as s, generate_subscripts(from_json($1::json, '["VARCHAR"]'), 1) as i) order by i`,
+      [JSON.stringify(sqls.slice(i, i + batchSize))],
+    );
+  let next = sqls.length ? parse(0) : null;
   try {
-    const out: unknown[] = [];
-    for (let i = 0; i < sqls.length; i += batchSize) {
-      const chunk = sqls.slice(i, i + batchSize);
-      // One row per statement, in input order; the list travels as JSON to avoid escaping SQL.
-      const reader = await conn.runAndReadAll(
-        `select json_serialize_sql(s) as ast from (select unnest(from_json($1::json, '["VARCHAR"]')) as s, generate_subscripts(from_json($1::json, '["VARCHAR"]'), 1) as i) order by i`,
-        [JSON.stringify(chunk)],
-      );
-      for (const [ast] of reader.getRows()) out.push(JSON.parse(String(ast)));
+    for (let i = 0; next; i += batchSize) {
+      const reader = await next;
+      next = i + batchSize < sqls.length ? parse(i + batchSize) : null;
+      yield reader.getRows().map(([ast]) => JSON.parse(String(ast)));
     }
-    return out;
   } finally {
+    // Stopped early: let the batch in flight finish before closing its connection.
+    await next?.catch(() => undefined);
     conn.closeSync();
     instance.closeSync();
   }
@@ -80,7 +87,7 @@ function topoOrder(manifest: Manifest, ids: string[]): string[] {
   for (const id of ids) {
     const parents = (manifest.nodes[id].depends_on?.nodes ?? []).filter((p) => set.has(p));
     indeg.set(id, parents.length);
-    for (const p of parents) children.set(p, [...(children.get(p) ?? []), id]);
+    for (const p of parents) (children.get(p) ?? children.set(p, []).get(p)!).push(id);
   }
   const queue = ids.filter((id) => indeg.get(id) === 0).sort();
   const out: string[] = [];
@@ -93,7 +100,10 @@ function topoOrder(manifest: Manifest, ids: string[]): string[] {
     }
   }
   // A cycle cannot reach here through a valid manifest; keep the leftovers rather than drop them.
-  for (const id of ids) if (!out.includes(id) && out.length < ids.length) out.push(id);
+  if (out.length < ids.length) {
+    const done = new Set(out);
+    for (const id of ids) if (!done.has(id)) out.push(id);
+  }
   return out;
 }
 
@@ -142,29 +152,46 @@ export async function computeColumnLineage(manifest: Manifest, opts: ColumnLinea
   const ids = Object.keys(manifest.nodes).filter((id) => ANALYSED.has(manifest.nodes[id].resource_type) && manifest.nodes[id].config?.enabled !== false);
   const order = topoOrder(manifest, ids);
   const withSql = order.filter((id) => typeof manifest.nodes[id].compiled_code === 'string' && manifest.nodes[id].compiled_code!.trim());
-  const asts = await parseAll(
+  const batchSize = opts.batchSize ?? 250;
+  const batches = parseBatches(
     withSql.map((id) => manifest.nodes[id].compiled_code!),
-    opts.batchSize ?? 500,
+    batchSize,
   );
-  const astById = new Map(withSql.map((id, i) => [id, asts[i]]));
+  // `order` is parents-first and `withSql` keeps that order, so batches arrive as they are needed.
+  let batch: unknown[] = [];
+  let batchStart = 0;
+  let sqlIndex = 0;
+  const hasSql = new Set(withSql);
 
   const result: Record<string, NodeColumnLineage> = {};
-  for (const id of order) {
-    const node = manifest.nodes[id];
-    const ast = astById.get(id) as { error?: boolean; error_message?: string; statements?: { node: unknown }[] } | undefined;
-    if (!ast) {
-      result[id] = unknownModel(node, id, catalogColumns(id), 'the model has no compiled SQL (run mflow compile first)');
-      continue;
+  try {
+    for (const id of order) {
+      const node = manifest.nodes[id];
+      let ast: { error?: boolean; error_message?: string; statements?: { node: unknown }[] } | undefined;
+      if (hasSql.has(id)) {
+        if (sqlIndex >= batchStart + batch.length) {
+          batchStart += batch.length;
+          batch = (await batches.next()).value ?? [];
+        }
+        ast = batch[sqlIndex - batchStart] as typeof ast;
+        sqlIndex++;
+      }
+      if (!ast) {
+        result[id] = unknownModel(node, id, catalogColumns(id), 'the model has no compiled SQL (run mflow compile first)');
+        continue;
+      }
+      if (ast.error || !ast.statements?.length) {
+        result[id] = unknownModel(node, id, catalogColumns(id), `DuckDB could not parse the compiled SQL: ${ast.error_message ?? 'no statement'}`);
+        continue;
+      }
+      const rel = analyzeStatement(ast.statements[ast.statements.length - 1].node, resolve);
+      const entries = finalise(rel, catalogColumns(id));
+      // Downstream `select *` expands to these names when the warehouse has not told us better.
+      if (rel.columns) outputs.set(id, entries.map((e) => ({ name: e.column, origin: { refs: [], untraced: [] }, transform: 'identity' })));
+      result[id] = { columns: entries };
     }
-    if (ast.error || !ast.statements?.length) {
-      result[id] = unknownModel(node, id, catalogColumns(id), `DuckDB could not parse the compiled SQL: ${ast.error_message ?? 'no statement'}`);
-      continue;
-    }
-    const rel = analyzeStatement(ast.statements[ast.statements.length - 1].node, resolve);
-    const entries = finalise(rel, catalogColumns(id));
-    // Downstream `select *` expands to these names when the warehouse has not told us better.
-    if (rel.columns) outputs.set(id, entries.map((e) => ({ name: e.column, origin: { refs: [], untraced: [] }, transform: 'identity' })));
-    result[id] = { columns: entries };
+  } finally {
+    await batches.return(undefined);
   }
   return { nodes: result, elapsedMs: performance.now() - started };
 }
