@@ -19,7 +19,7 @@ for (const f of await readdir(gen.outDir, { recursive: true })) {
 }
 const indexBytes = (await stat(path.join(gen.outDir, 'data', 'index.js'))).size;
 console.log(`synthetic project: ${Object.keys(manifest.nodes).length} models, ${Object.keys(manifest.sources).length} sources`);
-console.log(`docs generate: ${gen.elapsedMs} ms total (column lineage ${gen.lineageMs} ms, ELK layout ${gen.layoutMs} ms), ${gen.files} files, ${(bytes / 1e6).toFixed(1)} MB (index ${(indexBytes / 1e6).toFixed(1)} MB)`);
+console.log(`docs generate: ${gen.elapsedMs} ms total (column lineage ${gen.lineageMs} ms, layout ${gen.layoutMs} ms), ${gen.files} files, ${(bytes / 1e6).toFixed(1)} MB (index ${(indexBytes / 1e6).toFixed(1)} MB)`);
 
 const server = await serveDocs({ dir: gen.outDir, port: 0, open: false });
 const browser = await chromium.launch({

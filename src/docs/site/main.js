@@ -23,4 +23,5 @@ search.addEventListener('keydown', function (ev) {
 document.addEventListener('keydown', function (ev) { if (ev.key === '/' && document.activeElement !== search) { ev.preventDefault(); search.focus(); } });
 MF.onDescriptions = function () { if (MF.parseHash().route === '/') MF.renderResults(); };
 MF.route();
-setTimeout(MF.loadDescriptions, 0);
+// After the first paint, so the 10,000-node index shows before descriptions are parsed.
+requestAnimationFrame(function () { setTimeout(MF.loadDescriptions, 100); });
