@@ -81,6 +81,16 @@ export function rewriteTokens(tokens: Token[], ctx: RewriteContext): string {
         continue;
       }
     }
+    // dateadd(day, n, x) / datediff(day, a, b): the date part is a bare word in Snowflake.
+    if (isCall && (w === 'DATEADD' || w === 'DATEDIFF')) {
+      const open = sigIndex(i);
+      const part = sigIndex(open);
+      if (tokens[part]?.kind === 'word' || tokens[part]?.kind === 'string') {
+        out.push(w === 'DATEADD' ? 'SF_DATEADD(' : 'DATE_DIFF(', quoteString(tokens[part].value.toLowerCase()));
+        i = part;
+        continue;
+      }
+    }
     if (isCall) {
       const literal: Record<string, string> = {
         CURRENT_WAREHOUSE: quoteString(ctx.warehouse),
@@ -140,8 +150,10 @@ export const SESSION_MACROS = [
   `CREATE OR REPLACE TEMP MACRO DIV0(a, b) AS CASE WHEN b = 0 THEN 0 ELSE a / b END`,
   `CREATE OR REPLACE TEMP MACRO TO_NUMBER(x) AS CAST(x AS DECIMAL(38,0))`,
   `CREATE OR REPLACE TEMP MACRO TRY_TO_NUMBER(x) AS TRY_CAST(x AS DECIMAL(38,0))`,
-  `CREATE OR REPLACE TEMP MACRO TO_DATE(x) AS CAST(x AS DATE)`,
-  `CREATE OR REPLACE TEMP MACRO TRY_TO_DATE(x) AS TRY_CAST(x AS DATE)`,
+  // With a Snowflake format: the common date formats (strptime needs a constant format).
+  `CREATE OR REPLACE TEMP MACRO TO_DATE(x) AS CAST(x AS DATE), (x, f) AS CAST(CASE upper(f) WHEN 'YYYYMMDD' THEN strptime(x, '%Y%m%d') WHEN 'YYYY-MM-DD' THEN strptime(x, '%Y-%m-%d') WHEN 'MM/DD/YYYY' THEN strptime(x, '%m/%d/%Y') WHEN 'DD/MM/YYYY' THEN strptime(x, '%d/%m/%Y') WHEN 'YYYY/MM/DD' THEN strptime(x, '%Y/%m/%d') END AS DATE)`,
+  `CREATE OR REPLACE TEMP MACRO TRY_TO_DATE(x) AS TRY_CAST(x AS DATE), (x, f) AS CAST(CASE upper(f) WHEN 'YYYYMMDD' THEN try_strptime(x, '%Y%m%d') WHEN 'YYYY-MM-DD' THEN try_strptime(x, '%Y-%m-%d') WHEN 'MM/DD/YYYY' THEN try_strptime(x, '%m/%d/%Y') WHEN 'DD/MM/YYYY' THEN try_strptime(x, '%d/%m/%Y') WHEN 'YYYY/MM/DD' THEN try_strptime(x, '%Y/%m/%d') END AS DATE)`,
+  `CREATE OR REPLACE TEMP MACRO SF_DATEADD(p, n, x) AS CASE p WHEN 'day' THEN x + to_days(CAST(n AS INTEGER)) WHEN 'week' THEN x + to_days(7 * CAST(n AS INTEGER)) WHEN 'month' THEN x + to_months(CAST(n AS INTEGER)) WHEN 'year' THEN x + to_years(CAST(n AS INTEGER)) WHEN 'hour' THEN x + to_hours(CAST(n AS INTEGER)) WHEN 'minute' THEN x + to_minutes(CAST(n AS INTEGER)) WHEN 'second' THEN x + to_seconds(CAST(n AS INTEGER)) END`,
   `CREATE OR REPLACE TEMP MACRO TO_TIMESTAMP_NTZ(x) AS CAST(x AS TIMESTAMP)`,
   `CREATE OR REPLACE TEMP MACRO TO_TIMESTAMP(x) AS CAST(x AS TIMESTAMP)`,
   `CREATE OR REPLACE TEMP MACRO TO_TIMESTAMP_TZ(x) AS CAST(x AS TIMESTAMPTZ)`,

@@ -1,0 +1,78 @@
+/**
+ * The MediFlow project built twice from one small SynPUF sample: on DuckDB, and with the target
+ * pointed at the Snowflake emulator (RAW ingested and audited locally, then shipped with PUT +
+ * COPY INTO). The mart figures must be the same.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { run, seed } from '../../src/api.js';
+import { DuckDBAdapter } from '../../src/adapters/duckdb/adapter.js';
+import { CaptureConsole } from '../../src/console/console.js';
+import { shipRawToSnowflake } from '../../src/ingest/snowflake.js';
+import { Session } from '../../src/run/session.js';
+import { query } from '../functional/helpers.js';
+import { copyProject, generate, ingest } from '../mediflow/pipeline.js';
+import { reader, snowflakeTarget, startSnowflakeEmulator, type SnowflakeEmulator } from './helpers.js';
+
+let emu: SnowflakeEmulator;
+beforeAll(async () => {
+  emu = await startSnowflakeEmulator();
+});
+afterAll(async () => emu.close());
+
+const failed = (r: Awaited<ReturnType<typeof run>>) => r.results.filter((x) => x.status !== 'success').map((x) => `${x.unique_id}: ${x.message}`);
+
+const FIGURES = [
+  `select year, numerator, denominator from marts.mart_readmission where grouping = 'overall' order by year`,
+  `select claim_type, count(*) as n, cast(round(sum(total_paid) * 100) as bigint) as paid from marts.mart_cost_of_care where cohort_dimension = 'sex' group by 1 order by 1`,
+  `select year, count(*) as n, sum(claims) as claims, cast(round(sum(total_paid) * 100) as bigint) as paid from marts.mart_provider_utilization group by 1 order by 1`,
+  `select count(*) as n, count(distinct patient_id) as patients from fact.fact_claim`,
+];
+
+describe('MediFlow on the Snowflake emulator', () => {
+  it('produces the same mart figures as on DuckDB', async () => {
+    const dir = copyProject();
+    await generate(dir, 200, 5);
+    expect((await ingest(dir)).success).toBe(true);
+    const c = new CaptureConsole();
+    expect((await seed({ projectDir: dir, console: c })).ok).toBe(true);
+    expect(failed(await run({ projectDir: dir, console: c }))).toEqual([]);
+    const db = join(dir, 'data', 'mediflow.duckdb');
+    const duck: Record<string, unknown>[][] = [];
+    for (const q of FIGURES) duck.push(await query(db, q));
+    expect(duck[0].length).toBeGreaterThan(0);
+
+    // The same project, one more target: the emulator.
+    const yml = readFileSync(join(dir, 'project.yml'), 'utf8');
+    const emuTarget = snowflakeTarget(emu, { database: 'MEDIFLOW', schema: 'PUBLIC', threads: 2 }).replace('targets:\n  default: sf\n  sf:', '  emu:');
+    writeFileSync(join(dir, 'project.yml'), yml.replace(/\nvars:/, `\n${emuTarget}\nvars:`));
+    const env = { ...process.env, SF_PW: 'emulator' };
+
+    // RAW: audited locally (the ingest above), shipped with PUT + COPY INTO.
+    const session = await Session.open({ projectDir: dir, target: 'emu', env, console: c, writeArtifacts: false });
+    const local = await DuckDBAdapter.create({ name: 'local', type: 'duckdb', threads: 1, schema: 'main', path: db });
+    try {
+      const lc = await local.acquire();
+      const raw = Object.values(session.manifest.sources).filter((s) => s.external).map((s) => ({ schema: s.schema, identifier: s.identifier }));
+      const shipped = await shipRawToSnowflake(lc, await session.connect(), raw, { database: 'MEDIFLOW' });
+      expect(shipped.every((x) => x.rows > 0)).toBe(true);
+      local.release(lc);
+    } finally {
+      await local.close();
+      await session.close();
+    }
+    expect((await seed({ projectDir: dir, target: 'emu', env, console: c })).ok).toBe(true);
+    expect(failed(await run({ projectDir: dir, target: 'emu', env, console: c }))).toEqual([]);
+    const sf = await reader(emu);
+    try {
+      await sf.q('use database MEDIFLOW');
+      for (let i = 0; i < FIGURES.length; i++) {
+        const rows = (await sf.q(FIGURES[i])).map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'string' && /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : v])));
+        expect(rows, FIGURES[i]).toEqual(duck[i]);
+      }
+    } finally {
+      await sf.close();
+    }
+  }, 300_000);
+});
