@@ -77,12 +77,18 @@ async function ingestSource(conn: DuckDBConnection, source: SourceTable, opts: I
   } catch (e) {
     return [failure(source, ctx.spec.location, started, e, opts)];
   }
-  for (const file of files) {
+  // The next file is hashed and counted while DuckDB loads the current one.
+  let nextScan: Promise<FileScan> | undefined;
+  for (let i = 0; i < files.length; i++) {
+    const file = files[i];
+    const scanP = nextScan ?? scanFile(file);
+    nextScan = i + 1 < files.length ? scanFile(files[i + 1]) : undefined;
+    nextScan?.catch(() => undefined);
     const fStarted = new Date();
     opts.onEvent?.({ type: 'file_start', source: source.unique_id, file: display(file, opts.projectDir) });
     let prepared: Prepared | null = null;
     try {
-      prepared = await prepare(conn, ctx, file, opts, tmp, false);
+      prepared = await prepare(conn, ctx, file, opts, tmp, false, scanP);
       if (prepared.result) {
         if (prepared.result.status !== 'skipped') await recordAudit(conn, ctx, prepared.result);
         out.push(emit(prepared.result, opts));
@@ -161,11 +167,11 @@ interface Prepared {
   cleanup(): void;
 }
 
-async function prepare(conn: DuckDBConnection, ctx: SourceCtx, file: string, opts: IngestOptions, tmp: string, refreshing: boolean): Promise<Prepared> {
+async function prepare(conn: DuckDBConnection, ctx: SourceCtx, file: string, opts: IngestOptions, tmp: string, refreshing: boolean, scanP?: Promise<FileScan>): Promise<Prepared> {
   const started = new Date();
   const displayPath = display(file, opts.projectDir);
   const isZip = /\.zip$/i.test(file);
-  let scan = await scanFile(file);
+  let scan = await (scanP ?? scanFile(file));
   const p: Prepared = { file, displayPath, readPath: file, scan, cleanup: () => undefined };
   if (!refreshing) {
     const seen = await conn.runAndReadAll(
