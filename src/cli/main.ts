@@ -3,7 +3,7 @@ import * as api from '../api.js';
 import { JsonConsole, TerminalConsole, type Console } from '../console/console.js';
 import { MflowError, MflowErrors } from '../errors.js';
 import { MFLOW_VERSION } from '../version.js';
-import type { CommonOptions } from '../run/session.js';
+import { cancelRunningQueries, type CommonOptions } from '../run/session.js';
 import { formatTable } from './table.js';
 import { extraCommands } from './extra.js';
 
@@ -176,7 +176,7 @@ export async function main(argv: string[]): Promise<number> {
   // Ctrl-C: the first one cancels running queries through the process exit; tables swap atomically, so nothing half-built stays.
   process.once('SIGINT', () => {
     cons.emit({ type: 'error', msg: 'Interrupted: cancelling running queries' });
-    process.exit(130);
+    void cancelRunningQueries().finally(() => process.exit(130));
   });
   try {
     await program.parseAsync(argv);

@@ -9,7 +9,8 @@ import { downloadNppes, downloadSynpuf } from '../ingest/cms-download.js';
 import type { IngestReport } from '../ingest/types.js';
 import { build } from '../api.js';
 import { selectFor } from '../run/invoke.js';
-import type { DuckDBConnectionWrapper } from '../adapters/duckdb/adapter.js';
+import { DuckDBAdapter, type DuckDBConnectionWrapper } from '../adapters/duckdb/adapter.js';
+import { shipRawToSnowflake } from '../ingest/snowflake.js';
 
 export interface GenerateCliOptions {
   beneficiaries: number;
@@ -48,8 +49,11 @@ export async function ingest(opts: IngestCliOptions): Promise<IngestReport> {
     const sources = Object.values(s.manifest.sources).filter((x: SourceTable) => x.external && (!selected || selected.has(x.unique_id)));
     if (sources.length === 0) throw new MflowError('USAGE', 'No source declares an external location to ingest', { hint: 'Add `external: { location: data/x.csv }` to a source table in a properties file.' });
     const adapter = await s.connect();
-    if (adapter.type !== 'duckdb') throw new MflowError('USAGE', `mflow ingest on ${adapter.type} targets is not available yet`, { hint: 'Ingest into the DuckDB target.' });
-    const conn = (await adapter.acquire()) as DuckDBConnectionWrapper;
+    // On a warehouse target, files are loaded and audited in a local DuckDB first, then shipped
+    // with PUT + COPY INTO: the audits are the same on every target.
+    const remote = adapter.type !== 'duckdb';
+    const local = remote ? await DuckDBAdapter.create({ name: 'ingest', type: 'duckdb', threads: 2, schema: 'main', path: join(s.targetDir, 'ingest_stage.duckdb') }) : adapter;
+    const conn = (await local.acquire()) as DuckDBConnectionWrapper;
     try {
       const report = await ingestSources(conn.raw, sources, {
         projectDir: s.project.root,
@@ -66,9 +70,15 @@ export async function ingest(opts: IngestCliOptions): Promise<IngestReport> {
         },
       });
       cons.emit({ type: 'info', msg: `Ingestion ${report.success ? 'finished' : 'FAILED'} in ${report.elapsed_s.toFixed(1)}s; audit in ${report.artifact}` });
+      if (remote && report.success) {
+        const tables = sources.map((x) => ({ schema: x.schema, identifier: x.identifier || x.name }));
+        const shipped = await shipRawToSnowflake(conn, adapter, tables, { database: (s.target.database as string | null) ?? null });
+        for (const t of shipped) cons.emit({ type: 'info', msg: `  shipped ${t.table} to ${adapter.type}: ${t.rows} rows (PUT + COPY INTO)` });
+      }
       return report;
     } finally {
-      adapter.release(conn);
+      local.release(conn);
+      if (remote) await local.close();
     }
   } finally {
     await s.close();

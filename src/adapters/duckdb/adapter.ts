@@ -132,6 +132,11 @@ export class DuckDBAdapter implements Adapter {
     return n;
   }
 
+  /** Ctrl-C: interrupt whatever runs on any connection; transactions roll back. */
+  async cancel(): Promise<void> {
+    for (const c of this.all) c.raw.interrupt();
+  }
+
   release(conn: Connection): void {
     this.idle.push(conn as DuckDBConnectionWrapper);
   }
