@@ -14,6 +14,7 @@ MF.route = function () {
 window.addEventListener('hashchange', MF.route);
 var search = document.getElementById('search');
 search.addEventListener('input', function () {
+  MF.indexState.limit = 50;
   if (MF.parseHash().route !== '/') { location.hash = '#/'; return; }
   MF.renderResults();
 });

@@ -1,0 +1,88 @@
+/**
+ * A 10,000-model synthetic project in Chromium: the whole DAG on the canvas, zoom and pan, the
+ * cut lists of the index ("show more"), search and lazy details. Timing is bench/docs-render.mjs's job.
+ */
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { generateDocsSite } from '../../src/docs/generate.js';
+import { serveDocs } from '../../src/docs/serve.js';
+import { syntheticManifest } from '../../src/docs/synthetic.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+
+let browser: Browser;
+let page: Page;
+let server: { url: string; close(): Promise<void> };
+let tmp: string;
+const errors: string[] = [];
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: install it with apt-get install chromium (as .ci/run does) or set CHROMIUM_PATH`);
+  tmp = await mkdtemp(path.join(os.tmpdir(), 'mflow-docs-large-'));
+  const site = await generateDocsSite({ targetDir: tmp, manifest: syntheticManifest(10_000) });
+  server = await serveDocs({ dir: site.outDir, port: 0, open: false });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  page.on('pageerror', (e) => errors.push(String(e)));
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  if (tmp) await rm(tmp, { recursive: true, force: true });
+});
+
+describe('docs site of a 10,000-model project', () => {
+  it('draws the whole DAG, zooms and pans, and opens a node from the canvas', async () => {
+    await page.goto(`${server.url}#/graph`);
+    await page.waitForFunction(() => (window as any).MF?.graph?.rendered);
+    expect(await page.evaluate(() => (window as any).MF.graph.visibleCount())).toBe(10_750);
+    const before = await page.evaluate(() => ({ ...(window as any).MF.graph.view }));
+    const box = (await page.locator('#graph-canvas').boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.wheel(0, -2000);
+    await expect.poll(() => page.evaluate(() => (window as any).MF.graph.view.s)).toBeGreaterThan(before.s * 5);
+    const zoomed = await page.evaluate(() => ({ ...(window as any).MF.graph.view }));
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width / 2 + 150, box.y + box.height / 2 + 40, { steps: 5 });
+    await page.mouse.up();
+    const panned = await page.evaluate(() => ({ ...(window as any).MF.graph.view }));
+    expect(panned.tx - zoomed.tx).toBeCloseTo(150, 0);
+    expect(panned.ty - zoomed.ty).toBeCloseTo(40, 0);
+    // Centre one node in the view, double-click it: its page loads its detail shard.
+    const id = 'model.synthetic.fact_d060_3';
+    await page.evaluate(([i]) => {
+      const G = (window as any).MF.graph;
+      const p = G.screenPos(i);
+      const r = document.querySelector('#graph-canvas')!.getBoundingClientRect();
+      G.view.tx += r.left + r.width / 2 - p.x;
+      G.view.ty += r.top + r.height / 2 - p.y;
+    }, [id]);
+    const c = await page.evaluate((i) => (window as any).MF.graph.screenPos(i), id);
+    await page.mouse.dblclick(c.x, c.y);
+    await page.waitForFunction(() => document.querySelector('#node-title')?.textContent === 'fact_d060_3');
+    expect(await page.textContent('#parents')).toMatch(/dim_d060_\d+/);
+  });
+
+  it('cuts the index lists and shows more on demand; search finds a model among 10,000', async () => {
+    await page.goto(`${server.url}#/`);
+    await page.waitForSelector('#results .result');
+    expect(await page.locator('#results .result[data-id]').count()).toBe(50);
+    await page.click('#more-results');
+    expect(await page.locator('#results .result[data-id]').count()).toBe(250);
+    expect(await page.locator('#index-side .grp[data-real]').count()).toBe(60);
+    await page.click('#index-side [data-more="groups"]');
+    expect(await page.locator('#index-side .grp[data-real]').count()).toBeGreaterThan(500);
+    await page.fill('#search', 'mart_d099_7');
+    await expect.poll(() => page.locator('#results .result .name').first().textContent()).toBe('mart_d099_7');
+    // Descriptions arrive after the first render and are searchable.
+    await page.fill('#search', 'intermediate layer of domain d042');
+    await expect.poll(() => page.locator('#results .result[data-id]').count()).toBe(24);
+    expect(errors).toEqual([]);
+  });
+});
