@@ -55,7 +55,8 @@ export async function ingest(opts: IngestCliOptions): Promise<IngestReport> {
     const local = remote ? await DuckDBAdapter.create({ name: 'ingest', type: 'duckdb', threads: 2, schema: 'main', path: join(s.targetDir, 'ingest_stage.duckdb') }) : adapter;
     const conn = (await local.acquire()) as DuckDBConnectionWrapper;
     try {
-      const report = await ingestSources(conn.raw, sources, {
+      // Locally the RAW tables live in the DuckDB file's own catalog, whatever the warehouse database is.
+      const report = await ingestSources(conn.raw, remote ? sources.map((x) => ({ ...x, database: null })) : sources, {
         projectDir: s.project.root,
         targetDir: s.targetDir,
         fullRefresh: opts.fullRefresh,

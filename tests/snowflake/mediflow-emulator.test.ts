@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run, seed } from '../../src/api.js';
 import { DuckDBAdapter } from '../../src/adapters/duckdb/adapter.js';
 import { CaptureConsole } from '../../src/console/console.js';
-import { shipRawToSnowflake } from '../../src/ingest/snowflake.js';
+import { ingest as ingestApi } from '../../src/pipeline/api.js';
 import { Session } from '../../src/run/session.js';
 import { query } from '../functional/helpers.js';
 import { copyProject, generate, ingest } from '../mediflow/pipeline.js';
@@ -49,19 +49,10 @@ describe('MediFlow on the Snowflake emulator', () => {
     writeFileSync(join(dir, 'project.yml'), yml.replace(/\nvars:/, `\n${emuTarget}\nvars:`));
     const env = { ...process.env, SF_PW: 'emulator' };
 
-    // RAW: audited locally (the ingest above), shipped with PUT + COPY INTO.
-    const session = await Session.open({ projectDir: dir, target: 'emu', env, console: c, writeArtifacts: false });
-    const local = await DuckDBAdapter.create({ name: 'local', type: 'duckdb', threads: 1, schema: 'main', path: db });
-    try {
-      const lc = await local.acquire();
-      const raw = Object.values(session.manifest.sources).filter((s) => s.external).map((s) => ({ schema: s.schema, identifier: s.identifier }));
-      const shipped = await shipRawToSnowflake(lc, await session.connect(), raw, { database: 'MEDIFLOW' });
-      expect(shipped.every((x) => x.rows > 0)).toBe(true);
-      local.release(lc);
-    } finally {
-      await local.close();
-      await session.close();
-    }
+    // RAW through `mflow ingest --target emu`: files audited in a local DuckDB, shipped with PUT + COPY INTO.
+    const report = await ingestApi({ projectDir: dir, target: 'emu', env, console: c });
+    expect(report.success, c.text.slice(-3000)).toBe(true);
+    expect(c.text).toMatch(/shipped raw\.inpatient|shipped .*INPATIENT/i);
     expect((await seed({ projectDir: dir, target: 'emu', env, console: c })).ok).toBe(true);
     expect(failed(await run({ projectDir: dir, target: 'emu', env, console: c }))).toEqual([]);
     const sf = await reader(emu);
