@@ -42,6 +42,11 @@ describe('docs site of a 10,000-model project', () => {
     await page.goto(`${server.url}#/graph`);
     await page.waitForFunction(() => (window as any).MF?.graph?.rendered);
     expect(await page.evaluate(() => (window as any).MF.graph.visibleCount())).toBe(10_750);
+    // Too tall to fit whole and stay readable: the first view fits the width; "fit all" shows everything.
+    const first = await page.evaluate(() => (window as any).MF.graph.view.s);
+    expect(first).toBeGreaterThan(0.1);
+    await page.click('#g-fit-all');
+    expect(await page.evaluate(() => (window as any).MF.graph.view.s)).toBeLessThan(first / 4);
     const before = await page.evaluate(() => ({ ...(window as any).MF.graph.view }));
     const box = (await page.locator('#graph-canvas').boundingBox())!;
     await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);

@@ -21,7 +21,7 @@ MF.renderGraph = function (app, params) {
     '<h3>Tag</h3><select id="g-tag"><option value="">any tag</option>' + Object.keys(tags).sort().map(function (t) { return '<option' + (G.filters.tag === t ? ' selected' : '') + '>' + MF.esc(t) + '</option>'; }).join('') + '</select>' +
     '<h3>Folder</h3><select id="g-folder"><option value="">any folder</option>' + Object.keys(folders).sort().map(function (f) { return '<option' + (G.filters.folder === f ? ' selected' : '') + '>' + MF.esc(f) + '</option>'; }).join('') + '</select>' +
     '<div class="panel" id="g-col"></div><div class="panel" id="g-sel"><span class="muted">Nothing selected.</span></div></aside>' +
-    '<div class="canvas-box"><canvas id="graph-canvas"></canvas><div class="hint">wheel: zoom · drag: pan · click: select · double-click: open</div></div></div>';
+    '<div class="canvas-box"><canvas id="graph-canvas"></canvas><button class="small fit-all" id="g-fit-all">fit all</button><div class="hint">wheel: zoom · drag: pan · click: select · double-click: open</div></div></div>';
 
   // --- which nodes, where ---
   var visible = [];
@@ -67,7 +67,10 @@ MF.renderGraph = function (app, params) {
   var view = { s: 1, tx: 0, ty: 0 };
   var selected = -1, pathTo = -1, hl = null, colMarks = null, colEdges = null;
 
-  var fit = function () {
+  // A big DAG is a few layers wide and thousands of nodes tall: fitted whole it is a one-pixel
+  // sliver. Then the first view fits the width and starts at the top (boxes and edges readable,
+  // pan down for more); the "fit all" button still gives the overview.
+  var fit = function (all) {
     var r = canvas.getBoundingClientRect();
     var minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
     visible.forEach(function (i) { minX = Math.min(minX, px[i]); minY = Math.min(minY, py[i]); maxX = Math.max(maxX, px[i] + nodes[i].w); maxY = Math.max(maxY, py[i] + H); });
@@ -75,6 +78,12 @@ MF.renderGraph = function (app, params) {
     view.s = Math.min(2, Math.min(r.width / (maxX - minX + 40), r.height / (maxY - minY + 40)));
     view.tx = (r.width - (maxX - minX) * view.s) / 2 - minX * view.s;
     view.ty = (r.height - (maxY - minY) * view.s) / 2 - minY * view.s;
+    var sWidth = r.width / (maxX - minX + 40);
+    if (!all && view.s < 0.04 && sWidth > view.s * 4) {
+      view.s = Math.min(0.3, sWidth);
+      view.tx = (r.width - (maxX - minX) * view.s) / 2 - minX * view.s;
+      view.ty = 20 - minY * view.s;
+    }
   };
   var size = function () {
     var r = canvas.getBoundingClientRect(), dpr = window.devicePixelRatio || 1;
@@ -230,6 +239,7 @@ MF.renderGraph = function (app, params) {
   G.select = function (id) { select(MF.byId.get(id).i, false); };
   G.view = view;
 
+  app.querySelector('#g-fit-all').onclick = function () { fit(true); redraw(); };
   size(); fit(); draw();
   performance.mark('mflow:graph-rendered');
   G.rendered = true;
