@@ -4,12 +4,14 @@ import type { ResourceType } from './contracts/manifest.js';
 import type { QueryResult } from './contracts/adapter.js';
 import { compileNode } from './compile/compiler.js';
 import { RelationCache } from './compile/relation-cache.js';
-import { writeNodeSql, readRunResults } from './artifacts/write.js';
+import { compiledPath, readRunResults } from './artifacts/write.js';
+import { BackgroundWriter } from './artifacts/background-writer.js';
 import { MflowError } from './errors.js';
 import { invoke, selectFor, type InvokeResult } from './run/invoke.js';
 import { Session, type CommonOptions } from './run/session.js';
 import { loadProject, maskTarget } from './project/load.js';
 import { createAdapter } from './adapters/index.js';
+import { lazyAdapter } from './adapters/lazy.js';
 import './run/executors.js';
 import './unit-tests/executor.js';
 import { writeJunitXml } from './junit/report.js';
@@ -81,34 +83,43 @@ export interface CompileResult {
 export async function compile(opts: CommonOptions & { inline?: string } = {}): Promise<CompileResult> {
   // The manifest is written once, at the end, with the compiled SQL in it.
   return withSession({ ...opts, writeArtifacts: false }, async (s) => {
-    const adapter = await s.connect();
+    const adapter = lazyAdapter(() => s.connect(), s.dialect, s.target);
     const relations = new RelationCache(adapter);
     const ctx = { manifest: s.manifest, runtime: s.runtime, adapter, relations, fullRefresh: Boolean(opts.fullRefresh) };
     const ids = selectFor(s, opts, ['model', 'test', 'snapshot', 'analysis', 'seed', 'unit_test']).filter((id) => {
       const t = s.manifest.nodes[id]?.resource_type;
       return t === 'model' || t === 'test' || t === 'analysis' || t === 'snapshot';
     });
-    const schemas = new Set(ids.map((id) => `${s.manifest.nodes[id].database ?? ''}\0${s.manifest.nodes[id].schema}`));
+    // is_incremental() looks at the relation cache synchronously: list the schemas of incremental
+    // models up front; everything else the warehouse is asked lazily, if at all.
+    const schemas = new Set(ids.filter((id) => s.manifest.nodes[id].config.materialized === 'incremental').map((id) => `${s.manifest.nodes[id].database ?? ''}\0${s.manifest.nodes[id].schema}`));
     await Promise.all([...schemas].map((k) => relations.load(k.split('\0')[0] || null, k.split('\0')[1])));
     const compiled: Record<string, string> = {};
     const errors: MflowError[] = [];
     // Both cores: rendering is synchronous, writing files is not; keep a few nodes in flight.
-    const queue = [...ids];
+    let next = 0;
+    const writer = new BackgroundWriter();
     const work = async () => {
-      for (let id = queue.shift(); id; id = queue.shift()) {
+      while (next < ids.length) {
+        const id = ids[next++];
         const n = s.manifest.nodes[id];
         try {
           const sql = await compileNode(ctx, n);
           compiled[id] = sql;
           n.compiled_code = sql;
-          n.compiled_path = writeNodeSql(s.targetDir, 'compiled', n, sql);
+          n.compiled_path = compiledPath(s.targetDir, 'compiled', n);
+          writer.write(n.compiled_path, sql.endsWith('\n') ? sql : sql + '\n');
         } catch (e) {
           if (e instanceof MflowError) errors.push(e);
           else throw e;
         }
       }
     };
-    await Promise.all([work(), work(), work(), work()]);
+    try {
+      await Promise.all([work(), work(), work(), work()]);
+    } finally {
+      await writer.close();
+    }
     if (errors.length) {
       const { MflowErrors } = await import('./errors.js');
       throw new MflowErrors(errors);
