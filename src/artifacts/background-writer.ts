@@ -22,13 +22,19 @@ parentPort.on('message', (batch) => {
 `;
 
 export class BackgroundWriter {
-  private readonly worker = new Worker(WORKER_SOURCE, { eval: true });
+  private readonly workers: Worker[];
   private batch: [string, string][] = [];
   private error: string | null = null;
+  private turn = 0;
 
-  constructor(private readonly batchSize = 250) {
-    this.worker.on('message', (m: unknown) => {
-      if (m && typeof m === 'object' && 'error' in m) this.error = String((m as { error: string }).error);
+  /** Several workers: file creation waits in the kernel, so two or three overlap well. */
+  constructor(private readonly batchSize = 250, count = 3) {
+    this.workers = Array.from({ length: count }, () => {
+      const w = new Worker(WORKER_SOURCE, { eval: true });
+      w.on('message', (m: unknown) => {
+        if (m && typeof m === 'object' && 'error' in m) this.error = String((m as { error: string }).error);
+      });
+      return w;
     });
   }
 
@@ -38,24 +44,29 @@ export class BackgroundWriter {
   }
 
   private send(): void {
-    if (this.batch.length) this.worker.postMessage(this.batch);
+    if (this.batch.length) this.workers[this.turn++ % this.workers.length].postMessage(this.batch);
     this.batch = [];
   }
 
-  /** Waits until every file is on disk, then stops the worker. */
+  /** Waits until every file is on disk, then stops the workers. */
   async close(): Promise<void> {
     this.send();
-    await new Promise<void>((resolve) => {
-      const on = (m: unknown) => {
-        if (m === 'flushed') {
-          this.worker.off('message', on);
-          resolve();
-        }
-      };
-      this.worker.on('message', on);
-      this.worker.postMessage('flush');
-    });
-    await this.worker.terminate();
+    await Promise.all(
+      this.workers.map(
+        (w) =>
+          new Promise<void>((resolve) => {
+            const on = (m: unknown) => {
+              if (m === 'flushed') {
+                w.off('message', on);
+                resolve();
+              }
+            };
+            w.on('message', on);
+            w.postMessage('flush');
+          }),
+      ),
+    );
+    await Promise.all(this.workers.map((w) => w.terminate()));
     if (this.error) throw new Error(`writing compiled files failed: ${this.error}`);
   }
 }
