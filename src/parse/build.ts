@@ -260,6 +260,8 @@ export async function parseProject(o: ParseOptions): Promise<ParseResult> {
   }
 
   // Disabled nodes leave the graph; schema and alias come from the (overridable) macros.
+  const overrides = (base: string) => [base, `default__${base}`, `${o.dialect.type}__${base}`].some((m) => macros[`macro.${p.name}.${m}`]);
+  const overridden = { schema: overrides('generate_schema_name'), alias: overrides('generate_alias_name') };
   const nodes: Record<string, ManifestNode> = {};
   const disabled = new Map<string, ManifestNode>();
   for (const pd of byKey.values()) {
@@ -271,7 +273,7 @@ export async function parseProject(o: ParseOptions): Promise<ParseResult> {
     }
     if (n.resource_type !== 'test' && n.resource_type !== 'analysis') {
       try {
-        placeNode(runtime, n, o.target, o.dialect, host);
+        placeNode(runtime, n, o.target, o.dialect, host, overridden);
       } catch (e) {
         if (e instanceof MflowError) errors.push(e);
         else throw e;
@@ -468,12 +470,26 @@ export function renderNodeOf(n: ManifestNode, line = 1, thisRelation: JinjaRelat
   };
 }
 
-/** database, schema, alias and relation name through generate_*_name. */
-function placeNode(runtime: JinjaRuntime, n: ManifestNode, target: ResolvedTarget, dialect: Dialect, host: RenderHost): void {
+/**
+ * database, schema, alias and relation name. A project's generate_schema_name / generate_alias_name
+ * macro is called for every node; without one, dbt's default rule is applied directly (the same
+ * result as the built-in macro, without 20,000 template calls on a large project).
+ */
+function placeNode(runtime: JinjaRuntime, n: ManifestNode, target: ResolvedTarget, dialect: Dialect, host: RenderHost, overridden: { schema: boolean; alias: boolean }): void {
   const cfg = n.config as NodeConfig & { target_schema?: string; target_database?: string };
   const customSchema = (cfg.schema ?? (n.resource_type === 'snapshot' ? cfg.target_schema : null) ?? null) as string | null;
-  const schema = String(runtime.callMacro('generate_schema_name', [customSchema, n], renderNodeOf(n), host)).trim();
-  const alias = String(runtime.callMacro('generate_alias_name', [cfg.alias ?? null, n], renderNodeOf(n), host)).trim();
+  const schema = overridden.schema
+    ? String(runtime.callMacro('generate_schema_name', [customSchema, n], renderNodeOf(n), host)).trim()
+    : customSchema === null || customSchema === undefined
+      ? target.schema
+      : `${target.schema}_${String(customSchema).trim()}`;
+  const alias = overridden.alias
+    ? String(runtime.callMacro('generate_alias_name', [cfg.alias ?? null, n], renderNodeOf(n), host)).trim()
+    : cfg.alias
+      ? String(cfg.alias).trim()
+      : n.version !== null && n.version !== undefined
+        ? `${n.name}_v${String(n.version).replace(/\./g, '_')}`
+        : n.name;
   const dbName = cfg.database ?? cfg.target_database ?? null;
   const db = dbName ? String(dbName) : (target.database as string | null) ?? null;
   n.schema = schema;
