@@ -54,22 +54,27 @@ export function columnSql(node: ManifestNode, header: string[], quote: (s: strin
  * aggregate over it, and the typed rows replace the table's rows in one transaction, so a bad
  * file leaves the previous table exactly as it was.
  */
+/** The seed's CSV as configured (delimiter, header, column_types), checked before anything loads. */
+export function openSeedFile(root: string, node: ManifestNode): { file: SeedFile; header: string[]; overrides: ReturnType<typeof columnTypes> } {
+  const delimiter = String(node.config.delimiter ?? ',');
+  if (delimiter.length === 0 || /["\r\n]/.test(delimiter)) throw new MflowError('CONFIG', `Seed '${node.name}' has delimiter ${JSON.stringify(delimiter)}, which cannot separate CSV fields`, { file: node.patch_path ?? node.original_file_path, node: node.unique_id, hint: "Use a character such as ',', ';', '|' or '\\t'." });
+  const dialect: CsvDialect = { delimiter, quote: '"' };
+  const path = join(root, node.original_file_path);
+  const header = readHeader(path, node.original_file_path, dialect);
+  const file: SeedFile = { path, display: node.original_file_path, node: node.unique_id, header, dialect };
+  return { file, header, overrides: columnTypes(node, header) };
+}
+
 export const runSeed: NodeExecutor = async (ctx, node, conn) => {
   const s = ctx.session;
   const d = s.dialect;
   // Other warehouses: the CSV is read and typed by a local DuckDB, then loaded with bound inserts.
   if (s.target.type !== 'duckdb') return (await import('./remote.js')).runSeedRemote(ctx, node, conn);
-  const delimiter = String(node.config.delimiter ?? ',');
-  if (delimiter.length === 0 || /["\r\n]/.test(delimiter)) throw new MflowError('CONFIG', `Seed '${node.name}' has delimiter ${JSON.stringify(delimiter)}, which cannot separate CSV fields`, { file: node.patch_path ?? node.original_file_path, node: node.unique_id, hint: "Use a character such as ',', ';', '|' or '\\t'." });
-  const dialect: CsvDialect = { delimiter, quote: '"' };
-  const path = join(s.project.root, node.original_file_path);
-  const header = readHeader(path, node.original_file_path, dialect);
-  const file: SeedFile = { path, display: node.original_file_path, node: node.unique_id, header, dialect };
-  const overrides = columnTypes(node, header);
+  const { file, header, overrides } = openSeedFile(s.project.root, node);
   const columnsSql = columnSql(node, header, (x) => d.quote(x));
   const stage = `temp.${d.quote(`mflow_seed__${node.unique_id.replace(/\W+/g, '_')}`)}`;
   try {
-    await conn.execute(`create or replace temp table ${stage} as select * from ${readCsvSql(path, header, dialect)}`);
+    await conn.execute(`create or replace temp table ${stage} as select * from ${readCsvSql(file.path, header, file.dialect)}`);
   } catch (e) {
     throw csvError(e, file);
   }

@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { DuckDBAdapter } from '../adapters/duckdb/adapter.js';
 import type { Connection, Statement } from '../contracts/adapter.js';
 import type { ManifestNode } from '../contracts/manifest.js';
@@ -6,9 +5,8 @@ import { writeNodeSql } from '../artifacts/write.js';
 import { MflowError } from '../errors.js';
 import { runStatements, type ExecContext, type NodeOutcome } from '../run/executors.js';
 import { applyGrants } from '../run/grants.js';
-import { readHeader, type CsvDialect } from './csv-file.js';
-import { csvError, type SeedFile } from './errors.js';
-import { columnSql, columnTypes, fullInference, readCsvSql } from './executor.js';
+import { csvError } from './errors.js';
+import { columnSql, fullInference, openSeedFile, readCsvSql } from './executor.js';
 import { inferenceSql, kindOf, statsOf, survivors, typeNameOf, typedValue, type SeedKind } from './infer.js';
 import { planSeed } from './plan.js';
 
@@ -29,13 +27,7 @@ interface BindingConnection extends Connection {
 export async function runSeedRemote(ctx: ExecContext, node: ManifestNode, conn: Connection): Promise<NodeOutcome> {
   const s = ctx.session;
   const d = s.dialect;
-  const delimiter = String(node.config.delimiter ?? ',');
-  if (delimiter.length === 0 || /["\r\n]/.test(delimiter)) throw new MflowError('CONFIG', `Seed '${node.name}' has delimiter ${JSON.stringify(delimiter)}, which cannot separate CSV fields`, { file: node.patch_path ?? node.original_file_path, node: node.unique_id, hint: "Use a character such as ',', ';', '|' or '\\t'." });
-  const dialect: CsvDialect = { delimiter, quote: '"' };
-  const path = join(s.project.root, node.original_file_path);
-  const header = readHeader(path, node.original_file_path, dialect);
-  const file: SeedFile = { path, display: node.original_file_path, node: node.unique_id, header, dialect };
-  const overrides = columnTypes(node, header);
+  const { file, header, overrides } = openSeedFile(s.project.root, node);
   // Unset quote_columns on an upper-case warehouse: plain names become the upper-case names an
   // unquoted reference finds (`select code from seed`); other names, or quote_columns: true, stay exact.
   const fold = node.config.quote_columns == null && d.capabilities.identifierCase === 'upper';
@@ -50,7 +42,7 @@ export async function runSeedRemote(ctx: ExecContext, node: ManifestNode, conn: 
     const ld = local.dialect;
     const stage = 'mflow_seed_rows';
     try {
-      await lc.execute(`create table ${stage} as select * from ${readCsvSql(path, header, dialect)}`);
+      await lc.execute(`create table ${stage} as select * from ${readCsvSql(file.path, header, file.dialect)}`);
     } catch (e) {
       throw csvError(e, file);
     }
