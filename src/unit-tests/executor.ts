@@ -6,6 +6,7 @@ import { compileNode, type CompileContext } from '../compile/compiler.js';
 import { writeNodeSql } from '../artifacts/write.js';
 import { MflowError } from '../errors.js';
 import { JinjaRuntime } from '../jinja/context.js';
+import { DuckDBDialect } from '../adapters/duckdb/dialect.js';
 import type { UnitTestDef } from '../parse/properties.js';
 import { registerExecutor, type ExecContext, type NodeExecutor } from '../run/executors.js';
 import { diffRows, formatDiff } from './compare.js';
@@ -109,15 +110,31 @@ async function runOrExplain(db: DuckDBConnectionWrapper, sql: string, what: stri
   }
 }
 
+const duckRuntimes = new WeakMap<ExecContext['session'], JinjaRuntime>();
+/** One DuckDB-dialect runtime per session for unit tests of a warehouse target. */
+function unitRuntime(ctx: ExecContext): JinjaRuntime {
+  let r = duckRuntimes.get(ctx.session);
+  if (!r) {
+    const base = ctx.compile.runtime.opts;
+    r = new JinjaRuntime({ ...base, dialect: new DuckDBDialect(), target: { ...base.target, type: 'duckdb' }, macros: Object.values(ctx.session.manifest.macros) });
+    duckRuntimes.set(ctx.session, r);
+  }
+  return r;
+}
+
 /** vars, env_vars and macros overrides apply to this render only. */
 async function compileModel(ctx: ExecContext, model: ManifestNode, def: UnitTest, overrides: Map<string, string>): Promise<string> {
   const o = def.overrides ?? {};
   const extra = { ...(ctx.compile.extra ?? {}), __vars: o.vars ?? {}, __env: Object.fromEntries(Object.entries(o.env_vars ?? {}).map(([k, v]) => [k, String(v)])) };
   let runtime = ctx.compile.runtime;
   const macros = Object.entries(o.macros ?? {});
-  if (macros.length) {
+  // Unit tests run on in-memory DuckDB whatever the target: the model is rendered with DuckDB's
+  // dialect (adapter.dispatch picks duckdb__ macros), not with the warehouse's.
+  const foreign = runtime.dialect.type !== 'duckdb';
+  if (macros.length || foreign) {
     // A runtime of its own: replacing a macro on the shared one would leak into nodes rendering meanwhile.
-    runtime = new JinjaRuntime({ ...runtime.opts, macros: Object.values(ctx.session.manifest.macros) });
+    runtime = foreign ? unitRuntime(ctx) : new JinjaRuntime({ ...runtime.opts, macros: Object.values(ctx.session.manifest.macros) });
+    if (macros.length && foreign) runtime = new JinjaRuntime({ ...runtime.opts });
     for (const [name, value] of macros) runtime.globals[name] = typeof value === 'function' ? value : () => value;
   }
   // is_incremental() is false unless overridden, whatever exists in the warehouse.
