@@ -117,19 +117,20 @@ export async function compile(opts: CommonOptions & { inline?: string } = {}): P
     };
     try {
       await Promise.all([work(), work(), work(), work()]);
+      if (errors.length) {
+        const { MflowErrors } = await import('./errors.js');
+        throw new MflowErrors(errors);
+      }
+      if (opts.inline) {
+        const node = { ...Object.values(s.manifest.nodes).find((x) => x.resource_type === 'model') ?? ({} as never), unique_id: 'sql_operation.inline', name: 'inline', resource_type: 'model', raw_code: opts.inline, original_file_path: '<inline>', checksum: { name: 'sha256', checksum: String(Date.now()) }, config: { materialized: 'view', enabled: true, tags: [], meta: {}, pre_hook: [], post_hook: [] } } as never;
+        compiled.inline = await compileNode(ctx, node);
+      }
+      // The manifest is serialised while the writer threads still create compiled files.
+      const { writeManifest } = await import('./artifacts/write.js');
+      writeManifest(s.targetDir, s.manifest);
     } finally {
       await writer.close();
     }
-    if (errors.length) {
-      const { MflowErrors } = await import('./errors.js');
-      throw new MflowErrors(errors);
-    }
-    if (opts.inline) {
-      const node = { ...Object.values(s.manifest.nodes).find((x) => x.resource_type === 'model') ?? ({} as never), unique_id: 'sql_operation.inline', name: 'inline', resource_type: 'model', raw_code: opts.inline, original_file_path: '<inline>', checksum: { name: 'sha256', checksum: String(Date.now()) }, config: { materialized: 'view', enabled: true, tags: [], meta: {}, pre_hook: [], post_hook: [] } } as never;
-      compiled.inline = await compileNode(ctx, node);
-    }
-    const { writeManifest } = await import('./artifacts/write.js');
-    writeManifest(s.targetDir, s.manifest);
     return { compiled, manifestPath: join(s.targetDir, 'manifest.json') };
   });
 }
