@@ -3,7 +3,7 @@ import type { Manifest, ManifestNode } from '../contracts/manifest.js';
 import { MflowError } from '../errors.js';
 import type { JinjaRuntime, RenderHost } from '../jinja/context.js';
 import { JinjaRelation } from '../jinja/relation.js';
-import { renderNodeOf } from '../parse/build.js';
+import { pickVersion, renderNodeOf } from '../parse/build.js';
 import { injectCtes } from './ephemeral.js';
 import type { RelationCache } from './relation-cache.js';
 
@@ -86,7 +86,7 @@ export function compileHost(ctx: CompileContext, node: ManifestNode, ephemerals:
   return {
     phase: 'execute',
     resolveRef(call) {
-      const target = byName.get(call.name);
+      const target = pickVersion(byName.get(call.name) ?? [], call.version);
       if (!target) {
         throw new MflowError('UNKNOWN_REF', `ref('${call.name}') was not seen when the project was parsed`, {
           file: node.original_file_path,
@@ -127,14 +127,16 @@ export function compileHost(ctx: CompileContext, node: ManifestNode, ephemerals:
   };
 }
 
-const indexCache = new WeakMap<Manifest, Map<string, ManifestNode>>();
-function nameIndex(m: Manifest): Map<string, ManifestNode> {
+const indexCache = new WeakMap<Manifest, Map<string, ManifestNode[]>>();
+function nameIndex(m: Manifest): Map<string, ManifestNode[]> {
   let idx = indexCache.get(m);
   if (!idx) {
     idx = new Map();
     for (const n of Object.values(m.nodes)) {
       if (n.resource_type === 'model' || n.resource_type === 'seed' || n.resource_type === 'snapshot') {
-        if (!idx.has(n.name)) idx.set(n.name, n);
+        const list = idx.get(n.name);
+        if (list) list.push(n);
+        else idx.set(n.name, [n]);
       }
     }
     indexCache.set(m, idx);

@@ -196,7 +196,35 @@ export async function parseProject(o: ParseOptions): Promise<ParseResult> {
     if (patch?.tags.length) node.config = mergeConfig(node.config, { tags: patch.tags });
     return { node, file: f, line, body };
   };
-  for (const f of files.models) pending.push(mk('model', f, baseName(f.path), f.text, 1, 'models'));
+  // Versioned models (`versions:` in properties): file `name_v2.sql` (or `defined_in`) is version 2 of `name`.
+  const versionOf = new Map<string, { patch: Patch; v: string | number; config: Record<string, unknown>; latest: string | number }>();
+  for (const pt of patches.values()) {
+    if (pt.kind !== 'models' || !pt.versions?.length) continue;
+    const latest = pt.latestVersion ?? pt.versions.map((x) => x.v).sort((a, b) => Number(a) - Number(b) || String(a).localeCompare(String(b))).at(-1)!;
+    for (const ver of pt.versions) versionOf.set(ver.defined_in ?? `${pt.name}_v${ver.v}`, { patch: pt, v: ver.v, config: ver.config ?? {}, latest });
+  }
+  const usedVersionPatches = new Set<string>();
+  for (const f of files.models) {
+    const vinfo = versionOf.get(baseName(f.path));
+    if (!vinfo) {
+      pending.push(mk('model', f, baseName(f.path), f.text, 1, 'models'));
+      continue;
+    }
+    const pd = mk('model', f, vinfo.patch.name, f.text, 1, null);
+    const n = pd.node;
+    n.unique_id = `model.${p.name}.${vinfo.patch.name}.v${vinfo.v}`;
+    n.fqn = [...n.fqn, `v${vinfo.v}`];
+    n.version = vinfo.v;
+    n.latest_version = vinfo.latest;
+    n.config = mergeConfig(mergeConfig(n.config, vinfo.patch.config), vinfo.config);
+    n.description = vinfo.patch.description;
+    n.columns = vinfo.patch.columns;
+    n.patch_path = vinfo.patch.file;
+    n.declared_at = { file: vinfo.patch.file, line: vinfo.patch.line };
+    usedVersionPatches.add(`models:${vinfo.patch.name}`);
+    pending.push(pd);
+  }
+  for (const k of usedVersionPatches) patches.delete(k);
   for (const f of files.analyses) pending.push(mk('analysis', f, baseName(f.path), f.text, 1, 'analyses'));
   for (const f of files.seeds) pending.push(mk('seed', f, baseName(f.path), '', 1, 'seeds'));
   for (const f of files.singularTests) pending.push(mk('test', f, baseName(f.path), f.text, 1, null));
@@ -237,6 +265,7 @@ export async function parseProject(o: ParseOptions): Promise<ParseResult> {
   for (const pd of byKey.values()) {
     if (!['model', 'seed', 'snapshot'].includes(pd.node.resource_type)) continue;
     const prev = relNames.get(pd.node.name);
+    if (prev && prev.node.version != null && pd.node.version != null) continue; // versions of one model
     if (prev) errors.push(new MflowError('DUPLICATE_NODE', `'${pd.node.name}' is both a ${prev.node.resource_type} (${prev.file.path}) and a ${pd.node.resource_type} (${pd.file.path})`, { file: pd.file.path, line: pd.line, hint: 'ref() needs unique names: rename one.' }));
     else relNames.set(pd.node.name, pd);
   }
@@ -309,7 +338,12 @@ export async function parseProject(o: ParseOptions): Promise<ParseResult> {
       errors.push(new MflowError('UNKNOWN_REF', `${from.resource_type} '${from.name}' refers to '${r.name}', which was not found`, { file: from.original_file_path, line: line ?? lineOfText(from.raw_code, r.name), node: from.unique_id, hint: s ? `Did you mean ref('${s}')?` : 'Check the name of the model, seed or snapshot.' }));
       return null;
     }
-    return cands[0].unique_id;
+    const picked = pickVersion(cands, r.version);
+    if (!picked) {
+      errors.push(new MflowError('UNKNOWN_REF', `${from.resource_type} '${from.name}' refers to version ${r.version} of '${r.name}', which does not exist`, { file: from.original_file_path, line: line ?? lineOfText(from.raw_code, r.name), node: from.unique_id, hint: `Versions of ${r.name}: ${cands.map((c) => c.version).join(', ')}` }));
+      return null;
+    }
+    return picked.unique_id;
   };
   for (const n of Object.values(nodes)) {
     const deps = new Set<string>();
@@ -441,6 +475,14 @@ function maskedTargetForJinja(t: ResolvedTarget): ResolvedTarget {
   for (const k of t.secretKeys) delete out[k];
   delete out.secretKeys;
   return out as unknown as ResolvedTarget;
+}
+
+/** ref('m') is the latest version of a versioned model; ref('m', v=2) is version 2. */
+export function pickVersion(cands: ManifestNode[], version: string | number | null | undefined): ManifestNode | undefined {
+  if (cands.length === 1 && cands[0].version == null) return version == null ? cands[0] : undefined;
+  if (version != null) return cands.find((c) => String(c.version) === String(version));
+  const latest = cands.find((c) => c.latest_version != null)?.latest_version;
+  return cands.find((c) => String(c.version) === String(latest)) ?? cands[cands.length - 1];
 }
 
 export function parseHost(dialect: Dialect): RenderHost {
