@@ -10,13 +10,13 @@ async function compiled(files: Record<string, string>, model = 'm', opts: Record
 }
 
 describe('the dbt-compatible Jinja context', () => {
-  test('ref with version and package forms, source with identifier and quoting', async () => {
+  test('ref with the package form, source with identifier and quoting (versions: core-versions.test.ts)', async () => {
     const sql = await compiled({
       'models/a.sql': 'select 1 as id',
-      'models/m.sql': "select * from {{ ref('a') }}, {{ ref('fn', 'a') }}, {{ ref('a', v=1) }}, {{ source('raw', 'bene') }}, {{ source('raw', 'noq') }}",
+      'models/m.sql': "select * from {{ ref('a') }}, {{ ref('fn', 'a') }}, {{ source('raw', 'bene') }}, {{ source('raw', 'noq') }}",
       'models/src.yml': 'version: 2\nsources:\n  - name: raw\n    schema: landing\n    tables:\n      - name: bene\n        identifier: BENE_2008\n      - name: noq\n        quoting: {identifier: false}\n',
     });
-    expect(sql).toBe('select * from "main"."a", "main"."a", "main"."a", "landing"."BENE_2008", "landing".noq');
+    expect(sql).toBe('select * from "main"."a", "main"."a", "landing"."BENE_2008", "landing".noq');
   });
 
   test('config(), config.get, this, target, var with defaults and --vars, env_var with default', async () => {
