@@ -5,22 +5,9 @@ import { zipSync, strToU8 } from 'fflate';
 import { ingestSources } from '../../src/ingest/index.js';
 import type { IngestEvent } from '../../src/ingest/index.js';
 import { BENEFICIARY_COLUMNS, CARRIER_COLUMNS, INPATIENT_COLUMNS, OUTPATIENT_COLUMNS, PDE_COLUMNS, SYNPUF_FILES } from '../../src/synpuf/layouts.js';
-import { memoryDb, rows, sourceTable, tempProject } from './ingest-helpers/source-table.js';
+import { memoryDb, OHDSI_FIXTURES, rows, sourceTable, tempProject } from './ingest-helpers/source-table.js';
 
-const FIXTURES = '/work/shared/data/synpuf-ohdsi-DE_0';
-const fixturesDir = (() => {
-  // CI clones the repo with shared/ beside it; locally it lives at /work/shared.
-  const candidates = [join(process.cwd(), '..', 'shared', 'data', 'synpuf-ohdsi-DE_0'), FIXTURES];
-  for (const c of candidates) {
-    try {
-      readFileSync(join(c, 'DE1_0_2008_Beneficiary_Summary_File_Sample_0.csv'));
-      return c;
-    } catch {
-      /* try next */
-    }
-  }
-  throw new Error('OHDSI DE_0 fixtures not found');
-})();
+const fixturesDir = OHDSI_FIXTURES;
 
 let db: Awaited<ReturnType<typeof memoryDb>>;
 let project: string;

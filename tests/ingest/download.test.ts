@@ -7,10 +7,10 @@ import { strToU8, zipSync } from 'fflate';
 import { downloadFile, downloadNppes, downloadSynpuf, ingestSources, synpufRemoteFiles } from '../../src/ingest/index.js';
 import { MflowError } from '../../src/errors.js';
 import { BENEFICIARY_COLUMNS, CARRIER_COLUMNS, INPATIENT_COLUMNS, OUTPATIENT_COLUMNS, PDE_COLUMNS } from '../../src/synpuf/layouts.js';
-import { memoryDb, rows, sourceTable } from '../functional/ingest-helpers/source-table.js';
+import { memoryDb, OHDSI_FIXTURES, rows, sourceTable } from '../functional/ingest-helpers/source-table.js';
 import { startZipServer } from './zip-server.js';
 
-const FIXTURES = [join(process.cwd(), '..', 'shared', 'data', 'synpuf-ohdsi-DE_0'), '/work/shared/data/synpuf-ohdsi-DE_0'].find((d) => existsSync(d)) as string;
+const FIXTURES = OHDSI_FIXTURES;
 const SAMPLE = 11;
 
 /** The fixture CSV for a CMS file name of sample 11 (sample numbers differ only in the name). */

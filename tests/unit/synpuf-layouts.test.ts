@@ -1,15 +1,13 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { OHDSI_FIXTURES } from '../functional/ingest-helpers/source-table.js';
 import { describe, expect, it } from 'vitest';
 import {
   BENEFICIARY_COLUMNS, CARRIER_COLUMNS, INPATIENT_COLUMNS, NPPES_COLUMNS, OUTPATIENT_COLUMNS,
   PDE_COLUMNS, SYNPUF_FILES,
 } from '../../src/synpuf/layouts.js';
 
-// CI clones the repository with shared/ beside it.
-const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const FIXTURES = [join(repo, '..', 'shared', 'data', 'synpuf-ohdsi-DE_0'), '/work/shared/data/synpuf-ohdsi-DE_0'].find((d) => existsSync(d))!;
+const FIXTURES = OHDSI_FIXTURES;
 
 function fixtureHeader(name: string): string[] {
   const first = readFileSync(join(FIXTURES, name), 'utf8').split(/\r?\n/)[0]!;

@@ -1,6 +1,7 @@
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { SourceTable } from '../../../src/contracts/manifest.js';
 
@@ -47,3 +48,14 @@ export async function rows(conn: DuckDBConnection, sql: string): Promise<Record<
   const r = await conn.runAndReadAll(sql);
   return r.getRowObjectsJS().map((o) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, typeof v === 'bigint' ? Number(v) : v])));
 }
+
+/**
+ * The OHDSI DE_0 fixtures (real DE-SynPUF layouts) from shared/: CI clones the repository with
+ * shared/ beside it; a developer's checkout may have it at /work/shared.
+ */
+export const OHDSI_FIXTURES = (() => {
+  const here = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..', '..');
+  const found = [join(here, '..', 'shared', 'data', 'synpuf-ohdsi-DE_0'), '/work/shared/data/synpuf-ohdsi-DE_0'].find((d) => existsSync(join(d, 'DE1_0_2008_Beneficiary_Summary_File_Sample_0.csv')));
+  if (!found) throw new Error('OHDSI DE_0 fixtures not found: expected ../shared/data/synpuf-ohdsi-DE_0 beside the repository');
+  return found;
+})();
