@@ -190,7 +190,8 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (e instanceof MflowError) {
       cons.emit({ type: 'error', msg: e.format(), file: e.file, line: e.line, code: e.code, hint: e.hint });
-      return e.code === 'DATABASE' || e.code === 'INGEST' ? EXIT_FAILURE : EXIT_USAGE;
+      // Usage and project errors are 2; a failure of the work itself (warehouse, files, network) is 1.
+      return ['DATABASE', 'INGEST', 'DOWNLOAD', 'GENERATE', 'INTERNAL'].includes(e.code) ? EXIT_FAILURE : EXIT_USAGE;
     }
     cons.emit({ type: 'error', msg: `Internal error: ${(e as Error).stack ?? String(e)}` });
     return EXIT_FAILURE;
