@@ -77,7 +77,7 @@ async function plain() {
 async function ingest() {
   const { inst, conn } = await freshDb('ingest');
   const t0 = performance.now();
-  const report = await ingestSources(conn, sources, { projectDir: dir, targetDir: join(dir, 'target') });
+  const report = await ingestSources(conn, sources, { projectDir: dir, targetDir: join(dir, 'target'), connect: () => inst.connect() });
   await conn.run('CHECKPOINT');
   const s = (performance.now() - t0) / 1000;
   if (!report.success) throw new Error('ingest failed: ' + JSON.stringify(report.results.filter((r) => r.status !== 'success')));

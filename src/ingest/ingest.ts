@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
@@ -36,12 +36,37 @@ export async function ingestSources(conn: DuckDBConnection, sources: SourceTable
   const t0 = Date.now();
   const results: FileResult[] = [];
   const tmp = mkdtempSync(join(tmpdir(), 'mflow-ingest-'));
+  const selected = sources.filter((s) => !opts.select || opts.select(s));
+  const extra: DuckDBConnection[] = [];
   try {
-    for (const source of sources) {
-      if (opts.select && !opts.select(source)) continue;
-      results.push(...(await ingestSource(conn, source, opts, tmp)));
+    const width = opts.connect ? Math.max(1, Math.min(opts.concurrency ?? 2, selected.length)) : 1;
+    if (width === 1) {
+      for (const source of selected) results.push(...(await ingestSource(conn, source, opts, tmp)));
+    } else {
+      // Schemas, audit tables and RAW tables first, on one connection: concurrent CREATEs conflict.
+      for (const s of selected) {
+        const t = { database: s.database ?? null, schema: s.schema, identifier: s.identifier || s.name };
+        await ensureAuditTables(conn, t).catch(() => undefined);
+        if (!opts.fullRefresh) await ensureRawTable(conn, t, declaredColumns(s), s.unique_id).catch(() => undefined);
+      }
+      for (let i = 1; i < width; i++) extra.push(await opts.connect!());
+      // Jobs: one per local file (files of one source append to its table in their own
+      // transactions), or one per source for a full refresh or a URL. Largest first.
+      const jobs = selected.flatMap((s, i) => splitFiles(s, opts).map((part, j) => ({ s: part.source, key: i * 1e6 + j, bytes: part.bytes })));
+      jobs.sort((a, b) => b.bytes - a.bytes || a.key - b.key);
+      const byJob = new Map<number, FileResult[]>();
+      let next = 0;
+      const worker = async (c: DuckDBConnection) => {
+        while (next < jobs.length) {
+          const job = jobs[next++];
+          byJob.set(job.key, await ingestSource(c, job.s, opts, tmp));
+        }
+      };
+      await Promise.all([conn, ...extra].map(worker));
+      for (const k of [...byJob.keys()].sort((a, b) => a - b)) results.push(...byJob.get(k)!);
     }
   } finally {
+    for (const c of extra) c.closeSync();
     rmSync(tmp, { recursive: true, force: true });
   }
   const report: IngestReport = {
@@ -54,6 +79,20 @@ export async function ingestSources(conn: DuckDBConnection, sources: SourceTable
   mkdirSync(opts.targetDir, { recursive: true });
   writeFileSync(report.artifact, JSON.stringify({ metadata: { generated_at: report.generated_at, elapsed_s: report.elapsed_s }, success: report.success, results }, null, 2));
   return report;
+}
+
+/** A source as one job per local file it matches (with its size, for ordering). */
+function splitFiles(source: SourceTable, opts: IngestOptions): { source: SourceTable; bytes: number }[] {
+  try {
+    const loc = String(source.external?.location ?? '');
+    if (/^https?:/i.test(loc)) return [{ source, bytes: 0 }];
+    const abs = isAbsolute(loc) ? loc : join(opts.projectDir, loc);
+    const files = isGlob(abs) ? expandGlob(abs, opts.projectDir) : [abs];
+    if (opts.fullRefresh || files.length < 2) return [{ source, bytes: files.reduce((a, f) => a + statSync(f).size, 0) }];
+    return files.map((f) => ({ source: { ...source, external: { ...source.external, location: f } }, bytes: statSync(f).size }));
+  } catch {
+    return [{ source, bytes: 0 }];
+  }
 }
 
 async function ingestSource(conn: DuckDBConnection, source: SourceTable, opts: IngestOptions, tmp: string): Promise<FileResult[]> {

@@ -1,3 +1,4 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
 import type { SourceTable } from '../contracts/manifest.js';
 
 export type SchemaMismatchPolicy = 'error' | 'warn';
@@ -25,6 +26,14 @@ export interface IngestOptions {
   fullRefresh?: boolean;
   select?: (s: SourceTable) => boolean;
   onEvent?: (e: IngestEvent) => void;
+  /**
+   * Opens another connection to the same database. With it, sources load in parallel (each on its
+   * own connection and transactions): numbering lines serialises DuckDB's CSV reader, so one
+   * source keeps one core busy and a second source uses the other.
+   */
+  connect?: () => Promise<DuckDBConnection>;
+  /** Sources loaded at once when `connect` is given (default 2). */
+  concurrency?: number;
   /** Test seam: called inside each file's transaction after the rows are inserted. */
   beforeCommit?: (ctx: { source: SourceTable; file: string }) => void | Promise<void>;
 }

@@ -60,6 +60,7 @@ export async function ingest(opts: IngestCliOptions): Promise<IngestReport> {
         projectDir: s.project.root,
         targetDir: s.targetDir,
         fullRefresh: opts.fullRefresh,
+        connect: () => (local as DuckDBAdapter).instance.connect(),
         onEvent: (e) => {
           if (e.type === 'source_start') cons.emit({ type: 'info', msg: `Ingesting ${e.source} into ${e.relation} (${e.files} file${e.files === 1 ? '' : 's'})` });
           else if (e.type === 'warn') cons.emit({ type: 'warn', msg: `${e.source}${e.file ? ` ${e.file}` : ''}: ${e.message}` });

@@ -54,6 +54,17 @@ describe('ingestSources on the OHDSI DE_0 fixtures', () => {
     expect(artifact.results[0]).toMatchObject({ status: 'success', rows_in_file: 2, rows_loaded: 2, rows_rejected: 0 });
   });
 
+  it('loads sources in parallel on two connections with the same tables, lines and audits, in source order', async () => {
+    const report = await ingestSources(db.conn, synpufSources(fixturesDir), opts({ connect: db.connect }));
+    expect(report.success).toBe(true);
+    expect(report.results.map((r) => r.source.split('.').pop())).toEqual(['beneficiary', 'beneficiary', 'beneficiary', 'inpatient', 'outpatient', 'carrier', 'carrier', 'pde']);
+    expect(await rows(db.conn, `SELECT count(*) AS n, min(_row_number) AS lo, max(_row_number) AS hi FROM raw.beneficiary`)).toEqual([{ n: 6, lo: 2, hi: 3 }]);
+    expect(await rows(db.conn, `SELECT count(*) AS n, sum(rows_loaded) AS l FROM raw._mflow_loads WHERE status = 'success'`)).toEqual([{ n: 8, l: 14 }]);
+    // Loading again in parallel adds nothing.
+    const again = await ingestSources(db.conn, synpufSources(fixturesDir), opts({ connect: db.connect }));
+    expect(again.results.every((r) => r.status === 'skipped')).toBe(true);
+  });
+
   it('is idempotent by content hash, appends new files, and reloads on full refresh', async () => {
     const dir = join(project, 'data');
     copyFileSync(join(fixturesDir, 'DE1_0_2008_Beneficiary_Summary_File_Sample_0.csv'), join(dir, 'DE1_0_2008_Beneficiary_Summary_File_Sample_0.csv'));

@@ -34,10 +34,10 @@ export function sourceTable(name: string, columns: readonly string[], external: 
   };
 }
 
-export async function memoryDb(): Promise<{ conn: DuckDBConnection; close(): void }> {
+export async function memoryDb(): Promise<{ conn: DuckDBConnection; connect(): Promise<DuckDBConnection>; close(): void }> {
   const inst = await DuckDBInstance.create(':memory:');
   const conn = await inst.connect();
-  return { conn, close: () => { conn.closeSync(); inst.closeSync(); } };
+  return { conn, connect: () => inst.connect(), close: () => { conn.closeSync(); inst.closeSync(); } };
 }
 
 export function tempProject(): string {
