@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
-import { generate, ingest, pipeline } from '../pipeline/api.js';
 import type { CliKit } from './extra.js';
+
+// The pipeline modules (DuckDB, fflate) load when one of these commands runs, not for every command.
+const pipelineApi = () => import('../pipeline/api.js');
 
 /** `mflow generate synpuf`, `mflow ingest` and `mflow pipeline` (what `npm start` runs). */
 export function register(program: Command, kit: CliKit): void {
@@ -20,6 +22,7 @@ export function register(program: Command, kit: CliKit): void {
         kit.setCode(2);
         return;
       }
+      const { generate } = await pipelineApi();
       await generate({ beneficiaries: n, seed: Number(f.seed), sample: Number(f.sample), outDir: f.out, console: kit.makeConsole(f) });
       kit.setCode(0);
     });
@@ -32,6 +35,7 @@ export function register(program: Command, kit: CliKit): void {
     .option('--base-url <url>', 'download from a mirror instead of the CMS site')
     .action(async (flags: Record<string, unknown> & { logFormat?: string; download?: 'synpuf' | 'nppes'; sample: string; baseUrl?: string; fullRefresh?: boolean }) => {
       const cons = kit.makeConsole(flags);
+      const { ingest } = await pipelineApi();
       const r = await ingest({ ...kit.common(flags, cons), fullRefresh: flags.fullRefresh, download: flags.download, sample: Number(flags.sample), baseUrl: flags.baseUrl });
       kit.setCode(r.success ? 0 : 1);
     });
@@ -43,6 +47,7 @@ export function register(program: Command, kit: CliKit): void {
     .option('--retries <n>', 'retries of a build with transient failures', '1')
     .action(async (flags: Record<string, unknown> & { logFormat?: string; beneficiaries: string; seed: string; retries: string }) => {
       const cons = kit.makeConsole(flags);
+      const { pipeline } = await pipelineApi();
       const r = await pipeline({ ...kit.common(flags, cons), beneficiaries: Number(flags.beneficiaries), seed: Number(flags.seed), retries: Number(flags.retries) });
       kit.setCode(r.ok ? 0 : 1);
     });

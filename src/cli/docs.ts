@@ -1,8 +1,6 @@
 /** `mflow docs generate` and `mflow docs serve`. */
 import type { Command } from 'commander';
 import path from 'node:path';
-import { docsGenerate } from '../docs/api.js';
-import { serveDocs } from '../docs/serve.js';
 import { loadProject } from '../project/load.js';
 import type { CliKit } from './extra.js';
 
@@ -13,6 +11,8 @@ export function register(program: Command, kit: CliKit): void {
 
   kit.addCommon(docs.command('generate').description('compile, write target/catalog.json and build the site in target/docs')).action(async (flags: Flags) => {
     const cons = kit.makeConsole(flags);
+    // The site builder (marked, highlight.js, elkjs, DuckDB) loads only for this command.
+    const { docsGenerate } = await import('../docs/api.js');
     const r = await docsGenerate(kit.common(flags, cons));
     cons.emit({
       type: 'info',
@@ -32,6 +32,7 @@ export function register(program: Command, kit: CliKit): void {
       // Only the target folder is needed; the project file says where it is unless --target-path does.
       const targetDir = flags.targetPath ? path.resolve(flags.targetPath) : projectTargetDir(opts);
       const port = Number(flags.port);
+      const { serveDocs } = await import('../docs/serve.js');
       const server = await serveDocs({ dir: path.join(targetDir, 'docs'), port: Number.isFinite(port) ? port : 8080, open: flags.browser !== false });
       cons.emit({ type: 'info', msg: `Serving ${path.join(targetDir, 'docs')} at ${server.url} (Ctrl-C to stop)` });
       await new Promise<void>((resolve) => {

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { sourceFreshness } from '../freshness/api.js';
 import type { CliKit } from './extra.js';
 
 /** `mflow source freshness`: exit 1 when a source is past error_after (warn_after only warns), as dbt. */
@@ -11,6 +10,7 @@ export function register(program: Command, kit: CliKit): void {
     .option('-o, --output <path>', 'where to write sources.json (default: target/sources.json)')
     .action(async (flags: Record<string, unknown> & { output?: string; logFormat?: string }) => {
       const cons = kit.makeConsole(flags);
+      const { sourceFreshness } = await import('../freshness/api.js');
       const r = await sourceFreshness({ ...kit.common(flags, cons), output: flags.output });
       kit.setCode(r.ok ? 0 : 1);
     });

@@ -1,7 +1,6 @@
 import { relative } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import type { ManifestNode } from '../contracts/manifest.js';
-import { DuckDBConnectionWrapper } from '../adapters/duckdb/adapter.js';
+import type { DuckDBConnectionWrapper } from '../adapters/duckdb/adapter.js';
 import { compileNode, type CompileContext } from '../compile/compiler.js';
 import { writeNodeSql } from '../artifacts/write.js';
 import { MflowError } from '../errors.js';
@@ -44,6 +43,8 @@ export const runUnitTest: NodeExecutor = async (ctx, node) => {
     });
   }
 
+  // Loaded here, not at start-up: commands that never run a unit test (compile, ls) skip DuckDB's load.
+  const [{ DuckDBInstance }, { DuckDBConnectionWrapper }] = await Promise.all([import('@duckdb/node-api'), import('../adapters/duckdb/adapter.js')]);
   const inst = await DuckDBInstance.create(':memory:');
   const raw = await inst.connect();
   const db = new DuckDBConnectionWrapper(raw);
