@@ -7,6 +7,7 @@ import { RelationCache } from './compile/relation-cache.js';
 import { compiledPath, readRunResults } from './artifacts/write.js';
 import { BackgroundWriter } from './artifacts/background-writer.js';
 import { MflowError } from './errors.js';
+import { phase } from './util/timing.js';
 import { invoke, selectFor, type InvokeResult } from './run/invoke.js';
 import { Session, type CommonOptions } from './run/session.js';
 import { loadProject, maskTarget } from './project/load.js';
@@ -94,6 +95,7 @@ export async function compile(opts: CommonOptions & { inline?: string } = {}): P
     // models up front; everything else the warehouse is asked lazily, if at all.
     const schemas = new Set(ids.filter((id) => s.manifest.nodes[id].config.materialized === 'incremental').map((id) => `${s.manifest.nodes[id].database ?? ''}\0${s.manifest.nodes[id].schema}`));
     await Promise.all([...schemas].map((k) => relations.load(k.split('\0')[0] || null, k.split('\0')[1])));
+    phase('session, selection');
     const compiled: Record<string, string> = {};
     const errors: MflowError[] = [];
     // Both cores: rendering is synchronous, writing files is not; keep a few nodes in flight.
@@ -117,6 +119,7 @@ export async function compile(opts: CommonOptions & { inline?: string } = {}): P
     };
     try {
       await Promise.all([work(), work(), work(), work()]);
+      phase('render');
       if (errors.length) {
         const { MflowErrors } = await import('./errors.js');
         throw new MflowErrors(errors);
@@ -128,8 +131,10 @@ export async function compile(opts: CommonOptions & { inline?: string } = {}): P
       // The manifest is serialised while the writer threads still create compiled files.
       const { writeManifest } = await import('./artifacts/write.js');
       writeManifest(s.targetDir, s.manifest);
+      phase('manifest');
     } finally {
       await writer.close();
+      phase('compiled files');
     }
     return { compiled, manifestPath: join(s.targetDir, 'manifest.json') };
   });

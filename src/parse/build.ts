@@ -18,6 +18,7 @@ import { JinjaRuntime, type RenderHost, type RenderNode } from '../jinja/context
 import { JinjaRelation } from '../jinja/relation.js';
 import type { ProjectConfig, ResolvedTarget, Warning } from '../project/types.js';
 import { sha256 } from '../util/fs.js';
+import { phase } from '../util/timing.js';
 import { MFLOW_VERSION } from '../version.js';
 import { findBlocks, parseArgList } from './blocks.js';
 import { FolderConfigs, checkConfigKeys, defaultConfig, mergeConfig } from './configs.js';
@@ -47,7 +48,9 @@ export interface ParseResult {
 export async function parseProject(o: ParseOptions): Promise<ParseResult> {
   const p = o.project;
   const errors: MflowError[] = [];
+  phase('start-up');
   const files = discoverFiles(p);
+  phase('read files');
   const invocationId = o.invocationId ?? randomUUID();
 
   // Macros, generic tests and docs blocks.
@@ -141,6 +144,7 @@ export async function parseProject(o: ParseOptions): Promise<ParseResult> {
     for (const c of Object.values(s.columns)) c.description = await renderDesc(c.description, s.original_file_path);
   }
 
+  phase('macros, properties');
   // Folder names, for telling config keys from folders in project.yml.
   const segments = new Set<string>([p.name]);
   const allPaths = [...files.models, ...files.seeds, ...files.snapshots, ...files.singularTests, ...files.analyses];
@@ -270,6 +274,7 @@ export async function parseProject(o: ParseOptions): Promise<ParseResult> {
     else relNames.set(pd.node.name, pd);
   }
 
+  phase('nodes');
   // Parse-render every node to record its refs, sources and config() calls.
   const host = parseHost(o.dialect);
   for (const pd of byKey.values()) {
@@ -288,6 +293,7 @@ export async function parseProject(o: ParseOptions): Promise<ParseResult> {
     }
   }
 
+  phase('parse-render');
   // Disabled nodes leave the graph; schema and alias come from the (overridable) macros.
   const overrides = (base: string) => [base, `default__${base}`, `${o.dialect.type}__${base}`].some((m) => macros[`macro.${p.name}.${m}`]);
   const overridden = { schema: overrides('generate_schema_name'), alias: overrides('generate_alias_name') };
@@ -362,6 +368,7 @@ export async function parseProject(o: ParseOptions): Promise<ParseResult> {
     n.depends_on.nodes = [...deps].sort();
   }
 
+  phase('place, resolve refs');
   // Generic data tests from properties files.
   for (const t of testDefs) {
     try {

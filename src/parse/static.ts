@@ -36,13 +36,16 @@ export function parseStatic(text: string): StaticTemplate | null {
     if (inner.endsWith('-')) return null; // whitespace control changes output: engine
     const call = parseCall(inner.trim());
     if (!call) return null;
-    calls.push({ ...call, start: open, end: close + 2 });
+    // Set in place: spreading the call into a new object cost more than the whole scan.
+    call.start = open;
+    call.end = close + 2;
+    calls.push(call);
     i = close + 2;
   }
   return { calls };
 }
 
-function parseCall(s: string): Omit<StaticCall, 'start' | 'end'> | null {
+function parseCall(s: string): StaticCall | null {
   const p = new P(s);
   const fn = p.ident();
   if (!fn) return null;
@@ -76,7 +79,7 @@ function parseCall(s: string): Omit<StaticCall, 'start' | 'end'> | null {
   }
   p.ws();
   if (p.i !== s.length) return null;
-  return { fn, args, kwargs };
+  return { fn, args, kwargs, start: 0, end: 0 };
 }
 
 const IDENT = /[A-Za-z_][\w]*/y;
@@ -113,8 +116,16 @@ class P {
     this.ws();
     const c = this.peek();
     if (c === "'" || c === '"') {
-      let out = '';
       this.i++;
+      // Most literals have no escape: one slice instead of a string built character by character.
+      const end = this.s.indexOf(c, this.i);
+      const escape = this.s.indexOf('\\', this.i);
+      if (end >= 0 && (escape < 0 || escape > end)) {
+        const lit = this.s.slice(this.i, end);
+        this.i = end + 1;
+        return lit;
+      }
+      let out = '';
       while (this.i < this.s.length && this.s[this.i] !== c) {
         if (this.s[this.i] === '\\') {
           this.i++;
