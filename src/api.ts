@@ -95,7 +95,7 @@ export async function compile(opts: CommonOptions & { inline?: string } = {}): P
     // models up front; everything else the warehouse is asked lazily, if at all.
     const schemas = new Set(ids.filter((id) => s.manifest.nodes[id].config.materialized === 'incremental').map((id) => `${s.manifest.nodes[id].database ?? ''}\0${s.manifest.nodes[id].schema}`));
     await Promise.all([...schemas].map((k) => relations.load(k.split('\0')[0] || null, k.split('\0')[1])));
-    phase('session, selection');
+    phase('selection');
     const compiled: Record<string, string> = {};
     const errors: MflowError[] = [];
     // Both cores: rendering is synchronous, writing files is not; keep a few nodes in flight.

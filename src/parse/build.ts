@@ -180,7 +180,7 @@ export async function parseProject(o: ParseOptions): Promise<ParseResult> {
       fqn,
       raw_code: body,
       language: 'sql',
-      checksum: { name: 'sha256', checksum: type === 'seed' ? sha256(readFileSync(join(p.root, f.path))) : sha256(body) },
+      checksum: { name: 'sha256', checksum: type === 'seed' ? sha256(readFileSync(join(p.root, f.path))) : body === f.text && f.checksum ? f.checksum : sha256(body) },
       config,
       tags: [],
       description: patch?.description ?? '',

@@ -23,11 +23,12 @@ export interface ProjectFiles {
 
 /** Every file the project is made of, read once, with content hashes for state comparison. */
 export function discoverFiles(p: ProjectConfig): ProjectFiles {
+  const listing = new Map<string, string[]>();
   const read = (roots: string[], exts: string[], filter: (rel: string, root: string) => boolean = () => true): SourceFile[] => {
     const out: SourceFile[] = [];
     const seen = new Set<string>();
     for (const root of roots) {
-      for (const path of walkFiles(p.root, root, exts)) {
+      for (const path of walkFiles(p.root, root, exts, listing)) {
         if (seen.has(path) || !filter(path, root)) continue;
         seen.add(path);
         const text = readText(p.root, path);
@@ -39,7 +40,7 @@ export function discoverFiles(p: ProjectConfig): ProjectFiles {
   const isGeneric = (rel: string, root: string) => rel.slice(root.length + 1).startsWith('generic/');
   // Seeds are not read here: they can be large and only their hash matters to the manifest.
   const seeds: SourceFile[] = [];
-  for (const root of p.seedPaths) for (const path of walkFiles(p.root, root, ['.csv'])) seeds.push({ path, root, text: '', checksum: '' });
+  for (const root of p.seedPaths) for (const path of walkFiles(p.root, root, ['.csv'], listing)) seeds.push({ path, root, text: '', checksum: '' });
   return {
     models: read(p.modelPaths, ['.sql']),
     analyses: read(p.analysisPaths, ['.sql']),

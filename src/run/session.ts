@@ -14,6 +14,7 @@ import { parseProject } from '../parse/build.js';
 import { loadProject } from '../project/load.js';
 import type { ProjectConfig, ResolvedTarget } from '../project/types.js';
 import { writeManifest } from '../artifacts/write.js';
+import { phase } from '../util/timing.js';
 
 /** Options every command takes; the CLI maps its flags onto these. */
 export interface CommonOptions {
@@ -105,9 +106,11 @@ export class Session {
       // Warnings first: an unknown config key is often the cause of the error that follows.
       for (const w of parseWarnings) console.emit({ type: 'warn', msg: w.message, file: w.file, line: w.line });
     }
+    phase('tests, manifest');
     const { manifest, runtime } = parsed;
     const dag = Dag.fromManifest(manifest);
     dag.assertAcyclic();
+    phase('graph');
     const s = new Session(opts, config, target, dialect, manifest, runtime, dag, console, vars);
     if (opts.writeArtifacts !== false) writeManifest(s.targetDir, manifest);
     return s;
