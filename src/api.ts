@@ -86,7 +86,8 @@ export async function compile(opts: CommonOptions & { inline?: string } = {}): P
   return withSession({ ...opts, writeArtifacts: false }, async (s) => {
     const adapter = lazyAdapter(() => s.connect(), s.dialect, s.target);
     const relations = new RelationCache(adapter);
-    const ctx = { manifest: s.manifest, runtime: s.runtime, adapter, relations, fullRefresh: Boolean(opts.fullRefresh) };
+    // log() in a template prints during compile too, as in dbt.
+    const ctx = { manifest: s.manifest, runtime: s.runtime, adapter, relations, fullRefresh: Boolean(opts.fullRefresh), log: (msg: string) => s.console.emit({ type: 'info', msg }) };
     const ids = selectFor(s, opts, ['model', 'test', 'snapshot', 'analysis', 'seed', 'unit_test']).filter((id) => {
       const t = s.manifest.nodes[id]?.resource_type;
       return t === 'model' || t === 'test' || t === 'analysis' || t === 'snapshot';

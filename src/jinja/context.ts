@@ -9,6 +9,7 @@ import { compileTemplate, createJinjaEnvironment, loadMacros, renderTemplate } f
 import { makeModules } from './modules.js';
 import { JinjaRelation } from './relation.js';
 import { parseStatic, type StaticTemplate } from '../parse/static.js';
+import { findInertMacros } from './inert-macros.js';
 
 /**
  * The dbt-compatible template context. Parse time and run time share the same names: at parse
@@ -32,6 +33,8 @@ export interface RenderHost {
   getColumns?(rel: { database: string | null; schema: string; identifier: string }): Promise<Column[]>;
   log?(msg: string, info: boolean): void;
   warn?(msg: string): void;
+  /** The caller only wants what the render records (parsing a node), not its text. */
+  discardOutput?: boolean;
 }
 
 /** The node being rendered, as templates see it in `model`, `this` and `config`. */
@@ -92,6 +95,10 @@ export class JinjaRuntime {
   private readonly macroFns: Record<string, (...a: unknown[]) => unknown> = {};
   private readonly templates = new Map<string, nunjucks.Template>();
   private readonly statics = new Map<string, StaticTemplate | null>();
+  private readonly macroSources: string[];
+  private inert?: Map<string, string[]>;
+  /** Output of inert macro calls by name and literal arguments (see inert-macros.ts). */
+  private readonly inertOutput = new Map<string, string>();
   readonly dialect: Dialect;
   readonly runStartedAt: Date;
 
@@ -116,6 +123,7 @@ export class JinjaRuntime {
         .reduce((acc, m) => acc + '\n'.repeat(Math.max(0, m.line - 1 - (acc.match(/\n/g)?.length ?? 0))) + m.macro_sql, ''),
     }));
     Object.assign(this.macroFns, loadMacros(this.env, files, {}));
+    this.macroSources = [BUILTIN_MACROS + BUILTIN_TEST_MACROS, ...files.map((f) => f.source)];
     for (const [name, fn] of Object.entries(this.macroFns)) this.env.addGlobal(name, this.trackMacro(name, fn));
   }
 
@@ -414,7 +422,7 @@ export class JinjaRuntime {
       st = parseStatic(source);
       this.statics.set(source, st);
     }
-    if (st) return this.renderStatic(source, st, node);
+    if (st) return this.renderStatic(source, st, node, this.state?.host.discardOutput === true);
     const ctx = node.extra ? { ...node.extra } : {};
     // A template that starts inside a file (a snapshot block) is padded so errors carry file lines.
     const pad = node.line && node.line > 1 ? node.line - 1 : 0;
@@ -422,18 +430,30 @@ export class JinjaRuntime {
     return out.slice(pad);
   }
 
-  /** The fast path: calls are made directly, no template is compiled. */
-  private renderStatic(source: string, st: StaticTemplate, node: RenderNode): string {
-    let out = '';
+  /** Inert macros (their closure of callees), found on first use. */
+  private inertMacros(): Map<string, string[]> {
+    if (!this.inert) this.inert = findInertMacros(this.macroSources, new Set(Object.keys(this.macroFns))).inert;
+    return this.inert;
+  }
+
+  /**
+   * The fast path: calls are made directly, no template is compiled. An inert macro's output is
+   * computed once per distinct arguments; with `discard` (parsing, where only the recorded refs,
+   * sources and config matter) it is not computed at all.
+   */
+  private renderStatic(source: string, st: StaticTemplate, node: RenderNode, discard: boolean): string {
+    // Parts joined once: a flat string, where `+=` builds a rope that every later reader (the
+    // manifest's JSON.stringify, the file writer) has to flatten again.
+    const out: string[] = [];
     let pos = 0;
     const g = this.globals;
     for (const c of st.calls) {
-      out += source.slice(pos, c.start);
+      if (!discard) out.push(source.slice(pos, c.start));
       pos = c.end;
       const fn = g[c.fn];
       if (typeof fn !== 'function') {
         if (node.extra && typeof node.extra[c.fn] === 'function') {
-          out += printValue((node.extra[c.fn] as (...a: unknown[]) => unknown)(...withKw(c.args, c.kwargs)));
+          out.push(printValue((node.extra[c.fn] as (...a: unknown[]) => unknown)(...withKw(c.args, c.kwargs))));
           continue;
         }
         const line = source.slice(0, c.start).split('\n').length + (node.line ? node.line - 1 : 0);
@@ -446,7 +466,22 @@ export class JinjaRuntime {
         });
       }
       try {
-        out += printValue((fn as (...a: unknown[]) => unknown)(...withKw(c.args, c.kwargs)));
+        const closure = this.macroFns[c.fn] ? this.inertMacros().get(c.fn) : undefined;
+        if (closure) {
+          const rec = this.state?.recorded.macros;
+          if (rec) for (const m of closure) rec.add(m);
+          if (discard) continue;
+          const key = `${c.fn}\0${JSON.stringify(c.args)}\0${JSON.stringify(c.kwargs)}`;
+          let v = this.inertOutput.get(key);
+          if (v === undefined) {
+            v = printValue((fn as (...a: unknown[]) => unknown)(...withKw(c.args, c.kwargs)));
+            this.inertOutput.set(key, v);
+          }
+          out.push(v);
+          continue;
+        }
+        const v = (fn as (...a: unknown[]) => unknown)(...withKw(c.args, c.kwargs));
+        if (!discard) out.push(printValue(v));
       } catch (e) {
         if (e instanceof MflowError && !e.line) {
           e.file = e.file ?? node.file;
@@ -455,7 +490,9 @@ export class JinjaRuntime {
         throw e;
       }
     }
-    return out + source.slice(pos);
+    if (discard) return '';
+    out.push(source.slice(pos));
+    return out.join('');
   }
 }
 

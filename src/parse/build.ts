@@ -277,11 +277,12 @@ export async function parseProject(o: ParseOptions): Promise<ParseResult> {
   phase('nodes');
   // Parse-render every node to record its refs, sources and config() calls.
   const host = parseHost(o.dialect);
+  const recordingHost: RenderHost = { ...host, discardOutput: true };
   for (const pd of byKey.values()) {
     const n = pd.node;
     if (n.resource_type === 'seed') continue;
     try {
-      const r = await runtime.render(pd.body, renderNodeOf(n, pd.line), host, `${n.original_file_path}\0${pd.line}\0${n.checksum.checksum}`);
+      const r = await runtime.render(pd.body, renderNodeOf(n, pd.line), recordingHost, `${n.original_file_path}\0${pd.line}\0${n.checksum.checksum}`);
       checkConfigKeys(r.recorded.config, { file: n.original_file_path, line: pd.line }, o.warnings);
       n.config = mergeConfig(n.config, r.recorded.config);
       n.refs = r.recorded.refs;

@@ -1,0 +1,62 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { compile } from '../../src/api.js';
+import { findInertMacros } from '../../src/jinja/inert-macros.js';
+import { makeProject } from './helpers.js';
+
+/**
+ * The static fast path (templates whose Jinja is only calls with literal arguments) must give
+ * exactly what nunjucks gives. Inert macros are skipped while parsing and their output is reused
+ * for equal arguments; anything that reads the node, the variables or the database is not inert.
+ */
+describe('static fast path and inert macros', () => {
+  const MACROS = [
+    "{% macro cents(col) %}round({{ col }} * 100)::bigint{% endmacro %}",
+    "{% macro twice(col) %}{{ cents(col) }} + {{ cents(col) }}{% endmacro %}",
+    "{% macro my_name() %}'{{ this.name }}'{% endmacro %}",
+    "{% macro year() %}{{ var('year', 2000) }}{% endmacro %}",
+    "{% macro via_name() %}{{ my_name() }}{% endmacro %}",
+    "{% macro counted() %}{% do log('called ' ~ model.name, info=True) %}1{% endmacro %}",
+  ].join('\n');
+
+  test('the analysis finds inert macros and their callees, and rejects anything context-dependent', () => {
+    const names = new Set(['cents', 'twice', 'my_name', 'year', 'via_name', 'counted']);
+    const { inert } = findInertMacros([MACROS], names);
+    expect([...inert.keys()].sort()).toEqual(['cents', 'twice']);
+    expect(inert.get('twice')!.sort()).toEqual(['cents', 'twice']);
+    // A project macro that shadows another definition is never trusted.
+    expect(findInertMacros([MACROS, "{% macro cents(c) %}{{ c }}{% endmacro %}"], names).inert.has('cents')).toBe(false);
+  });
+
+  test('compiled SQL is the same through the fast path and through nunjucks, per node', async () => {
+    const body = (n: string) => `select {{ twice('x') }} as a, {{ my_name() }} as b, {{ year() }} as c, {{ via_name() }} as d from {{ ref('base') }} -- ${n}`;
+    const p = makeProject({
+      'macros/m.sql': MACROS,
+      'models/base.sql': 'select 1 as x',
+      'models/m1.sql': body('m1'),
+      'models/m2.sql': body('m2'),
+      // The same calls inside a {% if %} go through nunjucks: the reference output.
+      'models/m3.sql': `{% if true %}${body('m3')}{% endif %}`,
+    });
+    const r = await compile({ projectDir: p.dir, console: p.console, vars: '{year: 2009}' });
+    const expected = (n: string) => `select round(x * 100)::bigint + round(x * 100)::bigint as a, '${n}' as b, 2009 as c, '${n}' as d from "main"."base" -- ${n}`;
+    expect(r.compiled['model.fn.m1']).toBe(expected('m1'));
+    expect(r.compiled['model.fn.m2']).toBe(expected('m2'));
+    expect(r.compiled['model.fn.m3']).toBe(expected('m3'));
+  });
+
+  test('depends_on.macros lists an inert macro and what it calls, though parsing skipped the call', async () => {
+    const p = makeProject({ 'macros/m.sql': MACROS, 'models/m.sql': "select {{ twice('x') }} as a" });
+    await compile({ projectDir: p.dir, console: p.console });
+    const m = JSON.parse(readFileSync(join(p.dir, 'target', 'manifest.json'), 'utf8'));
+    expect(m.nodes['model.fn.m'].depends_on.macros).toEqual(['macro.fn.cents', 'macro.fn.twice']);
+  });
+
+  test('a macro with side effects runs for every node (its log lines say so)', async () => {
+    const p = makeProject({ 'macros/m.sql': MACROS, 'models/a.sql': 'select {{ counted() }} as x', 'models/b.sql': 'select {{ counted() }} as x' });
+    await compile({ projectDir: p.dir, console: p.console });
+    const lines = p.console.events.map((e) => ('msg' in e ? String(e.msg) : '')).filter((m) => m.startsWith('called '));
+    expect(lines).toEqual(expect.arrayContaining(['called a', 'called b']));
+  });
+});
