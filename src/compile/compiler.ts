@@ -19,10 +19,18 @@ export interface CompileContext {
   extra?: Record<string, unknown>;
 }
 
+const relationCache = new WeakMap<ManifestNode, { dialect: unknown; key: string; rel: JinjaRelation }>();
+
+/** The relation a node builds, as ref() and `this` give it; one object per node while its placement holds. */
 export function relationOf(ctx: CompileContext, n: ManifestNode): JinjaRelation {
   const d = ctx.runtime.dialect;
   const type = n.config.materialized === 'view' ? 'view' : n.config.materialized === 'ephemeral' ? 'cte' : 'table';
-  return new JinjaRelation(d, n.database, n.schema, type === 'cte' ? `__dbt__cte__${n.name}` : n.alias, type);
+  const key = `${n.database}\0${n.schema}\0${n.alias}\0${type}`;
+  const hit = relationCache.get(n);
+  if (hit && hit.key === key && hit.dialect === d) return hit.rel;
+  const rel = new JinjaRelation(d, n.database, n.schema, type === 'cte' ? `__dbt__cte__${n.name}` : n.alias, type);
+  relationCache.set(n, { dialect: d, key, rel });
+  return rel;
 }
 
 /** Renders a node's SQL with the run-time context; ephemeral parents become CTEs. */

@@ -504,7 +504,8 @@ function named(args: unknown[], names: string[]): unknown[] {
 }
 
 function withKw(args: unknown[], kwargs: Record<string, unknown>): unknown[] {
-  return Object.keys(kwargs).length ? [...args, { ...kwargs, __keywords: true }] : args;
+  for (const _ in kwargs) return [...args, { ...kwargs, __keywords: true }];
+  return args;
 }
 
 function printValue(v: unknown): string {

@@ -32,7 +32,14 @@ export class JinjaRelation {
     return this.type === 'cte';
   }
 
+  /** Relations are immutable and printed once per ref(): the text is kept after the first time. */
+  private text?: string;
+
   render(): string {
+    return (this.text ??= this.renderText());
+  }
+
+  private renderText(): string {
     if (this.type === 'cte') return this.identifier;
     if (this.fixedText && !this.limitTo) return this.fixedText;
     const inc = this.limitTo ?? { database: true, schema: true, identifier: true };
