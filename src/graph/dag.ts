@@ -1,4 +1,5 @@
-import { Graph } from '@dagrejs/graphlib';
+import { createRequire } from 'node:module';
+import type { Graph } from '@dagrejs/graphlib';
 import type { Manifest } from '../contracts/manifest.js';
 import { MflowError } from '../errors.js';
 
@@ -24,7 +25,9 @@ export class Dag {
   /** A graphlib view of this DAG (node ids, parent -> child edges), built once on demand. */
   get graph(): Graph {
     if (!this.lazyGraph) {
-      const g = new Graph({ directed: true });
+      // Loaded on first use: commands that only traverse the DAG do not pay for loading graphlib.
+      const { Graph: GraphClass } = createRequire(import.meta.url)('@dagrejs/graphlib') as typeof import('@dagrejs/graphlib');
+      const g = new GraphClass({ directed: true });
       for (const id of this.info.keys()) g.setNode(id);
       for (const [parent, children] of this.down) for (const c of children) g.setEdge(parent, c);
       this.lazyGraph = g;
