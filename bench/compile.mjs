@@ -2,9 +2,11 @@
 // call and a few columns). Usage: node bench/compile.mjs [N ...]   (build first: npx tsc -p .)
 //
 // Each run starts without target/ (nothing cached), but the previous run's target/ is moved aside,
-// not deleted, and every deletion waits until the end: on this VM's ext4, creating files within
-// ~30 s of deleting thousands costs 0.3-0.6 ms each instead of ~0.03 ms (perf shows the time in
-// the kernel's recently_deleted() inode scan), which would measure the filesystem, not mflow.
+// not deleted, and every deletion waits until the end: on this VM's journal-less ext4, after
+// thousands of files are deleted, creating a file costs 0.3-0.6 ms instead of ~0.03 ms (perf shows
+// the time in the kernel's recently_deleted() inode scan) for as long as the deleted inodes' table
+// blocks stay cached (up to 12 hours), which would measure the filesystem, not mflow.
+// `sync; echo 3 > /proc/sys/vm/drop_caches` (root) ends that state; the probe below reports it.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -33,9 +35,22 @@ function makeProject(n) {
   return dir;
 }
 
+// How fast this filesystem creates files right now: on a journal-less ext4 (this VM) creation
+// gets ~10x slower for hours after thousands of deletions (see above); the figure tells a reader
+// whether the compile times below measured mflow or that state.
+function creationProbe() {
+  const d = mkdtempSync(join(tmpdir(), 'mflow-probe-'));
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < 2000; i++) writeFileSync(join(d, `f${i}.sql`), 'select 1\n');
+  const us = Number(process.hrtime.bigint() - t0) / 1e3 / 2000;
+  dirs.push(d);
+  return us;
+}
+
 const RUNS = 5;
 const results = [];
 const dirs = [];
+console.log(`file creation probe: ${creationProbe().toFixed(0)} µs per file (about 30 normally; hundreds when the disk is in the slow state)`);
 for (const n of sizes) {
   const dir = makeProject(n);
   const runs = [];
