@@ -12,23 +12,14 @@ export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
 
-interface GlobalFlags {
-  projectDir?: string;
-  profilesDir?: string;
-  target?: string;
+/** Flags as commander hands them over: CommonOptions' names, with text where the CLI takes text. */
+type GlobalFlags = Pick<CommonOptions, 'projectDir' | 'profilesDir' | 'target' | 'exclude' | 'selector' | 'state' | 'fullRefresh' | 'failFast' | 'dryRun' | 'targetPath'> & {
   vars?: string;
   logFormat?: 'text' | 'json';
   threads?: string;
   select?: string[];
   models?: string[];
-  exclude?: string[];
-  selector?: string;
-  state?: string;
-  fullRefresh?: boolean;
-  failFast?: boolean;
-  dryRun?: boolean;
-  targetPath?: string;
-}
+};
 
 export function makeConsole(flags: { logFormat?: string }): Console {
   return flags.logFormat === 'json' ? new JsonConsole() : new TerminalConsole();

@@ -4,6 +4,7 @@
  * real compiled SQL so column lineage is exercised too. Used by bench/docs-render.mjs.
  */
 import type { Manifest, ManifestNode, SourceTable } from '../contracts/manifest.js';
+import { parentChildMaps } from '../graph/maps.js';
 
 const LAYERS: { prefix: string; folder: string; schema: string; count: number }[] = [
   { prefix: 'stg', folder: 'staging', schema: 'stg', count: 24 },
@@ -64,18 +65,7 @@ export function syntheticManifest(models: number, seed = 7): Manifest {
       prev = cur.length ? cur : prev;
     }
   }
-  const parent_map: Record<string, string[]> = {};
-  const child_map: Record<string, string[]> = {};
-  for (const id of [...Object.keys(nodes), ...Object.keys(sources)]) {
-    parent_map[id] = [];
-    child_map[id] = [];
-  }
-  for (const n of Object.values(nodes)) {
-    for (const p of n.depends_on.nodes) {
-      parent_map[n.unique_id].push(p);
-      child_map[p].push(n.unique_id);
-    }
-  }
+  const { parent_map, child_map } = parentChildMaps(nodes, Object.keys(sources));
   return {
     metadata: { mflow_schema_version: 'v1', mflow_version: '0.1.0', generated_at: new Date(0).toISOString(), invocation_id: 'synthetic', project_name: 'synthetic', adapter_type: 'duckdb', env: {} },
     nodes, sources, macros: {}, docs: {}, parent_map, child_map, selectors: {}, unit_tests: {},

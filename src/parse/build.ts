@@ -14,6 +14,7 @@ import {
   type SourceTable,
 } from '../contracts/manifest.js';
 import { MflowError, MflowErrors, closest } from '../errors.js';
+import { parentChildMaps } from '../graph/maps.js';
 import { JinjaRuntime, type RenderHost, type RenderNode } from '../jinja/context.js';
 import { JinjaRelation } from '../jinja/relation.js';
 import type { ProjectConfig, ResolvedTarget, Warning } from '../project/types.js';
@@ -427,17 +428,7 @@ export async function parseProject(o: ParseOptions): Promise<ParseResult> {
 
   if (errors.length) throw new MflowErrors(dedupe(errors));
 
-  const parent_map: Record<string, string[]> = {};
-  const child_map: Record<string, string[]> = {};
-  for (const id of [...Object.keys(nodes), ...Object.keys(sources)]) {
-    parent_map[id] = [];
-    child_map[id] = [];
-  }
-  for (const n of Object.values(nodes)) {
-    parent_map[n.unique_id] = [...n.depends_on.nodes];
-    for (const d of n.depends_on.nodes) (child_map[d] ??= []).push(n.unique_id);
-  }
-  for (const k of Object.keys(child_map)) child_map[k].sort();
+  const { parent_map, child_map } = parentChildMaps(nodes, Object.keys(sources));
 
   const manifest: Manifest = {
     metadata: {
