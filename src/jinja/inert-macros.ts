@@ -1,8 +1,8 @@
 /**
  * Macros whose output depends only on their arguments ("inert"): no ref/source/config, no
- * database, no node context, no var/env_var, no logging, no clock. Found by scanning the
- * identifiers of each macro body and of the macros it calls, so the answer errs on the safe side:
- * a name merely mentioned in a string or comment makes a macro not inert.
+ * database, no node context, no var/env_var, no logging, no clock, no other template. Found by
+ * scanning the identifiers inside the Jinja tags of each macro body and of the macros it calls, so
+ * the answer errs on the safe side: a name merely mentioned in a string makes a macro not inert.
  *
  * The static fast path uses it twice: at parse time an inert macro call can be skipped (it records
  * nothing), and at compile time its output for the same literal arguments can be reused.
@@ -15,7 +15,16 @@ const EFFECTFUL = new Set([
   'pre_hooks', 'post_hooks', 'sql_header', 'is_incremental', 'should_full_refresh', 'var', 'env_var',
   'modules', 'log', 'print', 'exceptions', 'run_query', 'statement', 'load_result', 'store_result',
   'adapter', 'api', 'graph', 'doc', 'caller', 'context', 'return', 'selected_resources', 'flags',
+  // Other templates brought in by name may read any of the above.
+  'include', 'import', 'from', 'extends',
 ]);
+
+/** The text inside `{{ }}` and `{% %}`: SQL around the tags is output as written, whatever words it has. */
+function tagContents(body: string): string {
+  let out = '';
+  for (const m of body.matchAll(/\{\{([\s\S]*?)\}\}|\{%([\s\S]*?)%\}/g)) out += ` ${m[1] ?? m[2]}`;
+  return out;
+}
 
 export interface InertInfo {
   /** Inert macros with every macro they may call (themselves included), for depends_on.macros. */
@@ -31,7 +40,7 @@ export function findInertMacros(sources: string[], names: Set<string>): InertInf
       if (b.kind !== 'macro' && b.kind !== 'test') continue;
       const name = b.kind === 'test' ? `test_${b.name}` : b.name;
       const used = new Set<string>();
-      for (const m of b.body.matchAll(/[A-Za-z_][A-Za-z0-9_]*/g)) {
+      for (const m of tagContents(b.body).matchAll(/[A-Za-z_][A-Za-z0-9_]*/g)) {
         const id = m[0];
         if (EFFECTFUL.has(id)) tainted.add(name);
         else if (names.has(id) && id !== name) used.add(id);

@@ -25,6 +25,10 @@ describe('static fast path and inert macros', () => {
     const { inert } = findInertMacros([MACROS], names);
     expect([...inert.keys()].sort()).toEqual(['cents', 'twice']);
     expect(inert.get('twice')!.sort()).toEqual(['cents', 'twice']);
+    // Words in the SQL around the tags do not count; other templates pulled in by name do.
+    const more = "{% macro plain() %}select x from this_table where ref = 1{% endmacro %}\n{% macro inc() %}{% include 'other.sql' %}{% endmacro %}\n{% macro imp() %}{% from 'x.sql' import y %}{{ y() }}{% endmacro %}";
+    const r = findInertMacros([more], new Set(['plain', 'inc', 'imp']));
+    expect([...r.inert.keys()]).toEqual(['plain']);
     // A project macro that shadows another definition is never trusted.
     expect(findInertMacros([MACROS, "{% macro cents(c) %}{{ c }}{% endmacro %}"], names).inert.has('cents')).toBe(false);
   });
