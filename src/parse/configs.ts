@@ -47,12 +47,16 @@ export class FolderConfigs {
     private readonly warnings: Warning[],
   ) {}
 
-  /** Config collected along `fqn` (project name, folders..., node name). */
+  /** Config collected at each level already seen, by path: 10,000 models share a few folders. */
+  private readonly atPath = new Map<string, NodeConfig>();
+
+  /** Config collected along `fqn` (project name, folders..., node name). Callers must not change it. */
   resolve(fqn: string[]): Record<string, unknown> {
     let level = this.project[this.section] as Record<string, unknown> | undefined;
-    let acc = {} as NodeConfig;
     const path: string[] = [this.section];
-    acc = mergeConfig(acc, this.configsAt(level, path));
+    let key = this.section;
+    let acc = this.atPath.get(key);
+    if (!acc) this.atPath.set(key, (acc = mergeConfig({} as NodeConfig, this.configsAt(level, path))));
     for (const seg of fqn) {
       if (!level || typeof level !== 'object') break;
       const next = level[seg];
@@ -61,8 +65,11 @@ export class FolderConfigs {
         break;
       }
       path.push(seg);
+      key += `\0${seg}`;
       level = next as Record<string, unknown>;
-      acc = mergeConfig(acc, this.configsAt(level, path));
+      const below = this.atPath.get(key);
+      if (below) acc = below;
+      else this.atPath.set(key, (acc = mergeConfig(acc, this.configsAt(level, path))));
     }
     return acc as Record<string, unknown>;
   }
