@@ -8,7 +8,7 @@ import { BUILTIN_MACROS, BUILTIN_MACROS_PATH, BUILTIN_TEST_MACROS } from './buil
 import { compileTemplate, createJinjaEnvironment, loadMacros, renderTemplate } from './environment.js';
 import { makeModules } from './modules.js';
 import { JinjaRelation } from './relation.js';
-import { parseStatic, type StaticTemplate } from '../parse/static.js';
+import { parseStatic, type StaticCall, type StaticTemplate } from '../parse/static.js';
 import { findInertMacros } from './inert-macros.js';
 
 /**
@@ -453,7 +453,7 @@ export class JinjaRuntime {
       const fn = g[c.fn];
       if (typeof fn !== 'function') {
         if (node.extra && typeof node.extra[c.fn] === 'function') {
-          out.push(printValue((node.extra[c.fn] as (...a: unknown[]) => unknown)(...withKw(c.args, c.kwargs))));
+          out.push(printValue((node.extra[c.fn] as (...a: unknown[]) => unknown)(...callArgs(c))));
           continue;
         }
         const line = source.slice(0, c.start).split('\n').length + (node.line ? node.line - 1 : 0);
@@ -474,13 +474,13 @@ export class JinjaRuntime {
           const key = `${c.fn}\0${JSON.stringify(c.args)}\0${JSON.stringify(c.kwargs)}`;
           let v = this.inertOutput.get(key);
           if (v === undefined) {
-            v = printValue((fn as (...a: unknown[]) => unknown)(...withKw(c.args, c.kwargs)));
+            v = printValue((fn as (...a: unknown[]) => unknown)(...callArgs(c)));
             this.inertOutput.set(key, v);
           }
           out.push(v);
           continue;
         }
-        const v = (fn as (...a: unknown[]) => unknown)(...withKw(c.args, c.kwargs));
+        const v = (fn as (...a: unknown[]) => unknown)(...callArgs(c));
         if (!discard) out.push(printValue(v));
       } catch (e) {
         if (e instanceof MflowError && !e.line) {
@@ -501,6 +501,11 @@ function named(args: unknown[], names: string[]): unknown[] {
   const last = args[args.length - 1] as Record<string, unknown> | undefined;
   const kw = last && typeof last === 'object' && (last as { __keywords?: boolean }).__keywords ? (args.pop() as Record<string, unknown>) : {};
   return names.map((n, i) => (i < args.length ? args[i] : kw[n]));
+}
+
+/** A static call's arguments as the callee receives them (see StaticCall.mutable). */
+function callArgs(c: StaticCall): unknown[] {
+  return c.mutable ? withKw(structuredClone(c.args), structuredClone(c.kwargs)) : withKw(c.args, c.kwargs);
 }
 
 function withKw(args: unknown[], kwargs: Record<string, unknown>): unknown[] {

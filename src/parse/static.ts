@@ -12,6 +12,12 @@ export interface StaticCall {
   /** Offsets of the whole `{{ ... }}` in the template. */
   start: number;
   end: number;
+  /**
+   * A list or dict among the arguments. The parsed call is shared by every render of the template,
+   * and a macro may change its argument (`{% do xs.append(...) %}`), so such calls get fresh copies,
+   * as Jinja evaluates the literal anew each time.
+   */
+  mutable: boolean;
 }
 
 export interface StaticTemplate {
@@ -79,7 +85,8 @@ function parseCall(s: string): StaticCall | null {
   }
   p.ws();
   if (p.i !== s.length) return null;
-  return { fn, args, kwargs, start: 0, end: 0 };
+  const mutable = args.some((a) => a !== null && typeof a === 'object') || Object.values(kwargs).some((a) => a !== null && typeof a === 'object');
+  return { fn, args, kwargs, start: 0, end: 0, mutable };
 }
 
 const IDENT = /[A-Za-z_][\w]*/y;

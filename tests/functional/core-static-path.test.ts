@@ -50,6 +50,16 @@ describe('static fast path and inert macros', () => {
     expect(r.compiled['model.fn.m3']).toBe(expected('m3'));
   });
 
+  test('a macro that changes a list argument gets a fresh list on every render, as in Jinja', async () => {
+    const p = makeProject({
+      // `this` keeps it from being inert, so it runs at parse time and again at compile time.
+      'macros/m.sql': "{% macro cols(xs) %}{% do xs.append('id') %}{{ xs | join(', ') }}{{ '' if this else '' }}{% endmacro %}",
+      'models/a.sql': "select {{ cols(['a']) }} from t",
+    });
+    const r = await compile({ projectDir: p.dir, console: p.console });
+    expect(r.compiled['model.fn.a']).toBe('select a, id from t');
+  });
+
   test('depends_on.macros lists an inert macro and what it calls, though parsing skipped the call', async () => {
     const p = makeProject({ 'macros/m.sql': MACROS, 'models/m.sql': "select {{ twice('x') }} as a" });
     await compile({ projectDir: p.dir, console: p.console });
