@@ -144,8 +144,9 @@ class P {
       if (!this.eat(c)) return undefined;
       return out;
     }
-    if (c === '[' || c === '(') {
-      const close = c === '[' ? ']' : ')';
+    // Tuples go to the engine: they print as tuples, which a list here would not.
+    if (c === '[') {
+      const close = ']';
       this.i++;
       const arr: StaticArg[] = [];
       this.ws();

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { compile } from '../../src/api.js';
 import { findInertMacros } from '../../src/jinja/inert-macros.js';
+import { parseStatic } from '../../src/parse/static.js';
 import { makeProject } from './helpers.js';
 
 /**
@@ -72,5 +73,28 @@ describe('static fast path and inert macros', () => {
     await compile({ projectDir: p.dir, console: p.console });
     const lines = p.console.events.map((e) => ('msg' in e ? String(e.msg) : '')).filter((m) => m.startsWith('called '));
     expect(lines).toEqual(expect.arrayContaining(['called a', 'called b']));
+  });
+
+  // Literal printing (numbers, booleans, None, escapes, lists, dicts), keyword arguments, return(),
+  // config() and ref(): each template once on the fast path, once through nunjucks ({% if %}).
+  const bodies = [
+    "select {{ show(1) }}, {{ show(1.5) }}, {{ show(-2) }}, {{ show(True) }}, {{ show(None) }}, {{ show(false) }}",
+    "select {{ show(\"a\\\\nb\") }}, {{ show('x\\'y') }}, {{ show(\"q'\") }}",
+    "select {{ show([1, 'a', None]) }}, {{ show({'k': [1, 2]}) }}, {{ show(('t', 1)) }}",
+    "select {{ kw(a=1, b='x') }}, {{ kw(1, b=[1]) }}",
+    "select * from {{ ref('base') }} join {{ ref('fn', 'base') }} using (id)",
+    "{{ config(tags=['x']) }}{{ config(tags='y', materialized='table') }}select {{ lst() }}, {{ tf() }}",
+  ];
+  test.each(bodies.map((b, i) => [i, b]))('static path == nunjucks for template %i', async (_i, body) => {
+    // All but the tuple (which the fast path leaves to nunjucks) really take the fast path.
+    expect(parseStatic(body) !== null).toBe(!body.includes("('t', 1)"));
+    const p = makeProject({
+      'macros/m.sql': "{% macro show(x) %}{{ x }}{% endmacro %}\n{% macro kw(a=0, b=None) %}{{ a }}-{{ b }}{% endmacro %}\n{% macro lst() %}{{ return([1, 2]) }}{% endmacro %}\n{% macro tf() %}{{ return(True) }}{% endmacro %}",
+      'models/base.sql': 'select 1 as id',
+      'models/s.sql': body,
+      'models/n.sql': `{% if true %}${body}{% endif %}`,
+    });
+    const r = await compile({ projectDir: p.dir, console: p.console });
+    expect(r.compiled['model.fn.s']).toBe(r.compiled['model.fn.n']);
   });
 });
