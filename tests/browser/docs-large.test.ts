@@ -3,17 +3,14 @@
  * cut lists of the index ("show more"), search and lazy details. Timing is bench/docs-render.mjs's job.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { generateDocsSite } from '../../src/docs/generate.js';
 import { serveDocs } from '../../src/docs/serve.js';
 import { syntheticManifest } from '../../src/docs/synthetic.js';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+import { openPage, requireChromium } from './chromium.js';
 
 let browser: Browser;
 let page: Page;
@@ -22,13 +19,11 @@ let tmp: string;
 const errors: string[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: install it with apt-get install chromium (as .ci/run does) or set CHROMIUM_PATH`);
+  requireChromium();
   tmp = await mkdtemp(path.join(os.tmpdir(), 'mflow-docs-large-'));
   const site = await generateDocsSite({ targetDir: tmp, manifest: syntheticManifest(10_000) });
   server = await serveDocs({ dir: site.outDir, port: 0, open: false });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-  page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-  page.on('pageerror', (e) => errors.push(String(e)));
+  ({ browser, page } = await openPage(errors, { consoleErrors: false }));
 }, 120_000);
 
 afterAll(async () => {

@@ -4,19 +4,18 @@
  * Screenshots go to test-artifacts/docs-mediflow/ (the README's lineage picture comes from here).
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { existsSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { build } from '../../src/api.js';
 import { CaptureConsole } from '../../src/console/console.js';
 import { docsGenerate, type DocsGenerateResult } from '../../src/docs/api.js';
 import { serveDocs } from '../../src/docs/serve.js';
 import { copyProject, generate, ingest } from '../mediflow/pipeline.js';
+import { openPage, requireChromium } from './chromium.js';
+import { openParentFromGraph, searchAndOpenFactAdmission } from './docs-walk.js';
 
 const SHOTS = path.resolve('test-artifacts/docs-mediflow');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
 let browser: Browser;
 let page: Page;
@@ -26,7 +25,7 @@ let site: DocsGenerateResult;
 const errors: string[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: install it with apt-get install chromium (as .ci/run does) or set CHROMIUM_PATH`);
+  requireChromium();
   dir = copyProject();
   await generate(dir, 300, 7);
   const ing = await ingest(dir);
@@ -36,10 +35,7 @@ beforeAll(async () => {
   site = await docsGenerate({ projectDir: dir, console });
   server = await serveDocs({ dir: site.outDir, port: 0, open: false });
   await mkdir(SHOTS, { recursive: true });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-  page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-  page.on('pageerror', (e) => errors.push(String(e)));
-  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  ({ browser, page } = await openPage(errors));
 }, 240_000);
 
 afterAll(async () => {
@@ -58,16 +54,7 @@ describe('docs site of the real MediFlow build', () => {
   it('walks index → search → fact_admission → graph → parent → column lineage of readmitted_30d', async () => {
     await page.goto(server.url);
     await page.waitForSelector('#results .result');
-    await page.fill('#search', 'fact_admission');
-    const first = page.locator('#results .result').first();
-    await expect.poll(() => first.locator('.name').textContent()).toBe('fact_admission');
-    await page.screenshot({ path: path.join(SHOTS, '1-search.png') });
-    await first.locator('.name').click();
-
-    await page.waitForSelector('#columns');
-    expect(await page.textContent('#node-title')).toBe('fact_admission');
-    const row = page.locator('#columns tr[data-col="readmitted_30d"]');
-    expect(await row.locator('td.type').textContent()).toBe('BOOLEAN');
+    const row = await searchAndOpenFactAdmission(page, path.join(SHOTS, '1-search.png'));
     expect(await row.textContent()).toContain('not_null');
     // Test results come from the build's run_results.json.
     expect(await row.locator('.status').first().textContent()).toBe('pass');
@@ -76,16 +63,7 @@ describe('docs site of the real MediFlow build', () => {
     expect(Number((await page.textContent('.row-count'))!.replace(/,/g, ''))).toBeGreaterThan(0);
     await page.screenshot({ path: path.join(SHOTS, '2-fact_admission.png'), fullPage: true });
 
-    await page.click('#open-graph');
-    await page.waitForFunction(() => (window as any).MF?.graph?.rendered);
-    expect(await page.evaluate(() => (window as any).MF.graph.visibleCount())).toBeGreaterThan(4);
-    await page.screenshot({ path: path.join(SHOTS, '3-graph-fact_admission.png') });
-    const pos = await page.evaluate(() => (window as any).MF.graph.screenPos('model.mediflow.dim_patient'));
-    expect(pos).not.toBeNull();
-    await page.mouse.click(pos.x, pos.y);
-    expect(await page.textContent('#g-sel-name')).toBe('dim_patient');
-    await page.click('#g-open');
-    await page.waitForFunction(() => document.querySelector('#node-title')?.textContent === 'dim_patient');
+    await openParentFromGraph(page, { minVisible: 4, graphShot: path.join(SHOTS, '3-graph-fact_admission.png') });
     expect(await page.locator('#columns tbody tr').count()).toBeGreaterThan(3);
 
     await page.goto(`${server.url}#/node/model.mediflow.fact_admission?col=readmitted_30d`);

@@ -5,17 +5,16 @@
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { mkdtemp, mkdir, rm } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { generateDocsSite } from '../../src/docs/generate.js';
 import { serveDocs } from '../../src/docs/serve.js';
+import { openPage, requireChromium } from './chromium.js';
+import { openParentFromGraph, searchAndOpenFactAdmission } from './docs-walk.js';
 import { loadArtifacts } from './mediflow-fixture.js';
 
 const SHOTS = path.resolve('test-artifacts/docs');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
 let browser: Browser;
 let page: Page;
@@ -25,16 +24,13 @@ const errors: string[] = [];
 const outside: string[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: install it with apt-get install chromium (as .ci/run does) or set CHROMIUM_PATH`);
+  requireChromium();
   const art = await loadArtifacts();
   tmp = await mkdtemp(path.join(os.tmpdir(), 'mflow-docs-'));
   const site = await generateDocsSite({ targetDir: tmp, manifest: art.manifest, catalog: art.catalog, runResults: art.runResults });
   server = await serveDocs({ dir: site.outDir, port: 0, open: false });
   await mkdir(SHOTS, { recursive: true });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-  page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-  page.on('pageerror', (e) => errors.push(String(e)));
-  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  ({ browser, page } = await openPage(errors));
   page.on('request', (r) => !r.url().startsWith(server.url) && !r.url().startsWith('data:') && outside.push(r.url()));
 });
 
@@ -51,16 +47,7 @@ describe('docs site in Chromium', () => {
     expect(await page.locator('#results .result').count()).toBeGreaterThan(10);
     await page.screenshot({ path: path.join(SHOTS, '1-index.png') });
 
-    await page.fill('#search', 'fact_admission');
-    const first = page.locator('#results .result').first();
-    await expect.poll(() => first.locator('.name').textContent()).toBe('fact_admission');
-    await page.screenshot({ path: path.join(SHOTS, '2-search.png') });
-    await first.locator('.name').click();
-
-    await page.waitForSelector('#columns');
-    expect(await page.textContent('#node-title')).toBe('fact_admission');
-    const row = page.locator('#columns tr[data-col="readmitted_30d"]');
-    expect(await row.locator('td.type').textContent()).toBe('BOOLEAN');
+    const row = await searchAndOpenFactAdmission(page, path.join(SHOTS, '2-search.png'));
     expect(await row.textContent()).toContain('admitted again within 30 days');
     expect(await row.textContent()).toContain('accepted_values');
     expect(await row.locator('.status').textContent()).toBe('fail');
@@ -71,17 +58,7 @@ describe('docs site in Chromium', () => {
     expect(await page.textContent('.row-count')).toBe('5');
     await page.screenshot({ path: path.join(SHOTS, '3-fact_admission.png'), fullPage: true });
 
-    await page.click('#open-graph');
-    await page.waitForFunction(() => (window as any).MF?.graph?.rendered);
-    expect(await page.evaluate(() => (window as any).MF.graph.visibleCount())).toBeGreaterThan(5);
-    await page.screenshot({ path: path.join(SHOTS, '4-graph-fact_admission.png') });
-    const pos = await page.evaluate(() => (window as any).MF.graph.screenPos('model.mediflow.dim_patient'));
-    expect(pos).not.toBeNull();
-    await page.mouse.click(pos.x, pos.y);
-    expect(await page.textContent('#g-sel-name')).toBe('dim_patient');
-    await page.screenshot({ path: path.join(SHOTS, '5-graph-selected-parent.png') });
-    await page.click('#g-open');
-    await page.waitForFunction(() => document.querySelector('#node-title')?.textContent === 'dim_patient');
+    await openParentFromGraph(page, { minVisible: 5, graphShot: path.join(SHOTS, '4-graph-fact_admission.png'), selectedShot: path.join(SHOTS, '5-graph-selected-parent.png') });
     expect(await page.locator('#columns tr[data-col="age_2010"] td.type').textContent()).toBe('BIGINT');
 
     await page.goto(`${server.url}#/node/model.mediflow.fact_admission?col=readmitted_30d`);
