@@ -9,6 +9,7 @@ import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { Manifest, ManifestNode, SourceTable, RunResults } from '../../src/contracts/index.js';
 import { buildCatalog, type Catalog } from '../../src/docs/catalog.js';
+import { rawSourceTable } from '../functional/ingest-helpers/raw-source.js';
 
 const DB = 'memory';
 const rel = (schema: string, name: string) => `"${DB}"."${schema}"."${name}"`;
@@ -49,26 +50,12 @@ function cols(spec: Record<string, string>) {
 
 function source(name: string, description: string, columns: Record<string, string>): SourceTable {
   return {
-    unique_id: `source.mediflow.raw.${name}`,
-    resource_type: 'source',
-    source_name: 'raw',
-    name,
-    package_name: 'mediflow',
-    path: 'models/staging/sources.yml',
-    original_file_path: 'models/staging/sources.yml',
-    fqn: ['mediflow', 'staging', 'raw', name],
-    database: DB,
-    schema: 'raw',
-    identifier: name,
-    relation_name: rel('raw', name),
+    ...rawSourceTable(name, { file: 'models/staging/sources.yml', fqnFolders: ['staging'], database: DB, schema: 'raw' }),
     description,
     source_description: 'CMS DE-SynPUF files landed by ingestion',
     columns: cols(columns),
-    meta: {},
     tags: ['cms'],
-    config: { enabled: true },
     loader: 'mflow ingest',
-    quoting: {},
   };
 }
 

@@ -4,31 +4,18 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { SourceTable } from '../../../src/contracts/manifest.js';
+import { rawSourceTable } from './raw-source.js';
 
 /** A SourceTable as the lead's parser would build it from a `sources:` YAML entry. */
 export function sourceTable(name: string, columns: readonly string[], external: Record<string, unknown>, schema = 'raw'): SourceTable {
   return {
-    unique_id: `source.mediflow.raw.${name}`,
-    resource_type: 'source',
-    source_name: 'raw',
-    name,
-    package_name: 'mediflow',
-    path: 'models/sources.yml',
-    original_file_path: 'models/sources.yml',
-    fqn: ['mediflow', 'raw', name],
-    database: null,
-    schema,
-    identifier: name,
-    relation_name: `"${schema}"."${name}"`,
+    ...rawSourceTable(name, { file: 'models/sources.yml', fqnFolders: [], database: null, schema }),
     description: '',
     source_description: '',
     columns: Object.fromEntries(columns.map((c) => [c, { name: c, description: '', meta: {}, tags: [] }])),
-    meta: {},
     tags: [],
-    config: { enabled: true },
     loader: 'mflow',
     loaded_at_field: '_loaded_at',
-    quoting: {},
     external,
     declared_at: { file: 'models/sources.yml', line: 3 },
   };
