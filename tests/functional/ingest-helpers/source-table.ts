@@ -1,8 +1,9 @@
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { afterEach, beforeEach } from 'vitest';
 import type { SourceTable } from '../../../src/contracts/manifest.js';
 import { rawSourceTable } from './raw-source.js';
 
@@ -29,6 +30,27 @@ export async function memoryDb(): Promise<{ conn: DuckDBConnection; connect(): P
 
 export function tempProject(): string {
   return mkdtempSync(join(tmpdir(), 'mflow-ingest-test-'));
+}
+
+/**
+ * Registers, in the calling test file, a fresh in-memory DuckDB and a scratch project with an
+ * empty data/ for each test; read them through the returned object, as they change per test.
+ */
+export function ingestScratch() {
+  let db: Awaited<ReturnType<typeof memoryDb>>;
+  let project: string;
+  beforeEach(async () => {
+    db = await memoryDb();
+    project = tempProject();
+    mkdirSync(join(project, 'data'), { recursive: true });
+  });
+  afterEach(() => db.close());
+  return {
+    get db() { return db; },
+    get project() { return project; },
+    /** ingestSources options for this test's project. */
+    opts: (extra: object = {}) => ({ projectDir: project, targetDir: join(project, 'target'), ...extra }),
+  };
 }
 
 export async function rows(conn: DuckDBConnection, sql: string): Promise<Record<string, unknown>[]> {
