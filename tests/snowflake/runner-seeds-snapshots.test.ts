@@ -1,35 +1,26 @@
 /** Seeds (batched bound inserts) and snapshots (SCD2) on a Snowflake target, through the emulator. */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { build, seed, snapshot } from '../../src/api.js';
-import { makeSfProject, reader, startSnowflakeEmulator, type SnowflakeEmulator } from './helpers.js';
+import { emulatorWithReader } from './emulator-per-file.js';
+import { makeSfProject } from './helpers.js';
 
-let emu: SnowflakeEmulator;
-let db: Awaited<ReturnType<typeof reader>>;
-
-beforeAll(async () => {
-  emu = await startSnowflakeEmulator();
-  db = await reader(emu);
-});
-afterAll(async () => {
-  await db.close();
-  await emu.close();
-});
+const sf = emulatorWithReader();
 
 describe('seeds on Snowflake', () => {
   it('creates the table with inferred types and loads rows in batched bound inserts, in one transaction', async () => {
     const lines = ['code,amount,day,flag,label'];
     for (let i = 0; i < 4500; i++) lines.push(`C${i},${i}.5,2024-01-${String((i % 28) + 1).padStart(2, '0')},${i % 2 ? 'true' : 'false'},${i === 3 ? '' : `"x, ${i}"`}`);
-    const p = makeSfProject(emu, { 'seeds/codes.csv': lines.join('\n') + '\n', 'models/use_codes.sql': 'select count(*) as n, sum(amount) as s from {{ ref("codes") }} where flag' }, { schema: 'S1' });
-    emu.resetStats();
+    const p = makeSfProject(sf.emu, { 'seeds/codes.csv': lines.join('\n') + '\n', 'models/use_codes.sql': 'select count(*) as n, sum(amount) as s from {{ ref("codes") }} where flag' }, { schema: 'S1' });
+    sf.emu.resetStats();
     const r = await build({ projectDir: p.dir, env: p.env, console: p.console });
     expect(r.results.map((x) => `${x.unique_id}:${x.status}:${x.message}`)).toEqual(['seed.sf.codes:success:INSERT 4500', 'model.sf.use_codes:success:CREATE VIEW']);
-    expect((await db.q('describe table MFLOW.S1.CODES')).map((c) => `${c.name} ${c.type}`)).toEqual(['CODE VARCHAR(16777216)', 'AMOUNT FLOAT', 'DAY DATE', 'FLAG BOOLEAN', 'LABEL VARCHAR(16777216)']);
-    expect(await db.q('select n, s from MFLOW.S1.USE_CODES')).toEqual([{ n: 2250, s: 2250 * 2250 + 1125 }]);
-    expect(await db.q("select label from MFLOW.S1.CODES where code in ('C3', 'C4') order by code")).toEqual([{ label: null }, { label: 'x, 4' }]);
+    expect((await sf.db.q('describe table MFLOW.S1.CODES')).map((c) => `${c.name} ${c.type}`)).toEqual(['CODE VARCHAR(16777216)', 'AMOUNT FLOAT', 'DAY DATE', 'FLAG BOOLEAN', 'LABEL VARCHAR(16777216)']);
+    expect(await sf.db.q('select n, s from MFLOW.S1.USE_CODES')).toEqual([{ n: 2250, s: 2250 * 2250 + 1125 }]);
+    expect(await sf.db.q("select label from MFLOW.S1.CODES where code in ('C3', 'C4') order by code")).toEqual([{ label: null }, { label: 'x, 4' }]);
     // 5 columns: 3200 rows per statement, so two inserts inside begin/commit.
-    const log = emu.stats.sqlLog;
+    const log = sf.emu.stats.sqlLog;
     const inserts = log.filter((s) => s.startsWith('insert into MFLOW.S1.CODES'));
     expect(inserts.map((s) => s.split('?').length - 1)).toEqual([16_000, 6_500]);
     const at = log.indexOf(inserts[0]);
@@ -37,17 +28,17 @@ describe('seeds on Snowflake', () => {
   });
 
   it('replaces the rows of an existing seed table and keeps it on a bad file', async () => {
-    const p = makeSfProject(emu, { 'seeds/states.csv': 'code,n\nCA,1\nNY,2\n', 'seeds/_props.yml': 'seeds:\n  - name: states\n    config:\n      column_types: {n: "number(5,0)"}\n' }, { schema: 'S2' });
+    const p = makeSfProject(sf.emu, { 'seeds/states.csv': 'code,n\nCA,1\nNY,2\n', 'seeds/_props.yml': 'seeds:\n  - name: states\n    config:\n      column_types: {n: "number(5,0)"}\n' }, { schema: 'S2' });
     const first = await seed({ projectDir: p.dir, env: p.env, console: p.console });
     expect(first.results.map((x) => `${x.status} ${x.message}`)).toEqual(['success INSERT 2']);
     writeFileSync(join(p.dir, 'seeds/states.csv'), 'code,n\nTX,3\n');
     expect((await seed({ projectDir: p.dir, env: p.env, console: p.console })).ok).toBe(true);
-    expect(await db.q('select code, n from MFLOW.S2.STATES')).toEqual([{ code: 'TX', n: 3 }]);
+    expect(await sf.db.q('select code, n from MFLOW.S2.STATES')).toEqual([{ code: 'TX', n: 3 }]);
     writeFileSync(join(p.dir, 'seeds/states.csv'), 'code,n\nWA,4\nOR,not-a-number\n');
     const bad = await seed({ projectDir: p.dir, env: p.env, console: p.console });
     expect(bad.results[0].status).toBe('error');
     expect(bad.results[0].message).toMatch(/Snowflake error 100038/);
-    expect(await db.q('select code, n from MFLOW.S2.STATES')).toEqual([{ code: 'TX', n: 3 }]);
+    expect(await sf.db.q('select code, n from MFLOW.S2.STATES')).toEqual([{ code: 'TX', n: 3 }]);
   });
 });
 
@@ -59,13 +50,13 @@ select * from (values ${rows}) as t(id, name, updated_at)
 {% endsnapshot %}`;
     const r1 = "(1, 'ann', '2024-01-01'::timestamp), (2, 'bob', '2024-01-01'::timestamp)";
     const r2 = "(1, 'ANN', '2024-02-01'::timestamp), (2, 'bob', '2024-01-01'::timestamp), (3, 'cy', '2024-02-01'::timestamp)";
-    const p = makeSfProject(emu, { 'snapshots/people.sql': snap(r1) }, { schema: 'S3' });
+    const p = makeSfProject(sf.emu, { 'snapshots/people.sql': snap(r1) }, { schema: 'S3' });
     const a = await snapshot({ projectDir: p.dir, env: p.env, console: p.console });
     expect(a.results.map((x) => x.status)).toEqual(['success']);
     writeFileSync(join(p.dir, 'snapshots/people.sql'), snap(r2));
     const b = await snapshot({ projectDir: p.dir, env: p.env, console: p.console });
     expect(b.results.map((x) => `${x.status} ${x.message}`)).toEqual(['success INSERT 2, UPDATE 1']);
-    const rows = await db.q('select id, name, "dbt_valid_from" as vf, "dbt_valid_to" as vt from MFLOW.S3.PEOPLE_SNAP order by id, vf');
+    const rows = await sf.db.q('select id, name, "dbt_valid_from" as vf, "dbt_valid_to" as vt from MFLOW.S3.PEOPLE_SNAP order by id, vf');
     expect(rows.map((x) => [x.id, x.name, x.vt === null ? 'current' : 'closed'])).toEqual([
       [1, 'ann', 'closed'],
       [1, 'ANN', 'current'],
