@@ -1,5 +1,5 @@
 // Cold `mflow compile` of a generated project of N models (each with config(), 1-3 refs, a macro
-// call and a few columns). Usage: node bench/compile.mjs [N ...]   (build first: npx tsc -p .)
+// call and a few columns). Usage: node bench/compile.mjs [--jinja] [N ...]   (build first: npx tsc -p .)
 //
 // Each run starts without target/ (nothing cached), but the previous run's target/ is moved aside,
 // not deleted, and every deletion waits until the end: on this VM's journal-less ext4, after
@@ -14,6 +14,9 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
+// --jinja adds an {% if %} block to every model, so every template goes through nunjucks instead of
+// the static fast path: the figure for Jinja-heavy projects.
+const JINJA = process.argv.includes('--jinja');
 const sizes = process.argv.slice(2).map(Number).filter(Boolean);
 if (sizes.length === 0) sizes.push(1000, 10000);
 
@@ -29,7 +32,7 @@ function makeProject(n) {
     if (i % 500 === 0) mkdirSync(folder, { recursive: true });
     const refs = i === 0 ? [] : Array.from({ length: 1 + rand(3) }, () => `m${rand(i)}`);
     const from = refs.length ? refs.map((r, k) => (k === 0 ? `from {{ ref('${r}') }} as t0` : `join {{ ref('${r}') }} as t${k} using (id)`)).join('\n') : 'from range(10) as r(id)';
-    const sql = `{{ config(materialized='${i % 10 === 0 ? 'table' : 'view'}', tags=['bench']) }}\nselect\n  t0.id,\n  {{ cents('t0.id') }} as amount_cents,\n  'm${i}' as model_name,\n  ${i} as model_no\n${refs.length ? from : 'from range(10) as t0(id)'}\n`;
+    const sql = `{{ config(materialized='${i % 10 === 0 ? 'table' : 'view'}', tags=['bench']) }}\nselect\n  t0.id,\n  {{ cents('t0.id') }} as amount_cents,\n  'm${i}' as model_name,\n  ${i} as model_no\n${refs.length ? from : 'from range(10) as t0(id)'}\n${JINJA ? `{% if var('limit', none) %}limit {{ var('limit') }}{% endif %}\n` : ''}`;
     writeFileSync(join(folder, `m${i}.sql`), sql);
   }
   return dir;

@@ -24,6 +24,13 @@ export function createJinjaEnvironment(opts: { loader?: nunjucks.ILoader | nunju
 
 /** Compiled code per env and source text, shared by templates with identical source. */
 const COMPILED = Symbol('mflow.jinja.compiled');
+/** Compiled factories per env and generated code (strings hoisted out), shared by templates of one shape. */
+const FACTORIES = Symbol('mflow.jinja.factories');
+
+/** How many distinct compiled template shapes an environment holds (for tests and diagnostics). */
+export function templateShapeCount(env: nunjucks.Environment): number {
+  return ((env as any)[FACTORIES] as Map<string, unknown> | undefined)?.size ?? 0;
+}
 
 /** Compile once; throws MflowError code 'JINJA_SYNTAX' with file, line, column (1-based) on syntax errors. */
 export function compileTemplate(env: nunjucks.Environment, source: string, path: string): nunjucks.Template {
@@ -51,8 +58,23 @@ function compile(env: nunjucks.Environment, source: string, path: string, bakePa
       // otherwise saves a full tree walk per template.
       if (e.asyncFilters.length || source.includes('super')) ast = transformer.transform(ast, e.asyncFilters, path);
       const c = new Compiler(bakePath ? path : '', e.opts.throwOnUndefined);
-      c.compile(ast);
-      props = new Function(eagerRoot(c.getCode()))();
+      if (bakePath) {
+        c.compile(ast);
+        props = new Function(eagerRoot(c.getCode()))();
+      } else {
+        // Strings hoisted out of the code (compiler-patch.ts): one compiled factory per template
+        // shape, called with each template's own strings. 10,000 models that differ only in
+        // their SQL text and ref() names need V8 to compile a handful of functions, not 10,000.
+        c.hoisted = [];
+        c.compile(ast);
+        // Template positions (kept for error messages) move to the same array, so that the same
+        // shape at other columns or lines is still the same code.
+        const code = eagerRoot(c.getCode()).replace(/\b(lineno|colno) = (\d+)/g, (_m: string, v: string, n: string) => `${v} = __d[${c.hoisted.push(Number(n)) - 1}]`);
+        const factories: Map<string, (d: string[]) => any> = (e[FACTORIES] ??= new Map());
+        let factory = factories.get(code);
+        if (!factory) factories.set(code, (factory = new Function('__d', code) as (d: string[]) => any));
+        props = factory(c.hoisted);
+      }
     } catch (err) {
       throw syntaxError(err, path, source);
     }

@@ -198,9 +198,25 @@ export function patchCompiler(): void {
 
   // JSON.stringify escapes exactly what a JS string literal needs, in one native pass.
   const origLiteral = C.compileLiteral;
+  // With `hoisted` set (see environment.ts), strings become `__d[i]` and their values go to a
+  // per-template array: templates of the same shape then compile to the same code, which V8
+  // compiles once for all of them.
   C.compileLiteral = function compileLiteral(this: any, node: any, frame: any) {
-    if (typeof node.value === 'string') this._emit(jsString(node.value));
-    else origLiteral.call(this, node, frame);
+    if (typeof node.value !== 'string') origLiteral.call(this, node, frame);
+    else if (this.hoisted) this._emit(`__d[${this.hoisted.push(node.value) - 1}]`);
+    else this._emit(jsString(node.value));
+  };
+
+  // Dict and keyword-argument keys: a hoisted key is an expression, so it needs a computed key.
+  C.compilePair = function compilePair(this: any, node: any, frame: any) {
+    let key = node.key;
+    if (key instanceof nodes.Symbol) key = new nodes.Literal(key.lineno, key.colno, key.value);
+    else if (!(key instanceof nodes.Literal && typeof key.value === 'string')) this.fail('compilePair: Dict keys must be strings or names', key.lineno, key.colno);
+    if (this.hoisted) this._emit('[');
+    this.compile(key, frame);
+    if (this.hoisted) this._emit(']');
+    this._emit(': ');
+    this._compileExpression(node.value, frame);
   };
 
   // `a or b` / `a and b` return an operand chosen by Python truthiness (`[] or 'x'` is 'x').
