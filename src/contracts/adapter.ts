@@ -46,6 +46,11 @@ export interface Dialect {
   readonly type: string;
   readonly capabilities: Capabilities;
   quote(identifier: string): string;
+  /**
+   * The name the warehouse stores for an unquoted identifier (Snowflake: upper case), for names
+   * mflow makes up itself, such as snapshot meta columns; absent where names keep their case.
+   */
+  normalize?(name: string, part?: 'database' | 'schema' | 'identifier' | 'column'): string;
   /** `"db"."schema"."name"` with parts omitted when null. */
   relation(rel: Pick<Relation, 'database' | 'schema' | 'identifier'>): string;
   literal(value: unknown): string;

@@ -18,7 +18,9 @@ export const runSnapshot: NodeExecutor = async (ctx, node, conn) => {
   const d = s.dialect;
   const checked = checkSnapshot(node, s.project.root);
   if (!checked.config) throw checked.errors[0];
-  const cfg = checked.config;
+  // Meta columns as dbt creates them, unquoted: DBT_VALID_FROM on Snowflake, where a quoted
+  // lower-case name could only be queried quoted.
+  let cfg: SnapshotConfig = { ...checked.config, names: mapNames(checked.config.names, (n) => d.normalize?.(n, 'column') ?? n) };
   const sql = await compileNode(ctx.compile, node);
   const compiledPath = writeNodeSql(s.targetDir, 'compiled', node, sql);
   const stageName = `mflow_snapshot__${node.unique_id.replace(/\W+/g, '_')}`;
@@ -44,6 +46,10 @@ export const runSnapshot: NodeExecutor = async (ctx, node, conn) => {
       if (existing.type !== 'table') throw new MflowError('CONFIG', `Snapshot '${node.name}' would write to ${target}, which is a ${existing.type}`, { file: node.original_file_path, node: node.unique_id, hint: 'Drop that relation, or give the snapshot another name or target_schema.' });
       input.existingColumns = await s.adapter!.introspector.getColumns(existing);
       checkExistingMeta(node, cfg, input.existingColumns, target);
+      // A table built before keeps its own spelling of the meta columns.
+      const have = input.existingColumns;
+      cfg = { ...cfg, names: mapNames(cfg.names, (n) => have.find((c) => c.name === n)?.name ?? have.find((c) => c.name.toLowerCase() === n.toLowerCase())?.name ?? n) };
+      input.cfg = cfg;
       statements = planSnapshotUpdate(input);
     }
     writeNodeSql(s.targetDir, 'run', node, statements.map((x) => `-- ${x.purpose}\n${x.sql};`).join('\n\n'));
@@ -58,6 +64,10 @@ export const runSnapshot: NodeExecutor = async (ctx, node, conn) => {
     await conn.execute(`drop table if exists ${stage}`).catch(() => undefined);
   }
 };
+
+function mapNames(names: SnapshotConfig['names'], f: (n: string) => string): SnapshotConfig['names'] {
+  return Object.fromEntries(Object.entries(names).map(([k, v]) => [k, f(v)])) as SnapshotConfig['names'];
+}
 
 function resolveColumn(node: ManifestNode, cols: Column[], name: string, what: string): string {
   const hit = cols.find((c) => c.name === name) ?? cols.find((c) => c.name.toLowerCase() === name.toLowerCase());

@@ -1,5 +1,5 @@
 /** Seeds (batched bound inserts) and snapshots (SCD2) on a Snowflake target, through the emulator. */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { build, seed, snapshot } from '../../src/api.js';
@@ -56,12 +56,40 @@ select * from (values ${rows}) as t(id, name, updated_at)
     writeFileSync(join(p.dir, 'snapshots/people.sql'), snap(r2));
     const b = await snapshot({ projectDir: p.dir, env: p.env, console: p.console });
     expect(b.results.map((x) => `${x.status} ${x.message}`)).toEqual(['success INSERT 2, UPDATE 1']);
-    const rows = await sf.db.q('select id, name, "dbt_valid_from" as vf, "dbt_valid_to" as vt from MFLOW.S3.PEOPLE_SNAP order by id, vf');
+    // Meta columns are stored as Snowflake stores unquoted names, so users query them unquoted.
+    const cols = await sf.db.q('describe table MFLOW.S3.PEOPLE_SNAP');
+    expect(cols.map((c) => c.name)).toEqual(['ID', 'NAME', 'UPDATED_AT', 'DBT_SCD_ID', 'DBT_UPDATED_AT', 'DBT_VALID_FROM', 'DBT_VALID_TO']);
+    const rows = await sf.db.q('select id, name, dbt_valid_from as vf, dbt_valid_to as vt from MFLOW.S3.PEOPLE_SNAP order by id, vf');
     expect(rows.map((x) => [x.id, x.name, x.vt === null ? 'current' : 'closed'])).toEqual([
       [1, 'ann', 'closed'],
       [1, 'ANN', 'current'],
       [2, 'bob', 'current'],
       [3, 'cy', 'current'],
+    ]);
+  });
+
+  it('keeps updating a table whose meta columns an earlier version created in quoted lower case', async () => {
+    const snap = `{% snapshot old_snap %}
+{{ config(unique_key='id', strategy='check', check_cols=['name']) }}
+select * from (values (1, 'ANN'), (2, 'bob')) as t(id, name)
+{% endsnapshot %}`;
+    const p = makeSfProject(sf.emu, { 'snapshots/old.sql': snap }, { schema: 'S4' });
+    await sf.db.q('create schema if not exists MFLOW.S4');
+    await sf.db.q(`create table MFLOW.S4.OLD_SNAP as select 1 as id, 'ann' as name, 'x1' as "dbt_scd_id", '2024-01-01'::timestamp as "dbt_updated_at", '2024-01-01'::timestamp as "dbt_valid_from", null::timestamp as "dbt_valid_to"`);
+    const r = await snapshot({ projectDir: p.dir, env: p.env, console: p.console });
+    expect(r.results.map((x) => `${x.status} ${x.message}`)).toEqual(['success INSERT 2, UPDATE 1']);
+    // The emulator matches quoted names without regard to case, Snowflake does not: the SQL must
+    // name the table's own spelling.
+    const ran = readFileSync(join(p.dir, 'target/run/sf/snapshots/old.sql'), 'utf8');
+    expect(ran).toContain('"dbt_valid_to"');
+    expect(ran).not.toContain('DBT_VALID_TO');
+    const cols = await sf.db.q('describe table MFLOW.S4.OLD_SNAP');
+    expect(cols.map((c) => c.name)).toEqual(['ID', 'NAME', 'dbt_scd_id', 'dbt_updated_at', 'dbt_valid_from', 'dbt_valid_to']);
+    const rows = await sf.db.q('select id, name, "dbt_valid_to" is null as cur from MFLOW.S4.OLD_SNAP order by id, cur');
+    expect(rows.map((x) => [x.id, x.name, x.cur])).toEqual([
+      [1, 'ann', false],
+      [1, 'ANN', true],
+      [2, 'bob', true],
     ]);
   });
 });
