@@ -14,7 +14,7 @@ export function normalizeKey(k: string): string {
 export function defaultConfig(type: ResourceType): NodeConfig {
   const materialized = type === 'model' ? 'view' : type === 'seed' ? 'seed' : type === 'snapshot' ? 'snapshot' : type === 'test' || type === 'unit_test' ? 'test' : 'view';
   const c: NodeConfig = { enabled: true, materialized, tags: [], meta: {}, pre_hook: [], post_hook: [] };
-  if (type === 'test') Object.assign(c, { severity: 'ERROR', fail_calc: 'count(*)', warn_if: '!= 0', error_if: '!= 0', store_failures: false, where: null, limit: null });
+  if (type === 'test') Object.assign(c, { severity: 'ERROR', fail_calc: 'count(*)', warn_if: '!= 0', error_if: '!= 0', store_failures: null, store_failures_as: null, where: null, limit: null });
   if (type === 'seed') Object.assign(c, { quote_columns: null, column_types: {}, delimiter: ',' });
   return c;
 }

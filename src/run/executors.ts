@@ -159,6 +159,22 @@ export const runModel: NodeExecutor = async (ctx, node, conn) => {
   return { status: 'success', message: detail, rowsAffected: r.rowsAffected, compiledCode: sql, compiledPath, statements: plan.statements, detail };
 };
 
+/**
+ * Where a test's failing rows go, as dbt's should_store_failures() decides: `store_failures_as`
+ * (table, view or ephemeral) first, then a `store_failures` set to true or false, and only when
+ * neither is set the --store-failures flag. Null: not stored.
+ */
+function storeFailuresAs(c: Record<string, unknown>, flag: boolean, node: ManifestNode): 'table' | 'view' | null {
+  const as = c.store_failures_as;
+  if (as !== undefined && as !== null) {
+    if (as === 'table' || as === 'view') return as;
+    if (as === 'ephemeral') return null;
+    throw new MflowError('CONFIG', `Test '${node.name}' has store_failures_as: ${String(as)}`, { file: node.original_file_path, node: node.unique_id, hint: 'Use table, view or ephemeral.' });
+  }
+  if (c.store_failures === true || c.store_failures === false) return c.store_failures ? 'table' : null;
+  return flag ? 'table' : null;
+}
+
 /** Data tests: count failing rows, compare with warn_if / error_if, optionally store them. */
 export const runDataTest: NodeExecutor = async (ctx, node, conn) => {
   const sql = await compileNode(ctx.compile, node);
@@ -166,16 +182,20 @@ export const runDataTest: NodeExecutor = async (ctx, node, conn) => {
   const c = node.config as Record<string, unknown>;
   const failCalc = String(c.fail_calc ?? 'count(*)');
   const limit = c.limit !== undefined && c.limit !== null ? `\nlimit ${Number(c.limit)}` : '';
-  // The parser's default config has store_failures: false, so --store-failures only adds to it.
-  const storeFailures = c.store_failures === true || Boolean(ctx.flags.storeFailures);
+  const storeAs = storeFailuresAs(c, Boolean(ctx.flags.storeFailures), node);
   const d = ctx.session.dialect;
   // Singular tests are placed in the target schema by the parser; failures go to the audit schema as in dbt.
   const auditSchema = node.test_metadata ? node.schema : `${ctx.session.target.schema}_${String(c.schema ?? 'dbt_test__audit')}`;
   const audit = d.relation({ database: node.database, schema: auditSchema, identifier: node.alias });
   let inner = `${sql}${limit}`;
-  if (storeFailures && !ctx.dryRun) {
+  const storeFailures = storeAs !== null;
+  if (storeAs && !ctx.dryRun) {
     await conn.execute(d.createSchema(node.database, auditSchema));
-    await conn.execute(d.createTableAs(audit, inner, { replace: true }));
+    // A relation of the other kind from an earlier run is dropped first: neither kind replaces the other.
+    const prev = await ctx.relations.get(node.database, auditSchema, node.alias);
+    if (prev && prev.type !== storeAs) await conn.execute(d.drop(audit, prev.type === 'view' ? 'view' : 'table'));
+    await conn.execute(storeAs === 'view' ? d.createView(audit, inner, { replace: true }) : d.createTableAs(audit, inner, { replace: true }));
+    ctx.relations.set({ database: node.database, schema: auditSchema, identifier: node.alias, type: storeAs });
     inner = `select * from ${audit}`;
   }
   const warnIf = String(c.warn_if ?? '!= 0');

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { build, ls, test } from '../../src/api.js';
@@ -184,6 +184,29 @@ models:
     expect(await query(p.db, 'select patient_id, age from main_dbt_test__audit.assert_no_patient_over_35')).toEqual([{ patient_id: 2, age: 40 }]);
     expect(await query(p.db, 'select unique_field, n_records from main_dbt_test__audit.unique_dim_patient_patient_id')).toEqual([{ unique_field: 2, n_records: 2 }]);
     expect(await query(p.db, 'select value_field from main_dbt_test__audit.accepted_values_dim_patient_gender__M__F')).toEqual([{ value_field: 'X' }]);
+  });
+
+  it('store_failures: false opts a test out of --store-failures; store_failures_as picks table, view or nothing', async () => {
+    const p = makeProject({
+      ...base,
+      'tests/assert_no_patient_over_35.sql': "{{ config(store_failures=false) }}\nselect * from {{ ref('dim_patient') }} where age > 35\n",
+      'tests/over_35_as_view.sql': "{{ config(store_failures_as='view') }}\nselect * from {{ ref('dim_patient') }} where age > 35\n",
+      'tests/over_35_ephemeral.sql': "{{ config(store_failures=true, store_failures_as='ephemeral') }}\nselect * from {{ ref('dim_patient') }} where age > 35\n",
+    });
+    await build({ projectDir: p.dir, console: p.console, select: ['dim_patient'], resourceTypes: ['model'] });
+    const r = await test({ projectDir: p.dir, console: p.console, select: ['test_type:singular'], storeFailures: true });
+    expect(r.results.map((x) => [x.unique_id.split('.')[2], x.status, x.message?.includes('See test failures')])).toEqual([
+      ['assert_no_patient_over_35', 'fail', false],
+      ['over_35_as_view', 'fail', true],
+      ['over_35_ephemeral', 'fail', false],
+    ]);
+    const audit = async () => (await query(p.db, "select table_name, table_type from information_schema.tables where table_schema = 'main_dbt_test__audit' order by 1")).map((x) => `${x.table_name} ${x.table_type}`);
+    expect(await audit()).toEqual(['over_35_as_view VIEW']);
+    expect(await query(p.db, 'select patient_id from main_dbt_test__audit.over_35_as_view')).toEqual([{ patient_id: 2 }]);
+    // Kept as a table next time: the view of the earlier run is replaced by a table.
+    writeFileSync(join(p.dir, 'tests/over_35_as_view.sql'), "{{ config(store_failures_as='table') }}\nselect * from {{ ref('dim_patient') }} where age > 35\n");
+    await test({ projectDir: p.dir, console: p.console, select: ['over_35_as_view'] });
+    expect(await audit()).toEqual(['over_35_as_view BASE TABLE']);
   });
 
   it('selects tests directly (test_type, test_name) and through the models they test', async () => {
