@@ -54,7 +54,10 @@ async function renderWithCtes(ctx: CompileContext, node: ManifestNode, ctes: { n
     vars.__kw = kw;
   }
   const line = node.resource_type === 'snapshot' ? undefined : 1;
-  const r = await ctx.runtime.render(source, renderNodeOf(node, line, relationOf(ctx, node), vars), host, cacheKey);
+  // A unit test may give a fixture for the model's own table (`input: this`).
+  const thisOverride = ctx.overrides?.get(node.unique_id);
+  const thisRel = thisOverride ? new JinjaRelation(ctx.runtime.dialect, null, null, thisOverride, 'cte') : relationOf(ctx, node);
+  const r = await ctx.runtime.render(source, renderNodeOf(node, line, thisRel, vars), host, cacheKey);
   for (const e of ephemerals) {
     if (seen.has(e.unique_id)) continue;
     seen.add(e.unique_id);

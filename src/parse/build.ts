@@ -394,9 +394,11 @@ export async function parseProject(o: ParseOptions): Promise<ParseResult> {
       continue;
     }
     for (const g of u.given) {
+      // `this`: the model's own table as an incremental run finds it (dbt's unit tests of incremental models).
+      if (g.input?.trim() === 'this') continue;
       const m = /^\s*(ref|source)\(\s*['"]([^'"]+)['"]\s*(?:,\s*['"]([^'"]+)['"]\s*)?\)\s*$/.exec(g.input ?? '');
       if (!m) {
-        errors.push(new MflowError('CONFIG', `Unit test '${u.name}': given input '${g.input}' must be ref('name') or source('src', 'table')`, { file: u.file, line: g.line }));
+        errors.push(new MflowError('CONFIG', `Unit test '${u.name}': given input '${g.input}' must be ref('name'), source('src', 'table') or this`, { file: u.file, line: g.line }));
         continue;
       }
       const id = m[1] === 'ref' ? index.get(m[2])?.[0]?.unique_id : `source.${p.name}.${m[2]}.${m[3]}`;

@@ -29,7 +29,8 @@ export const runUnitTest: NodeExecutor = async (ctx, node) => {
   // Every parent needs a fixture, as in dbt: a test that silently read real tables would not be a unit test.
   const givenByParent = new Map<string, UnitTestDef['given'][number]>();
   for (const g of def.given) {
-    const id = parentIdOf(ctx, g.input);
+    // `this` stands for the model's existing table; its fixture replaces `{{ this }}`.
+    const id = g.input?.trim() === 'this' ? model.unique_id : parentIdOf(ctx, g.input);
     if (id) givenByParent.set(id, g);
   }
   const missing = model.depends_on.nodes.filter((id) => !givenByParent.has(id));

@@ -124,6 +124,39 @@ unit_tests:
     expect(r.results[0].message).toContain('models/unit.yml');
   });
 
+  it('test an incremental model against its existing table with input: this', async () => {
+    const p = makeProject({
+      'models/events.sql': 'select 1 as id, 10 as ts',
+      'models/latest.sql': "{{ config(materialized='incremental', unique_key='id') }}\nselect id, ts from {{ ref('events') }}\n{% if is_incremental() %}where ts > (select max(ts) from {{ this }}){% endif %}\n",
+      'models/unit.yml': `version: 2
+unit_tests:
+  - name: only_newer_rows
+    model: latest
+    overrides:
+      macros: {is_incremental: true}
+    given:
+      - input: ref('events')
+        rows: [{id: 1, ts: 5}, {id: 2, ts: 15}, {id: 3, ts: 25}]
+      - input: this
+        rows: [{id: 1, ts: 10}]
+    expect:
+      rows: [{id: 2, ts: 15}, {id: 3, ts: 25}]
+  - name: full_load_without_this
+    model: latest
+    given:
+      - input: ref('events')
+        rows: [{id: 1, ts: 5}, {id: 2, ts: 15}]
+    expect:
+      rows: [{id: 1, ts: 5}, {id: 2, ts: 15}]
+`,
+    });
+    const r = await test({ projectDir: p.dir, console: p.console });
+    expect(r.results.map((x) => [x.unique_id.split('.').pop(), x.status])).toEqual([
+      ['full_load_without_this', 'pass'],
+      ['only_newer_rows', 'pass'],
+    ]);
+  });
+
   it('reject expect columns the model does not return', async () => {
     const p = makeProject(files(goodTest.replace('n_claims: 1, last_service', 'n_claim: 1, last_service')));
     const r = await test({ projectDir: p.dir, console: p.console });
