@@ -36,7 +36,7 @@ for (let k = -1; k < REPEAT; k++) {
   nodes = r.results.length;
   nodeTimes.push(r.results.reduce((a, x) => a + x.execution_time * 1000, 0));
   // The same statements mflow executed (target/run/**), in the same order, straight to DuckDB.
-  const statements = r.results.map((x) => readFileSync(join(dir, 'target/run/mediflow', x.compiled_path.split('/target/compiled/mediflow/')[1]), 'utf8'));
+  const statements = r.results.map((x) => readFileSync(join(dir, x.compiled_path.replace('target/compiled/', 'target/run/')), 'utf8'));
   const inst = await DuckDBInstance.create(join(dir, 'data/mediflow.duckdb'));
   const c = await inst.connect();
   const t1 = performance.now();

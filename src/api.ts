@@ -4,7 +4,7 @@ import type { ResourceType } from './contracts/manifest.js';
 import type { QueryResult } from './contracts/adapter.js';
 import { compileNode } from './compile/compiler.js';
 import { RelationCache } from './compile/relation-cache.js';
-import { compiledPath, readRunResults } from './artifacts/write.js';
+import { artifactPath, compiledPath, readRunResults } from './artifacts/write.js';
 import { BackgroundWriter } from './artifacts/background-writer.js';
 import { MflowError } from './errors.js';
 import { phase } from './util/timing.js';
@@ -110,8 +110,9 @@ export async function compile(opts: CommonOptions & { inline?: string } = {}): P
           const sql = await compileNode(ctx, n);
           compiled[id] = sql;
           n.compiled_code = sql;
-          n.compiled_path = compiledPath(s.targetDir, 'compiled', n);
-          writer.write(n.compiled_path, sql.endsWith('\n') ? sql : sql + '\n');
+          const path = compiledPath(s.targetDir, 'compiled', n);
+          n.compiled_path = artifactPath(s.project.root, path);
+          writer.write(path, sql.endsWith('\n') ? sql : sql + '\n');
         } catch (e) {
           if (e instanceof MflowError) errors.push(e);
           else throw e;

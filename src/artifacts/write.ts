@@ -1,5 +1,5 @@
 import { mkdirSync, readFileSync, writeFileSync, existsSync, renameSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, isAbsolute, join, relative, sep } from 'node:path';
 import type { Manifest, ManifestNode } from '../contracts/manifest.js';
 import type { RunResults } from '../contracts/results.js';
 
@@ -35,6 +35,15 @@ export function readRunResults(dir: string): RunResults | null {
 export function compiledPath(targetDir: string, kind: 'compiled' | 'run', n: ManifestNode): string {
   const rel = n.resource_type === 'test' && n.test_metadata ? join(dirname(n.original_file_path), n.name + '.sql') : n.resource_type === 'unit_test' ? join(dirname(n.original_file_path), n.name + '.sql') : n.original_file_path;
   return join(targetDir, kind, n.package_name, rel);
+}
+
+/**
+ * A path as artifacts record it: relative to the project (`target/compiled/...`, as dbt writes it),
+ * so manifests and run results do not carry one machine's folders; absolute when outside it.
+ */
+export function artifactPath(projectRoot: string, path: string): string {
+  const rel = relative(projectRoot, path);
+  return rel.startsWith('..') || isAbsolute(rel) ? path : rel.split(sep).join('/');
 }
 
 const madeDirs = new Set<string>();

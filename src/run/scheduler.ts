@@ -1,6 +1,7 @@
 import type { Connection } from '../contracts/adapter.js';
 import type { ManifestNode } from '../contracts/manifest.js';
 import type { NodeResult } from '../contracts/results.js';
+import { artifactPath } from '../artifacts/write.js';
 import { MflowError } from '../errors.js';
 import type { Dag } from '../graph/dag.js';
 import { executors, type ExecContext, type NodeOutcome } from './executors.js';
@@ -145,7 +146,7 @@ export async function schedule(ctx: ExecContext, dag: Dag, selected: string[], o
       adapter_response: { rows_affected: outcome.rowsAffected },
       relation_name: n.relation_name,
       compiled_code: outcome.compiledCode,
-      compiled_path: outcome.compiledPath ?? null,
+      compiled_path: outcome.compiledPath ? artifactPath(ctx.session.project.root, outcome.compiledPath) : null,
     });
     const status = consoleStatus(outcome.status);
     ctx.console.emit({ type: 'node_result', index, total, status, description: describe(n), uniqueId: id, seconds: secs, detail: outcome.detail });

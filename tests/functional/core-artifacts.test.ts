@@ -33,6 +33,11 @@ describe('artifacts, state and retry', () => {
     expect(rr.results[0].timing[0].name).toBe('execute');
     expect(readFileSync(join(p.dir, 'target/compiled/fn/models/b.sql'), 'utf8').trim()).toBe('select * from "main"."a"');
     expect(readFileSync(join(p.dir, 'target/run/fn/models/a.sql'), 'utf8')).toMatch(/create or replace table "main"."a" as/);
+    // Paths in artifacts are relative to the project, as dbt writes them, not one machine's folders.
+    expect(rr.results[1].compiled_path).toBe('target/compiled/fn/models/b.sql');
+    await compile({ projectDir: p.dir, console: p.console });
+    const compiled = JSON.parse(readFileSync(join(p.dir, 'target/manifest.json'), 'utf8'));
+    expect(compiled.nodes['model.fn.b'].compiled_path).toBe('target/compiled/fn/models/b.sql');
   });
 
   test('--state with state:modified+ selects what changed and its children', async () => {
