@@ -250,6 +250,10 @@ export function patchCompiler(): void {
     this._compileAggregate(node, frame, 'runtime.jinjaTuple([', '])');
   };
 
+  C.compileJinjaTuple = function compileJinjaTuple(this: any, node: any, frame: any) {
+    this._compileAggregate(node, frame, 'runtime.jinjaTuple([', '])');
+  };
+
   // `*args` and `**kwargs` become JS spreads inside the argument array / keyword object.
   C.compileJinjaSplat = function compileJinjaSplat(this: any, node: any, frame: any) {
     this._emit('...runtime.jinjaIterable(');

@@ -22,6 +22,9 @@ export const SplatNode = nodes.Node.extend('JinjaSplat', { fields: ['expr'] });
 export const KwSplatNode = nodes.Node.extend('JinjaKwSplat', { fields: ['expr'] });
 nodes.JinjaSplat = SplatNode;
 nodes.JinjaKwSplat = KwSplatNode;
+/** `()` and `(x,)`: tuples that a parenthesised expression cannot express (two or more items are a Group). */
+export const TupleNode = nodes.NodeList.extend('JinjaTuple');
+nodes.JinjaTuple = TupleNode;
 
 const LITERAL_NAMES: Record<string, [string, string]> = {
   True: [lexer.TOKEN_BOOLEAN, 'true'],
@@ -69,6 +72,51 @@ export function patchLexer(): void {
 
 export function patchParser(): void {
   const P = Parser.prototype;
+  // Trailing commas, as Python allows them: `[1, 2,]`, `{'a': 1,}`, and `(1,)`, a one-element tuple.
+  // Anything else this does not read (a slice, `xs[1:]`) goes to the parser it replaces, from the
+  // same token: nunjucks' own Jinja compatibility parses slices by retrying after a failure too.
+  const sliceAware = P.parseAggregate;
+  P.parseAggregate = function parseAggregate(this: any) {
+    const t = this.tokens;
+    const saved = { index: t.index, lineno: t.lineno, colno: t.colno, in_code: t.in_code, peeked: this.peeked };
+    try {
+      return aggregateWithTrailingCommas.call(this);
+    } catch {
+      Object.assign(t, { index: saved.index, lineno: saved.lineno, colno: saved.colno, in_code: saved.in_code });
+      this.peeked = saved.peeked;
+      return sliceAware.call(this);
+    }
+  };
+  function aggregateWithTrailingCommas(this: any) {
+    const tok = this.nextToken();
+    const close = { [lexer.TOKEN_LEFT_PAREN]: lexer.TOKEN_RIGHT_PAREN, [lexer.TOKEN_LEFT_BRACKET]: lexer.TOKEN_RIGHT_BRACKET, [lexer.TOKEN_LEFT_CURLY]: lexer.TOKEN_RIGHT_CURLY }[tok.type as string];
+    if (!close) return null;
+    const node = tok.type === lexer.TOKEN_LEFT_PAREN ? new nodes.Group(tok.lineno, tok.colno) : tok.type === lexer.TOKEN_LEFT_BRACKET ? new nodes.Array(tok.lineno, tok.colno) : new nodes.Dict(tok.lineno, tok.colno);
+    let trailing = false;
+    for (;;) {
+      const type = this.peekToken().type;
+      if (type === lexer.TOKEN_RIGHT_PAREN || type === lexer.TOKEN_RIGHT_BRACKET || type === lexer.TOKEN_RIGHT_CURLY) {
+        this.nextToken();
+        break;
+      }
+      if (node.children.length > 0) {
+        if (!this.skip(lexer.TOKEN_COMMA)) this.fail('parseAggregate: expected comma after expression', tok.lineno, tok.colno);
+        if (this.peekToken().type === close) {
+          trailing = true;
+          continue;
+        }
+      }
+      if (node instanceof nodes.Dict) {
+        const key = this.parsePrimary();
+        if (!this.skip(lexer.TOKEN_COLON)) this.fail('parseAggregate: expected colon after dict key', tok.lineno, tok.colno);
+        const value = this.parseExpression();
+        node.addChild(new nodes.Pair(key.lineno, key.colno, key, value));
+      } else node.addChild(this.parseExpression());
+    }
+    if (node instanceof nodes.Group && (node.children.length === 0 || (trailing && node.children.length === 1))) return new TupleNode(tok.lineno, tok.colno, node.children);
+    return node;
+  }
+
   const origStatement = P.parseStatement;
   P.parseStatement = function parseStatement(this: any) {
     const tok = this.peekToken();
