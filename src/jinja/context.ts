@@ -505,7 +505,16 @@ function named(args: unknown[], names: string[]): unknown[] {
 
 /** A static call's arguments as the callee receives them (see StaticCall.mutable). */
 function callArgs(c: StaticCall): unknown[] {
-  return c.mutable ? withKw(structuredClone(c.args), structuredClone(c.kwargs)) : withKw(c.args, c.kwargs);
+  return c.mutable ? withKw(c.args.map(copyLiteral), copyLiteral(c.kwargs) as Record<string, unknown>) : withKw(c.args, c.kwargs);
+}
+
+/** A fresh copy of a literal (lists and dicts of literals): cheaper than structuredClone here. */
+function copyLiteral(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(copyLiteral);
+  if (v === null || typeof v !== 'object') return v;
+  const out: Record<string, unknown> = {};
+  for (const k in v) out[k] = copyLiteral((v as Record<string, unknown>)[k]);
+  return out;
 }
 
 function withKw(args: unknown[], kwargs: Record<string, unknown>): unknown[] {
