@@ -6,7 +6,9 @@
 // thousands of files are deleted, creating a file costs 0.3-0.6 ms instead of ~0.03 ms (perf shows
 // the time in the kernel's recently_deleted() inode scan) for as long as the deleted inodes' table
 // blocks stay cached (up to 12 hours), which would measure the filesystem, not mflow.
-// `sync; echo 3 > /proc/sys/vm/drop_caches` (root) ends that state; the probe below reports it.
+// `sync; echo 3 > /proc/sys/vm/drop_caches` (root) eases it until those blocks are read again;
+// a fresh filesystem avoids it (TMPDIR=/mnt/fresh-ext4 node bench/compile.mjs). The probe below
+// reports which state the disk is in.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
