@@ -13,6 +13,7 @@ describe('jinja compat: output matches Jinja2', () => {
   const cases: [string, string, Record<string, unknown>, string][] = [
     ["literals", "{{ True }} {{ False }} {{ None }} {{ None is none }} {{ x is none }} {{ flag }} {{ not flag }}", {"flag": true}, "True False None True False True False"],
     ["tuples-trailing-commas", "{{ (1,) }}|{{ () }}|{{ (1, 2,) }}|{{ [1, 2,] }}|{{ {'a': 1,} }}|{{ (1) }}|{{ ('a',) | length }}|{% for x in ('a',) %}{{ x }}{% endfor %}", {}, "(1,)|()|(1, 2)|[1, 2]|{'a': 1}|1|1|a"],
+    ["cycler-joiner", "{% set c = cycler('a', 'b') %}{{ c.next() }}{{ c.next() }}{{ c.current }}{{ c.next() }}{% do c.reset() %}{{ c.next() }} {% set j = joiner() %}{% for x in [1, 2, 3] %}{{ j() }}{{ x }}{% endfor %} {% set k = joiner('|') %}{% for x in 'ab' %}{{ k() }}{{ x }}{% endfor %}", {}, "abaaa 1, 2, 3 a|b"],
     ["compare", "{{ True == true }} {% if None %}a{% else %}b{% endif %} {{ 1 if True else 2 }}", {}, "True b 1"],
     ["do", "{% set l = [1] %}{% do l.append(2) %}{% do l.extend([3, 4]) %}{{ l }} {{ l.pop() }} {{ l }}", {}, "[1, 2, 3, 4] 4 [1, 2, 3]"],
     ["namespace", "{% set ns = namespace(total=0, found=false) %}{% for i in [1,2,3] %}{% set ns.total = ns.total + i %}{% if i == 2 %}{% set ns.found = true %}{% endif %}{% endfor %}{{ ns.total }} {{ ns.found }}", {}, "6 True"],

@@ -1,5 +1,5 @@
 /**
- * Jinja2 globals nunjucks lacks (`namespace`, `dict`) and the dbt built-ins that are pure
+ * Jinja2 globals nunjucks lacks or gets wrong (`namespace`, `dict`, `cycler`, `joiner`) and the dbt built-ins that are pure
  * functions of their arguments (`return`, `tojson`, `fromjson`, `zip`). Context-dependent dbt
  * globals (ref, config, ...) belong to the compiler, not here.
  */
@@ -47,6 +47,37 @@ export function addJinjaGlobals(env: nunjucks.Environment): void {
       if (def !== undefined) return def;
       throw e;
     }
+  });
+  // nunjucks has both, but its cycler's `current` is the item last returned (Jinja2: the one next()
+  // returns next) and its joiner's default separator is ',' (Jinja2: ', ').
+  env.addGlobal('cycler', (...args: unknown[]) => {
+    const items = splitArgs(args).pos;
+    let i = 0;
+    return {
+      items,
+      next() {
+        const v = items[i];
+        i = (i + 1) % Math.max(1, items.length);
+        return v;
+      },
+      reset() {
+        i = 0;
+        return null;
+      },
+      get current() {
+        return items[i];
+      },
+    };
+  });
+  env.addGlobal('joiner', (...args: unknown[]) => {
+    const { pos, kw } = splitArgs(args);
+    const sep = String(pos[0] ?? kw.sep ?? ', ');
+    let used = false;
+    return () => {
+      if (used) return sep;
+      used = true;
+      return '';
+    };
   });
   env.addGlobal('zip', (...lists: unknown[]) => {
     const arrs = lists.map((l) => Array.from(l as Iterable<unknown>));
