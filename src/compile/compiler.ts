@@ -33,6 +33,12 @@ export function relationOf(ctx: CompileContext, n: ManifestNode): JinjaRelation 
   return rel;
 }
 
+/** The fixture table a unit test puts in place of a parent, a source or the model itself. */
+function fixtureFor(ctx: CompileContext, id: string): JinjaRelation | null {
+  const table = ctx.overrides?.get(id);
+  return table ? new JinjaRelation(ctx.runtime.dialect, null, null, table, 'cte') : null;
+}
+
 /** Renders a node's SQL with the run-time context; ephemeral parents become CTEs. */
 export async function compileNode(ctx: CompileContext, node: ManifestNode, extra?: Record<string, unknown>): Promise<string> {
   const ctes: { name: string; sql: string }[] = [];
@@ -55,8 +61,7 @@ async function renderWithCtes(ctx: CompileContext, node: ManifestNode, ctes: { n
   }
   const line = node.resource_type === 'snapshot' ? undefined : 1;
   // A unit test may give a fixture for the model's own table (`input: this`).
-  const thisOverride = ctx.overrides?.get(node.unique_id);
-  const thisRel = thisOverride ? new JinjaRelation(ctx.runtime.dialect, null, null, thisOverride, 'cte') : relationOf(ctx, node);
+  const thisRel = fixtureFor(ctx, node.unique_id) ?? relationOf(ctx, node);
   const r = await ctx.runtime.render(source, renderNodeOf(node, line, thisRel, vars), host, cacheKey);
   for (const e of ephemerals) {
     if (seen.has(e.unique_id)) continue;
@@ -105,16 +110,16 @@ export function compileHost(ctx: CompileContext, node: ManifestNode, ephemerals:
           hint: `Add a line "-- depends_on: {{ ref('${call.name}') }}" to ${node.original_file_path} so mflow knows the dependency.`,
         });
       }
-      const ov = ctx.overrides?.get(target.unique_id);
-      if (ov) return new JinjaRelation(ctx.runtime.dialect, null, null, ov, 'cte');
+      const fixture = fixtureFor(ctx, target.unique_id);
+      if (fixture) return fixture;
       if (target.config.materialized === 'ephemeral') ephemerals.push(target);
       return relationOf(ctx, target);
     },
     resolveSource(s, t) {
       const src = Object.values(m.sources).find((x) => x.source_name === s && x.name === t);
       if (!src) throw new MflowError('UNKNOWN_SOURCE', `source('${s}', '${t}') is not declared`, { file: node.original_file_path, node: node.unique_id });
-      const ov = ctx.overrides?.get(src.unique_id);
-      if (ov) return new JinjaRelation(ctx.runtime.dialect, null, null, ov, 'cte');
+      const fixture = fixtureFor(ctx, src.unique_id);
+      if (fixture) return fixture;
       return new JinjaRelation(ctx.runtime.dialect, src.database, src.schema, src.identifier, 'table', undefined, src.relation_name);
     },
     isIncremental() {
