@@ -6,6 +6,7 @@ import { mkdtemp, rm, stat, readdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
+import { chromiumPath } from '../tests/browser/chromium-path.mjs';
 import { generateDocsSite, serveDocs, syntheticManifest } from '../dist/docs/index.js';
 
 const models = Number(process.argv[2] ?? 10000);
@@ -31,7 +32,7 @@ console.log(`docs generate: median ${gen.elapsedMs} ms wall, ${gen.cpuMs.toFixed
 
 const server = await serveDocs({ dir: gen.outDir, port: 0, open: false });
 const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  executablePath: await chromiumPath(),
   args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
 });
 const mark = async (hash, name) => {

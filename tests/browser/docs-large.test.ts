@@ -19,7 +19,7 @@ let tmp: string;
 const errors: string[] = [];
 
 beforeAll(async () => {
-  requireChromium();
+  await requireChromium();
   tmp = await mkdtemp(path.join(os.tmpdir(), 'mflow-docs-large-'));
   const site = await generateDocsSite({ targetDir: tmp, manifest: syntheticManifest(10_000) });
   server = await serveDocs({ dir: site.outDir, port: 0, open: false });

@@ -25,7 +25,7 @@ let site: DocsGenerateResult;
 const errors: string[] = [];
 
 beforeAll(async () => {
-  requireChromium();
+  await requireChromium();
   dir = copyProject();
   await generate(dir, 300, 7);
   const ing = await ingest(dir);

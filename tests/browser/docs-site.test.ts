@@ -24,7 +24,7 @@ const errors: string[] = [];
 const outside: string[] = [];
 
 beforeAll(async () => {
-  requireChromium();
+  await requireChromium();
   const art = await loadArtifacts();
   tmp = await mkdtemp(path.join(os.tmpdir(), 'mflow-docs-'));
   const site = await generateDocsSite({ targetDir: tmp, manifest: art.manifest, catalog: art.catalog, runResults: art.runResults });
