@@ -37,8 +37,8 @@ export function run(opts: CommonOptions = {}): Promise<InvokeResult> {
 }
 
 /** `mflow test`: data tests and unit tests of the selection. */
-export function test(opts: CommonOptions & { storeFailures?: boolean; junitXml?: string } = {}): Promise<InvokeResult> {
-  return withSession(opts, (s) => withJunit(s, opts, 'test', invoke(s, opts, selectFor(s, opts, ['test', 'unit_test']), 'test', { storeFailures: opts.storeFailures })));
+export function test(opts: CommonOptions & { storeFailures?: boolean; junitXml?: string; fuseTests?: boolean } = {}): Promise<InvokeResult> {
+  return withSession(opts, (s) => withJunit(s, opts, 'test', invoke(s, opts, selectFor(s, opts, ['test', 'unit_test']), 'test', { storeFailures: opts.storeFailures, fuseTests: opts.fuseTests })));
 }
 
 /** `mflow seed`. */
@@ -52,8 +52,8 @@ export function snapshot(opts: CommonOptions = {}): Promise<InvokeResult> {
 }
 
 /** `mflow build`: seeds, models, snapshots and tests in DAG order; failing tests gate children. */
-export function build(opts: CommonOptions & { storeFailures?: boolean; resourceTypes?: ResourceType[]; junitXml?: string } = {}): Promise<InvokeResult> {
-  return withSession(opts, (s) => withJunit(s, opts, 'build', invoke(s, opts, selectFor(s, opts, opts.resourceTypes ?? ['seed', 'model', 'snapshot', 'test', 'unit_test']), 'build', { storeFailures: opts.storeFailures })));
+export function build(opts: CommonOptions & { storeFailures?: boolean; resourceTypes?: ResourceType[]; junitXml?: string; fuseTests?: boolean } = {}): Promise<InvokeResult> {
+  return withSession(opts, (s) => withJunit(s, opts, 'build', invoke(s, opts, selectFor(s, opts, opts.resourceTypes ?? ['seed', 'model', 'snapshot', 'test', 'unit_test']), 'build', { storeFailures: opts.storeFailures, fuseTests: opts.fuseTests })));
 }
 
 /** `--junit-xml PATH` (relative to the working folder, as CI passes it): the report CI shows. */

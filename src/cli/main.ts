@@ -90,8 +90,8 @@ export function buildProgram(setCode: (c: number) => void): Command {
     });
   };
   runLike('run', 'build the selected models', (o) => api.run(o));
-  runLike('test', 'run data tests and unit tests', (o) => api.test(o), (c) => c.option('--store-failures', 'keep failing rows in an audit schema').option('--junit-xml <path>', 'write a JUnit XML report'));
-  runLike('build', 'seeds, models, snapshots and tests in DAG order', (o) => api.build(o), (c) => c.option('--store-failures', 'keep failing rows in an audit schema').option('--junit-xml <path>', 'write a JUnit XML report'));
+  runLike('test', 'run data tests and unit tests', (o) => api.test(o), (c) => c.option('--store-failures', 'keep failing rows in an audit schema').option('--junit-xml <path>', 'write a JUnit XML report').option('--no-fuse-tests', 'run each data test as its own query (default: the tests of one relation share one scan)'));
+  runLike('build', 'seeds, models, snapshots and tests in DAG order', (o) => api.build(o), (c) => c.option('--store-failures', 'keep failing rows in an audit schema').option('--junit-xml <path>', 'write a JUnit XML report').option('--no-fuse-tests', 'run each data test as its own query (default: the tests of one relation share one scan)'));
   runLike('seed', 'load CSV files under seed-paths', (o) => api.seed(o));
   runLike('snapshot', 'run snapshots (SCD type 2)', (o) => api.snapshot(o));
   runLike('retry', 're-run what failed or was skipped last time', (o) => api.retry(o));

@@ -40,6 +40,8 @@ export interface Capabilities {
   supportsCopyGrants: boolean;
   /** Unquoted identifiers fold to upper case (Snowflake) or lower case (DuckDB, Postgres). */
   identifierCase: 'upper' | 'lower';
+  /** `with x as materialized (...)` computes a CTE once for all its readers (data tests in one scan). */
+  supportsMaterializedCte: boolean;
 }
 
 export interface Dialect {

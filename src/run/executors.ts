@@ -12,6 +12,7 @@ import { writeNodeSql } from '../artifacts/write.js';
 import type { Session } from './session.js';
 import { applyGrants } from './grants.js';
 import { withQueryTag } from './query-tag.js';
+import type { TestFusion } from './test-fusion.js';
 
 /** What running one node produced. */
 export interface NodeOutcome {
@@ -35,6 +36,8 @@ export interface ExecContext {
   dryRun: boolean;
   /** Extra flags commands pass to their executors (store_failures, ...). */
   flags: Record<string, unknown>;
+  /** Data tests of one relation answered by one query (absent: each test queries alone). */
+  fusion?: TestFusion;
 }
 
 export type NodeExecutor = (ctx: ExecContext, node: ManifestNode, conn: Connection) => Promise<NodeOutcome>;
@@ -177,7 +180,7 @@ function storeFailuresAs(c: Record<string, unknown>, flag: boolean, node: Manife
 
 /** Data tests: count failing rows, compare with warn_if / error_if, optionally store them. */
 export const runDataTest: NodeExecutor = async (ctx, node, conn) => {
-  const sql = await compileNode(ctx.compile, node);
+  const sql = ctx.fusion ? await ctx.fusion.compile(node) : await compileNode(ctx.compile, node);
   const compiledPath = writeNodeSql(ctx.session.targetDir, 'compiled', node, sql);
   const c = node.config as Record<string, unknown>;
   const failCalc = String(c.fail_calc ?? 'count(*)');
@@ -203,10 +206,7 @@ export const runDataTest: NodeExecutor = async (ctx, node, conn) => {
   const wrapped = `select\n  ${failCalc} as failures,\n  ${failCalc} ${warnIf} as should_warn,\n  ${failCalc} ${errorIf} as should_error\nfrom (\n${inner}\n) dbt_internal_test`;
   writeNodeSql(ctx.session.targetDir, 'run', node, wrapped);
   if (ctx.dryRun) return { status: 'pass', message: 'dry run', compiledCode: sql, compiledPath };
-  const r = await conn.execute(wrapped);
-  // Warehouses that fold unquoted names to upper case (Snowflake) answer FAILURES, SHOULD_WARN...
-  const first = r.rows[0] ? Object.fromEntries(Object.entries(r.rows[0]).map(([k, v]) => [k.toLowerCase(), v])) : undefined;
-  const row = first ?? { failures: 0, should_warn: false, should_error: false };
+  const row = await testRow(ctx, node, conn, wrapped, storeAs === null);
   const failures = Number(row.failures ?? 0);
   const severity = String(c.severity ?? 'ERROR').toUpperCase();
   // What a reader needs to act: how many rows, where the SQL is, where the rows are kept.
@@ -217,6 +217,16 @@ export const runDataTest: NodeExecutor = async (ctx, node, conn) => {
   if (truthy(row.should_warn)) return { status: 'warn', message: `Warning in test ${node.name} (${node.original_file_path})\n  ${got}, configured to warn if ${warnIf}${tail}`, failures, compiledCode: sql, compiledPath };
   return { status: 'pass', message: 'PASS', failures, compiledCode: sql, compiledPath };
 };
+
+/** The failures row of a data test: from the fused query of its relation when it has one, else its own. */
+async function testRow(ctx: ExecContext, node: ManifestNode, conn: Connection, wrapped: string, fusable: boolean): Promise<Record<string, unknown>> {
+  const fused = fusable && ctx.fusion ? await ctx.fusion.answer(node, conn) : null;
+  if (fused) return { failures: fused.failures, should_warn: fused.shouldWarn, should_error: fused.shouldError };
+  const r = await conn.execute(wrapped);
+  // Warehouses that fold unquoted names to upper case (Snowflake) answer FAILURES, SHOULD_WARN...
+  const first = r.rows[0] ? Object.fromEntries(Object.entries(r.rows[0]).map(([k, v]) => [k.toLowerCase(), v])) : undefined;
+  return first ?? { failures: 0, should_warn: false, should_error: false };
+}
 
 const truthy = (v: unknown) => v === true || v === 1 || v === 'true' || (typeof v === 'bigint' && v !== 0n);
 

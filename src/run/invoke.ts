@@ -9,6 +9,7 @@ import { MFLOW_VERSION } from '../version.js';
 import { renderNodeOf } from '../parse/build.js';
 import type { ExecContext } from './executors.js';
 import { schedule } from './scheduler.js';
+import { TestFusion } from './test-fusion.js';
 import type { CommonOptions, Session } from './session.js';
 import { resolve } from 'node:path';
 
@@ -50,6 +51,7 @@ export async function invoke(session: Session, opts: CommonOptions, ids: string[
     flags,
     compile: { manifest: m, runtime: session.runtime, adapter, relations, fullRefresh: Boolean(opts.fullRefresh), log: (msg) => session.console.emit({ type: 'info', msg }) },
   };
+  if (!opts.dryRun && flags.fuseTests !== false && process.env.MFLOW_FUSE_TESTS !== '0') ctx.fusion = new TestFusion(ctx, ids);
   (session.runtime.globals.flags as Record<string, unknown>).FULL_REFRESH = Boolean(opts.fullRefresh);
   (session.runtime.globals.flags as Record<string, unknown>).WHICH = which;
   // One listing per schema, up front: is_incremental() and materializations then cost no query.

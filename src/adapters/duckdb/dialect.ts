@@ -12,6 +12,7 @@ export class DuckDBDialect implements Dialect {
     atomicCreateOrReplace: true,
     supportsCopyGrants: false,
     identifierCase: 'lower',
+    supportsMaterializedCte: true,
   };
 
   quote(identifier: string): string {

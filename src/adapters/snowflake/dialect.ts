@@ -32,6 +32,7 @@ export class SnowflakeDialect implements Dialect {
     atomicCreateOrReplace: true,
     supportsCopyGrants: true,
     identifierCase: 'upper',
+    supportsMaterializedCte: false,
   };
 
   constructor(readonly quoting: QuotingConfig = {}) {}
