@@ -265,7 +265,8 @@ async function inTransaction<T>(conn: DuckDBConnection, fn: () => Promise<T>): P
 async function loadPrepared(conn: DuckDBConnection, ctx: SourceCtx, p: Prepared, opts: IngestOptions, started: Date, keepRejects: boolean): Promise<FileResult> {
   const loadId = randomUUID();
   const loadedAt = new Date();
-  const f = { target: ctx.target, sourceId: ctx.source.unique_id, columns: ctx.columns, spec: ctx.spec, readPath: p.readPath, displayPath: p.displayPath, scan: p.scan as FileScan, loadId, loadedAt };
+  const onProgress = opts.onEvent && ((percent: number) => opts.onEvent!({ type: 'progress', source: ctx.source.unique_id, file: p.displayPath, percent, bytes: p.scan?.bytes ?? null, elapsed_s: (Date.now() - started.getTime()) / 1000 }));
+  const f = { target: ctx.target, sourceId: ctx.source.unique_id, columns: ctx.columns, spec: ctx.spec, readPath: p.readPath, displayPath: p.displayPath, scan: p.scan as FileScan, loadId, loadedAt, onProgress };
   const counts = ctx.spec.format === 'parquet' ? await loadParquet(conn, f, p.parquetCols ?? []) : await loadCsv(conn, f, keepRejects);
   const r = result(ctx, p.displayPath, f.scan.sha256, 'success', started, counts, counts.rejected ? `${counts.rejected} malformed row(s) kept in ${auditRelation(ctx.target, '_mflow_rejects')}` : null, loadId);
   await recordAudit(conn, ctx, r, f.scan.bytes);

@@ -17,6 +17,30 @@ export interface FileLoad {
   scan: FileScan;
   loadId: string;
   loadedAt: Date;
+  /** Called every few seconds with DuckDB's progress of the load (percent of the file read). */
+  onProgress?: (percent: number) => void;
+}
+
+/** How often a running load reports its progress (MFLOW_PROGRESS_SECONDS, default 5). */
+const progressMs = () => Number(process.env.MFLOW_PROGRESS_SECONDS ?? 5) * 1000;
+
+/** Runs `fn` while polling the connection's query progress; DuckDB answers -1 before it knows. */
+async function withProgress<T>(conn: DuckDBConnection, report: ((percent: number) => void) | undefined, fn: () => Promise<T>): Promise<T> {
+  const every = progressMs();
+  if (!report || !(every > 0)) return fn();
+  // DuckDB tracks a query's progress only with its progress bar on; printing it stays off.
+  await conn.run('SET enable_progress_bar = true');
+  await conn.run('SET enable_progress_bar_print = false');
+  await conn.run('SET progress_bar_time = 0');
+  const timer = setInterval(() => {
+    const p = conn.progress.percentage;
+    if (p >= 0) report(Math.min(100, p));
+  }, every);
+  try {
+    return await fn();
+  } finally {
+    clearInterval(timer);
+  }
 }
 
 export interface LoadCounts {
@@ -54,8 +78,8 @@ export async function loadCsv(conn: DuckDBConnection, f: FileLoad, keepRejects: 
       strict_mode = true${rejectOpts})`;
   // row_number() over () is a streaming window in DuckDB and keeps file order (insertion order is
   // preserved), so it is the line number as long as no line was skipped; skipped lines are fixed below.
-  const ins = await conn.run(
-    `INSERT INTO ${relationOf(f.target)} SELECT ${select}, ${ql(f.displayPath)}, row_number() OVER () + ${headerLines}, ${ql(f.loadId)}, ${tsLiteral(f.loadedAt)} FROM ${reader}`,
+  const ins = await withProgress(conn, f.onProgress, () =>
+    conn.run(`INSERT INTO ${relationOf(f.target)} SELECT ${select}, ${ql(f.displayPath)}, row_number() OVER () + ${headerLines}, ${ql(f.loadId)}, ${tsLiteral(f.loadedAt)} FROM ${reader}`),
   );
   const loaded = Number(ins.rowsChanged);
   const rejectedLines = keepRejects ? (await conn.runAndReadAll(`SELECT DISTINCT line FROM temp.${REJ} ORDER BY line`)).getRows().map((r) => Number(r[0])) : [];

@@ -69,4 +69,6 @@ export type IngestEvent =
   | { type: 'source_start'; source: string; relation: string; files: number }
   | { type: 'file_start'; source: string; file: string }
   | { type: 'file_done'; result: FileResult }
-  | { type: 'warn'; source: string; file?: string; message: string };
+  | { type: 'warn'; source: string; file?: string; message: string }
+  /** Every few seconds while a file loads, so a long load is never silent (also in CI logs). */
+  | { type: 'progress'; source: string; file: string; percent: number; bytes: number | null; elapsed_s: number };

@@ -63,6 +63,7 @@ export async function ingest(opts: IngestCliOptions): Promise<IngestReport> {
         connect: () => (local as DuckDBAdapter).instance.connect(),
         onEvent: (e) => {
           if (e.type === 'source_start') cons.emit({ type: 'info', msg: `Ingesting ${e.source} into ${e.relation} (${e.files} file${e.files === 1 ? '' : 's'})` });
+          else if (e.type === 'progress') cons.emit({ type: 'info', msg: `  loading ${e.file}: ${e.percent.toFixed(0)}%${e.bytes ? ` of ${(e.bytes / 1e6).toFixed(0)} MB, ${((e.bytes * e.percent) / 100 / 1e6 / Math.max(e.elapsed_s, 0.001)).toFixed(1)} MB/s` : ''} after ${e.elapsed_s.toFixed(0)}s` });
           else if (e.type === 'warn') cons.emit({ type: 'warn', msg: `${e.source}${e.file ? ` ${e.file}` : ''}: ${e.message}` });
           else if (e.type === 'file_done') {
             const r = e.result;
