@@ -36,7 +36,9 @@ export function overviewData({ manifest, runResults, freshness, readme }: Overvi
   const overviewDoc = docs.find((d) => d.name === '__overview__' && d.package_name === project) ?? docs.find((d) => d.name === '__overview__');
   // Images in a README point at files the site does not ship: their alt text stands in (no 404s).
   const readmeText = readme?.replace(/!\[([^\]]*)\]\([^)]*\)/g, (_m, alt: string) => (alt ? `*(picture: ${alt})*` : ''));
-  const about = overviewDoc ? markdown(overviewDoc.block_contents, manifest, project) : readmeText ? markdown(readmeText, manifest, project) : '';
+  const html = overviewDoc ? markdown(overviewDoc.block_contents, manifest, project) : readmeText ? markdown(readmeText, manifest, project) : '';
+  // The page has its own <h1> and <h2>s: the project's headings go two levels down.
+  const about = html.replace(/<(\/?)h([1-6])(?=[\s>])/g, (_m, close: string, n: string) => `<${close}h${Math.min(6, Number(n) + 2)}`);
 
   const layers: Record<string, Record<string, number>> = {};
   const types: Record<string, number> = {};

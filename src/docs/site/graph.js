@@ -186,7 +186,7 @@ MF.renderGraph = function (app, params) {
       }
       var twoLines = second && n.rows !== undefined;
       ctx.fillStyle = theme.fg; ctx.font = fs + 'px system-ui, sans-serif';
-      var maxChars = Math.max(3, Math.floor((w - 24) * view.s / (fs * view.s * 0.58)));
+      var maxChars = Math.max(3, Math.floor((w - 14) / (fs * 0.56)));
       ctx.fillText(n.n.length > maxChars ? n.n.slice(0, maxChars - 1) + '…' : n.n, px[j] + 10, py[j] + (twoLines ? 10 : H / 2));
       if (twoLines) {
         ctx.fillStyle = theme.muted; ctx.font = small + 'px system-ui, sans-serif';

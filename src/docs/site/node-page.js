@@ -34,10 +34,10 @@ MF.renderNode = function (app, id, params) {
     if (d.path) facts.push('file <b>' + MF.esc(d.path) + '</b>');
     if (d.warehouse) facts.push('warehouse <b>' + MF.esc(d.warehouse.type) + '</b>' + (d.warehouse.rows != null ? ' · <b class="row-count">' + Number(d.warehouse.rows).toLocaleString('en-US') + '</b> rows' : ''));
     if (d.lastRun) facts.push('last run ' + MF.status(d.lastRun.status) + (d.lastRun.seconds != null ? ' in ' + Number(d.lastRun.seconds).toFixed(2) + 's' : ''));
+    if (d.facts) facts.push.apply(facts, MF.semanticFacts(d));
     var head = '<div class="card node-head">' + MF.badge(d.type) + ' ' + (d.tags || []).map(function (t) { return '<span class="tag">' + MF.esc(t) + '</span>'; }).join('') +
       '<h1 id="node-title">' + MF.esc(d.name) + '</h1><div class="facts">' + facts.map(function (f) { return '<span>' + f + '</span>'; }).join('') + '</div>' +
       (inGraph ? '<p><a id="open-graph" href="' + MF.graphHref(id, '&up=2&down=2') + '">Open in the lineage graph →</a></p>' : '') + '</div>';
-    if (d.facts) facts.push.apply(facts, MF.semanticFacts(d));
     var desc = '<div class="card"><h2>Description</h2><div class="desc">' + (d.description || '<p class="muted">No description.</p>') + '</div></div>';
     var html = head + desc;
     if (d.type === 'macro') {

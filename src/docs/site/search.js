@@ -44,7 +44,7 @@ MF.scoreNode = function (n, terms, q0) {
     if (name === term) s = 0;
     else if (name.indexOf(term) === 0) s = 1;
     else if (name.indexOf(term) > 0) s = 2;
-    else if ((' ' + cols + ' ').indexOf(' ' + term + ' ') >= 0) s = 3;
+    else if ((' ' + cols + ' ').indexOf(' ' + term + ' ') >= 0) s = 2;
     else if (cols.indexOf(term) >= 0) s = 4;
     else {
       if (other === null) other = (n.id + ' ' + n.f + ' ' + n.s + ' ' + n.g.join(' ') + ' ' + n.d).toLowerCase();
@@ -61,6 +61,9 @@ MF.scoreNode = function (n, terms, q0) {
     score += s;
   }
   if (terms.length > 1 && name === q0.replace(/\s+/g, '_')) score = 0;
+  // Test names repeat their model's and column's names, so they match almost any search: they
+  // come after the model unless the search names the test itself.
+  if ((n.t === 'test' || n.t === 'unit_test') && score > 0) score += 2;
   return score;
 };
 
