@@ -29,7 +29,8 @@ MF.fuzzyDistance = function (term, text, max) {
   }
   return best <= max ? best : max + 1;
 };
-MF.typoBudget = function (term) { return term.length >= 8 ? 2 : term.length >= 4 ? 1 : 0; };
+// Short words and words with digits (d042, 2010) must match as typed: d043 is not a typo of d042.
+MF.typoBudget = function (term) { return /\d/.test(term) ? 0 : term.length >= 8 ? 2 : term.length >= 5 ? 1 : 0; };
 
 /**
  * Scores one node for the search terms: lower is better, -1 is no match. Exact name, name prefix,
