@@ -198,6 +198,13 @@ describe('docs site of the real MediFlow build', () => {
     await page.mouse.click(pos.x, pos.y);
     await expect.poll(() => page.textContent('#g-col-tree')).toContain('fact_admission.patient_id');
     expect(page.url()).toContain('col=patient_id');
+    // The README's picture: a mart's rate traced through its aggregate, with filter edges.
+    await openGraph(page, server.url, '?focus=model.mediflow.mart_readmission&up=1&down=0&col=readmission_rate');
+    await page.waitForSelector('#g-col-tree');
+    const mart = (await page.evaluate(() => (window as any).MF.graph.columnEdges())) as { from: string; to: string; tr: string; traced: boolean }[];
+    expect(mart).toContainEqual({ from: 'fact_admission.readmitted_30d', to: 'mart_readmission.readmission_rate', tr: 'aggregate', traced: true });
+    expect(mart.some((e) => e.tr === 'filter' && e.to === 'mart_readmission')).toBe(true);
+    await page.screenshot({ path: path.join(SHOTS, 'column-graph-mart.png') });
     expect(errors).toEqual([]);
   });
 

@@ -4,6 +4,8 @@
 // into adjacent columns; in column mode, each node as tall as its column list.
 MF.GRAPH_H = 28;
 MF.COL_ROW = 20;
+// Boxes at least this many pixels tall on screen get their names drawn.
+MF.LABEL_PX = 14;
 
 /** Sets px/py (and nh, heights) for `visible`; returns the bands used, if any. */
 MF.placeNodes = function (P) {

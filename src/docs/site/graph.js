@@ -93,13 +93,13 @@ MF.renderGraph = function (app, params) {
   var fit = function (all) {
     var r = canvas.getBoundingClientRect(), b = bbox();
     var sAll = Math.min(1.5, r.width / (b.maxX - b.minX + 40), r.height / (b.maxY - b.minY + 40));
-    if (all || sAll * H >= 12) {
+    if (all || sAll * H >= MF.LABEL_PX) {
       view.s = sAll;
       view.tx = (r.width - (b.maxX - b.minX) * view.s) / 2 - b.minX * view.s;
       view.ty = (r.height - (b.maxY - b.minY) * view.s) / 2 - b.minY * view.s;
       return;
     }
-    view.s = Math.max(sAll, 0.75, Math.min(1, r.width / (b.maxX - b.minX + 40)));
+    view.s = Math.max(sAll, colMode ? 0.8 : 0.75, Math.min(1, r.width / (b.maxX - b.minX + 40)));
     view.tx = 20 - b.minX * view.s;
     view.ty = 20 - b.minY * view.s;
   };
@@ -138,7 +138,7 @@ MF.renderGraph = function (app, params) {
       visible.forEach(function (a) { if (hl.has(a)) MF.children[a].forEach(function (b) { if (isVis[b] && hl.has(b)) edgePath(a, b); }); });
       ctx.stroke();
     }
-    var labels = view.s * H >= 14;
+    var labels = view.s * H >= MF.LABEL_PX;
     if (!labels) {
       // Zoomed out (a whole 10,000-node DAG): one filled path per colour and dimming, a few
       // canvas calls in all instead of four per node; marked nodes get an outline after.
@@ -518,7 +518,10 @@ MF.renderGraph = function (app, params) {
       fit(false);
       // Too big to show whole and readable: open on the focused node rather than the top-left corner.
       var whole = bbox(), r2 = canvas.getBoundingClientRect();
-      if (P.fi >= 0 && isVis[P.fi] && (whole.maxY - whole.minY) * view.s > r2.height) centerOn(P.fi);
+      if (P.fi >= 0 && isVis[P.fi] && ((whole.maxY - whole.minY) * view.s > r2.height || (whole.maxX - whole.minX) * view.s > r2.width)) {
+        centerOn(P.fi);
+        if (colMode && P.col && P.cn === P.focus) view.ty = r2.height / 2 - rowY(P.fi, P.col) * view.s;
+      }
     }
     draw();
     performance.mark('mflow:graph-rendered');
