@@ -60,12 +60,13 @@ export async function docsGenerate(opts: CommonOptions = {}): Promise<DocsGenera
   }
   const s = await Session.open({ ...opts, writeArtifacts: false });
   try {
+    // Read (and reject) the optional inputs before anything is written.
+    const freshness = readJson<FreshnessArtifact>(path.join(s.targetDir, 'sources.json'));
+    const readme = readText(path.join(s.project.root, 'README.md'));
     const catalog = await catalogOf(await s.connect(), manifest);
     const catalogPath = path.join(s.targetDir, 'catalog.json');
     await writeFile(catalogPath, JSON.stringify(catalog, null, 1));
     const runResults = readRunResults(s.targetDir) ?? undefined;
-    const freshness = readJson<FreshnessArtifact>(path.join(s.targetDir, 'sources.json'));
-    const readme = readText(path.join(s.project.root, 'README.md'));
     const site = await generateDocsSite({ targetDir: s.targetDir, manifest, catalog, runResults, freshness, readme });
     return {
       ...site,

@@ -3,7 +3,7 @@
  * (manifest, catalog, run results). Data files are scripts that set globals rather than JSON to
  * fetch, so the site also opens from file:// where browsers refuse fetch().
  */
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Manifest } from '../contracts/manifest.js';
 import type { RunResults, NodeResult } from '../contracts/results.js';
@@ -122,6 +122,7 @@ export async function generateDocsSite(opts: GenerateDocsOptions): Promise<Gener
   });
 
   const shards = Math.ceil(ids.length / SHARD_SIZE);
+  let fileCount = 0;
   const index = compactIndex({
     project: manifest.metadata?.project_name ?? 'project',
     generatedAt: manifest.metadata?.generated_at ?? new Date().toISOString(),
@@ -135,31 +136,48 @@ export async function generateDocsSite(opts: GenerateDocsOptions): Promise<Gener
     testStatus,
   });
 
-  await rm(outDir, { recursive: true, force: true });
-  await mkdir(path.join(outDir, 'data', 'nodes'), { recursive: true });
-  await mkdir(path.join(outDir, 'assets'), { recursive: true });
-  const assets = await loadSiteAssets();
-  const writes: Promise<void>[] = [
-    writeFile(path.join(outDir, 'index.html'), assets.html.replace(/__PROJECT__/g, index.project.replace(/[<&"]/g, ''))),
-    writeFile(path.join(outDir, 'assets', 'app.js'), assets.appJs),
-    writeFile(path.join(outDir, 'assets', 'style.css'), assets.css),
-    writeFile(path.join(outDir, 'data', 'index.js'), asScript('window.MFLOW_INDEX', index)),
-    // Descriptions and column names only feed search and result lines: loaded after the first render.
-    writeFile(path.join(outDir, 'data', 'search.js'), `window.MF_DESC(JSON.parse(${jsonString(entries.map((e) => e.d))}),JSON.parse(${jsonString(ids.map((id) => columnNames(id, manifest, catalog, lineage)))}));\n`),
-    writeFile(path.join(outDir, 'data', 'overview.js'), `window.MF_OVERVIEW(JSON.parse(${jsonString(overviewData({ manifest, runResults, freshness: opts.freshness, readme: opts.readme }))}));\n`),
-  ];
-  for (let k = 0; k < shards; k++) {
-    const shard: Record<string, unknown> = {};
-    for (const id of ids.slice(k * SHARD_SIZE, (k + 1) * SHARD_SIZE)) shard[id] = buildDetail(id, { manifest, catalog, runResults, lineage, extraChildren }, resultById, testsByNode);
-    writes.push(writeFile(path.join(outDir, 'data', 'nodes', `${k}.js`), `window.MF_SHARD(${k},JSON.parse(${jsonString(shard)}));\n`));
+  // Written beside the site and swapped in at the end: a failure half-way leaves the previous site whole.
+  const finalDir = outDir;
+  const building = `${finalDir}.building-${process.pid}`;
+  await rm(building, { recursive: true, force: true });
+  await mkdir(path.join(building, 'data', 'nodes'), { recursive: true });
+  await mkdir(path.join(building, 'assets'), { recursive: true });
+  try {
+    await writeSite(building);
+  } catch (e) {
+    await rm(building, { recursive: true, force: true });
+    throw e;
   }
-  await Promise.all(writes);
+  await rm(finalDir, { recursive: true, force: true });
+  await rename(building, finalDir);
   return {
-    outDir,
-    files: writes.length,
+    outDir: finalDir,
+    files: fileCount,
     elapsedMs: Math.round(performance.now() - started),
     layoutMs: Math.round(layout.elapsedMs),
     lineageMs: Math.round(lineage.elapsedMs),
     nodes: ids.length,
   };
+
+  async function writeSite(outDir: string): Promise<void> {
+    const assets = await loadSiteAssets();
+    const writes: Promise<void>[] = [
+      writeFile(path.join(outDir, 'index.html'), assets.html.replace(/__PROJECT__/g, index.project.replace(/[<&"]/g, ''))),
+      writeFile(path.join(outDir, 'assets', 'app.js'), assets.appJs),
+      writeFile(path.join(outDir, 'assets', 'style.css'), assets.css),
+      writeFile(path.join(outDir, 'data', 'index.js'), asScript('window.MFLOW_INDEX', index)),
+      // Descriptions and column names only feed search and result lines: loaded after the first render.
+      writeFile(path.join(outDir, 'data', 'search.js'), `window.MF_DESC(JSON.parse(${jsonString(entries.map((e) => e.d))}),JSON.parse(${jsonString(ids.map((id) => columnNames(id, manifest, catalog, lineage)))}));\n`),
+      writeFile(path.join(outDir, 'data', 'overview.js'), `window.MF_OVERVIEW(JSON.parse(${jsonString(overviewData({ manifest, runResults, freshness: opts.freshness, readme: opts.readme }))}));\n`),
+    ];
+    for (let k = 0; k < shards; k++) {
+      const shard: Record<string, unknown> = {};
+      for (const id of ids.slice(k * SHARD_SIZE, (k + 1) * SHARD_SIZE)) shard[id] = buildDetail(id, { manifest, catalog, runResults, lineage, extraChildren }, resultById, testsByNode);
+      writes.push(writeFile(path.join(outDir, 'data', 'nodes', `${k}.js`), `window.MF_SHARD(${k},JSON.parse(${jsonString(shard)}));\n`));
+    }
+    // Every write settles before the caller removes the folder.
+    const failed = (await Promise.allSettled(writes)).find((r) => r.status === 'rejected');
+    if (failed) throw (failed as PromiseRejectedResult).reason;
+    fileCount = writes.length;
+  }
 }

@@ -38,7 +38,13 @@ export function overviewData({ manifest, runResults, freshness, readme }: Overvi
   const readmeText = readme?.replace(/!\[([^\]]*)\]\([^)]*\)/g, (_m, alt: string) => (alt ? `*(picture: ${alt})*` : ''));
   const html = overviewDoc ? markdown(overviewDoc.block_contents, manifest, project) : readmeText ? markdown(readmeText, manifest, project) : '';
   // The page has its own <h1> and <h2>s: the project's headings go two levels down.
-  const about = html.replace(/<(\/?)h([1-6])(?=[\s>])/g, (_m, close: string, n: string) => `<${close}h${Math.min(6, Number(n) + 2)}`);
+  const about = html
+    .replace(/<(\/?)h([1-6])(?=[\s>])/g, (_m, close: string, n: string) => `<${close}h${Math.min(6, Number(n) + 2)}`)
+    // Raw <img> tags too: the site does not ship the README's pictures.
+    .replace(/<img\b[^>]*>/gi, (tag) => {
+      const alt = /\balt\s*=\s*"([^"]*)"/i.exec(tag)?.[1];
+      return alt ? `<em>(picture: ${alt})</em>` : '';
+    });
 
   const layers: Record<string, Record<string, number>> = {};
   const types: Record<string, number> = {};

@@ -5,7 +5,7 @@
  * a 390 px phone with touch, dark mode, and axe-core on every page.
  * Screenshots go to test-artifacts/docs-mediflow/ (the README's pictures come from here).
  */
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { describe, it, expect, beforeAll, beforeEach, afterAll } from 'vitest';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -50,6 +50,11 @@ beforeAll(async () => {
   await mkdir(SHOTS, { recursive: true });
   ({ browser, page } = await openPage(errors));
 }, 300_000);
+
+// Each test answers for the page errors of its own steps.
+beforeEach(() => {
+  errors.length = 0;
+});
 
 afterAll(async () => {
   await browser?.close();

@@ -15,7 +15,7 @@ describe('overview data', () => {
   it('counts by layer, summarises the last run and freshness, demotes README headings', async () => {
     const art = await buildMediflowArtifacts();
     const o = overviewData({
-      manifest: art.manifest, runResults: art.runResults, readme: '# Project\n\n![diagram](docs/x.png)\n\nText',
+      manifest: art.manifest, runResults: art.runResults, readme: '# Project\n\n![diagram](docs/x.png)\n\n<img src="docs/y.png" alt="phone view" width="200">\n\nText',
       freshness: { metadata: { generated_at: '2024-01-01T00:00:00Z' }, results: [{ unique_id: 'source.mediflow.raw.beneficiary', status: 'warn', max_loaded_at: '2023-12-01T00:00:00Z', max_loaded_at_time_ago_in_s: 2678400 }] },
     }) as any;
     expect(o.layers.staging).toEqual({ model: 4 });
@@ -29,6 +29,7 @@ describe('overview data', () => {
     expect(o.about).toContain('<h3>Project</h3>');
     expect(o.about).not.toContain('<img');
     expect(o.about).toContain('picture: diagram');
+    expect(o.about).toContain('(picture: phone view)');
     expect(layerOf('models/staging/stg_x.sql', 'model')).toBe('staging');
     expect(layerOf('seeds/codes.csv', 'seed')).toBe('seeds');
   });
