@@ -114,6 +114,13 @@ describe('docs site of the real MediFlow build', () => {
     expect(await page.locator('#freshness tbody tr').count()).toBeGreaterThanOrEqual(5);
     expect(await page.textContent('#freshness')).toContain('raw.inpatient');
     expect(await page.textContent('#about')).toContain('MediFlow');
+    // A layer opens the index on its folder, subfolders included (models/core/dims, models/core/facts).
+    await page.click('#layers a:text-is("core")');
+    await page.waitForSelector('#results .result');
+    expect((await page.locator('#results .result[data-id^="model."] .name').allTextContents()).sort()).toEqual(['dim_patient', 'dim_provider', 'fact_admission', 'fact_claim']);
+    expect(await page.getAttribute('#index-side [data-group="models/core"]', 'aria-pressed')).toBe('true');
+    await openHash(page, server.url, '#/');
+    await page.waitForSelector('#layers');
     await page.screenshot({ path: path.join(SHOTS, 'overview.png') });
     expect(errors).toEqual([]);
   });

@@ -136,6 +136,9 @@ MF.route = function () {
   if (section === 'node') return MF.renderNode(app, decodeURIComponent(h.route.slice(6)), h.params);
   if (section === 'graph') return MF.renderGraph(app, h.params);
   if (section === 'search') {
+    // A link to a search (from the overview, or shared) brings its words into the search box.
+    var box = document.getElementById('search');
+    if (box.value !== (h.params.get('q') || '')) box.value = h.params.get('q') || '';
     document.title = 'Search · ' + MF.idx.project + ' docs';
     MF.renderIndex(app, h.params);
     performance.mark('mflow:index-rendered');

@@ -33,7 +33,8 @@ MF.renderOverview = function (app) {
       layerNames.map(function (l) {
         var per = o.layers[l], total = 0;
         var parts = Object.keys(per).map(function (t) { total += per[t]; return MF.badge(t) + ' ' + per[t]; }).join(' ');
-        return '<tr><th scope="row"><a href="#/search?group=' + encodeURIComponent(l === 'sources' || l === 'tests' ? '' : 'models/' + l) + '">' + MF.esc(l) + '</a></th><td>' + parts + '</td><td class="num">' + MF.num(total) + '</td></tr>';
+        var href = l === 'sources' ? 'type=source' : l === 'tests' ? 'type=test' : l === 'seeds' ? 'type=seed' : l === 'semantic layer & exposures' ? '' : 'group=' + encodeURIComponent('models/' + l);
+        return '<tr><th scope="row"><a href="#/search' + (href ? '?' + href : '') + '">' + MF.esc(l) + '</a></th><td>' + parts + '</td><td class="num">' + MF.num(total) + '</td></tr>';
       }).join('') + '</tbody></table>';
     var counts = '<ul class="counts" id="type-counts">' + types.map(function (t) { return '<li><a href="#/search?type=' + encodeURIComponent(t) + '"><b>' + MF.num(o.types[t]) + '</b> ' + MF.esc(MF.TYPE_LABEL[t] || t) + (o.types[t] === 1 ? '' : 's') + '</a></li>'; }).join('') + '</ul>';
     var run = '<p class="muted">No run results: run <code>mflow build</code> and generate the docs again to see the last run here.</p>';

@@ -76,7 +76,8 @@ MF.searchNodes = function (q, filter) {
     var n = MF.nodes[i];
     if (filter.type && n.t !== filter.type) continue;
     if (filter.tag && n.g.indexOf(filter.tag) < 0) continue;
-    if (filter.group !== undefined && filter.group !== null && (filter.by === 'schema' ? n.s : n.f) !== filter.group) continue;
+    // A folder holds what is under it too (models/core shows models/core/dims and models/core/facts).
+    if (filter.group !== undefined && filter.group !== null && (filter.by === 'schema' ? n.s !== filter.group : !(n.f === filter.group || (filter.group && n.f.indexOf(filter.group + '/') === 0)))) continue;
     if (terms.length) {
       var sc = MF.scoreNode(n, terms, terms.join(' '));
       if (sc < 0) continue;
@@ -96,8 +97,11 @@ MF.renderIndex = function (app, params) {
   var s = MF.indexState, f = MF.indexFilter(params);
   var counts = {}, types = {}, tags = {};
   MF.nodes.forEach(function (n) {
-    var g = f.by === 'folder' ? n.f : n.s;
-    counts[g] = (counts[g] || 0) + 1;
+    if (f.by === 'folder') {
+      // Counted in its folder and every folder above it: the list is a tree.
+      var parts = n.f ? n.f.split('/') : [''];
+      for (var k = 1; k <= parts.length; k++) { var g = parts.slice(0, k).join('/'); counts[g] = (counts[g] || 0) + 1; }
+    } else counts[n.s] = (counts[n.s] || 0) + 1;
     types[n.t] = (types[n.t] || 0) + 1;
     n.g.forEach(function (t) { tags[t] = (tags[t] || 0) + 1; });
   });
