@@ -1,7 +1,7 @@
 // Time to first render of the docs site for a 10,000-model synthetic project in Chromium.
 // Usage: npx tsc -p . && node bench/docs-render.mjs [models=10000]
-// Prints: generate time, median of 3 (column lineage, layout), site size, and the index and whole-graph
-// first-render times (performance marks set by the site, measured from navigation start).
+// Prints: generate time, median of 3 (column lineage, layout), site size, and the index, whole-graph
+// and overview first-render times (performance marks set by the site, from navigation start).
 import { mkdtemp, rm, stat, readdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -46,15 +46,17 @@ const mark = async (hash, name) => {
   await page.close();
   return { t, paint, nodes };
 };
-const runs = { index: [], graph: [] };
+const runs = { index: [], graph: [], overview: [] };
 for (let i = 0; i < 3; i++) {
-  runs.index.push(await mark('#/', 'mflow:index-rendered'));
+  runs.index.push(await mark('#/search', 'mflow:index-rendered'));
   runs.graph.push(await mark('#/graph', 'mflow:graph-rendered'));
+  runs.overview.push(await mark('#/', 'mflow:overview-rendered'));
 }
 const med = (xs) => xs.map((x) => x).sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 console.log(`index first render: median ${med(runs.index.map((r) => r.t)).toFixed(0)} ms (painted by ${med(runs.index.map((r) => r.paint)).toFixed(0)} ms) from navigation start, runs ${runs.index.map((r) => r.t.toFixed(0)).join(', ')} ms`);
 console.log(`whole lineage graph first render (${runs.graph[0].nodes} nodes): median ${med(runs.graph.map((r) => r.t)).toFixed(0)} ms (painted by ${med(runs.graph.map((r) => r.paint)).toFixed(0)} ms), runs ${runs.graph.map((r) => r.t.toFixed(0)).join(', ')} ms`);
-console.log(`target: under 2000 ms -> ${med(runs.graph.map((r) => r.paint)) < 2000 && med(runs.index.map((r) => r.paint)) < 2000 ? 'met' : 'NOT met'}`);
+console.log(`overview (landing page) first render: median ${med(runs.overview.map((r) => r.t)).toFixed(0)} ms (painted by ${med(runs.overview.map((r) => r.paint)).toFixed(0)} ms), runs ${runs.overview.map((r) => r.t.toFixed(0)).join(', ')} ms`);
+console.log(`target: whole graph under 500 ms -> ${med(runs.graph.map((r) => r.t)) < 500 ? 'met' : 'NOT met'}; under 2000 ms painted -> ${med(runs.graph.map((r) => r.paint)) < 2000 && med(runs.index.map((r) => r.paint)) < 2000 ? 'met' : 'NOT met'}`);
 await browser.close();
 await server.close();
 await rm(tmp, { recursive: true, force: true });

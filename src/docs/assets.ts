@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { MflowError } from '../errors.js';
 
 /** Order matters: later files use what earlier ones define on the shared `MF` object. */
-const APP_FILES = ['core.js', 'search.js', 'node-page.js', 'graph.js', 'main.js'];
+const APP_FILES = ['core.js', 'select.js', 'search.js', 'overview.js', 'node-page.js', 'graph-layout.js', 'graph.js', 'main.js'];
 
 function siteDir(): string {
   // From src/docs (tests) the sources sit beside us; from dist/docs they stay in src/docs/site.

@@ -16,7 +16,7 @@ export interface ColumnLineageEntry {
   column: string;
   /** Upstream columns on direct parents (models, seeds, snapshots, sources). */
   upstream: ColumnRef[];
-  transform: 'identity' | 'rename' | 'expression' | 'constant' | 'unknown';
+  transform: 'identity' | 'rename' | 'expression' | 'aggregate' | 'constant' | 'unknown';
   /** False when some input of the column could not be traced; `reasons` says why. */
   traced: boolean;
   reasons: string[];
@@ -24,6 +24,8 @@ export interface ColumnLineageEntry {
 
 export interface NodeColumnLineage {
   columns: ColumnLineageEntry[];
+  /** Upstream columns read by WHERE / HAVING / QUALIFY / JOIN conditions: they filter every row of the model. */
+  filters?: ColumnRef[];
   /** Set when the whole model could not be analysed (not compiled, SQL DuckDB cannot parse). */
   error?: string;
 }
@@ -188,7 +190,7 @@ export async function computeColumnLineage(manifest: Manifest, opts: ColumnLinea
       const entries = finalise(rel, catalogColumns(id));
       // Downstream `select *` expands to these names when the warehouse has not told us better.
       if (rel.columns) outputs.set(id, entries.map((e) => ({ name: e.column, origin: { refs: [], untraced: [] }, transform: 'identity' })));
-      result[id] = { columns: entries };
+      result[id] = { columns: entries, filters: rel.filters.refs };
     }
   } finally {
     await batches.return(undefined);

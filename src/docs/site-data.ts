@@ -8,6 +8,7 @@ import type { Manifest, ManifestNode, SourceTable, ManifestMacro } from '../cont
 import type { RunResults, NodeResult } from '../contracts/results.js';
 import type { Catalog, CatalogTable } from './catalog.js';
 import type { ColumnLineage } from './column-lineage.js';
+import { semanticFacts, semanticNode, semanticNodes } from './semantic.js';
 
 export const SHARD_SIZE = 200;
 
@@ -41,16 +42,27 @@ export interface IndexEntry {
 }
 
 type AnyNode = ManifestNode | SourceTable;
-const GRAPH_TYPES = new Set(['model', 'seed', 'snapshot', 'source', 'analysis']);
+const GRAPH_TYPES = new Set(['model', 'seed', 'snapshot', 'source', 'analysis', 'exposure', 'semantic_model', 'metric', 'saved_query']);
 
 export function folderOf(p: string): string {
   const i = p.lastIndexOf('/');
   return i < 0 ? '' : p.slice(0, i);
 }
 
-function plainFirstLine(md: string): string {
+/**
+ * The first line of a description as plain text for result lines and search. Markdown marks go,
+ * identifiers keep their underscores (`fact_admission.index_year`): only `_emphasis_` around
+ * words is unwrapped.
+ */
+export function plainFirstLine(md: string): string {
   const line = md.split('\n').find((l) => l.trim() && !l.includes('{{')) ?? '';
-  return line.replace(/[#*_`>]/g, '').trim().slice(0, 140);
+  return line
+    .replace(/^\s*(?:#+|>+|[-*+]\s)\s*/, '')
+    .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
+    .replace(/[*`]/g, '')
+    .replace(/(^|[^\w])_+([^_\s](?:[^_]*[^_\s])?)_+(?=[^\w]|$)/g, '$1$2')
+    .trim()
+    .slice(0, 140);
 }
 
 /** dbt renders `{{ doc('name') }}` inside descriptions; unknown names stay visible, flagged. */
@@ -77,6 +89,8 @@ export interface DetailInputs {
   catalog?: Catalog;
   runResults?: RunResults;
   lineage?: ColumnLineage;
+  /** Children that the manifest's child_map does not list (exposures, metrics... on a model). */
+  extraChildren?: Map<string, string[]>;
 }
 
 export function buildDetail(id: string, inputs: DetailInputs, resultById: Map<string, NodeResult>, testsByNode: Map<string, ManifestNode[]>): Record<string, unknown> {
@@ -87,6 +101,16 @@ export function buildDetail(id: string, inputs: DetailInputs, resultById: Map<st
       id, name: macro.name, type: 'macro', path: macro.original_file_path, package: macro.package_name,
       description: markdown(macro.description, manifest, macro.package_name),
       arguments: macro.arguments, sql: macro.macro_sql, dependsOnMacros: macro.depends_on?.macros ?? [],
+    };
+  }
+  const extra = inputs.extraChildren?.get(id) ?? [];
+  const sem = semanticNode(manifest, id);
+  if (sem) {
+    return {
+      id, name: sem.name, type: sem.resource_type, package: sem.package_name, path: sem.original_file_path,
+      description: markdown(sem.description ?? '', manifest, sem.package_name), tags: sem.tags ?? [],
+      parents: sem.depends_on?.nodes ?? [], children: extra, facts: semanticFacts(sem), columns: [], tests: [],
+      config: sem.config ?? {},
     };
   }
   const node = (manifest.nodes[id] ?? manifest.sources[id]) as AnyNode;
@@ -144,11 +168,12 @@ export function buildDetail(id: string, inputs: DetailInputs, resultById: Map<st
     raw: isSource ? null : n.raw_code,
     compiled: isSource ? null : (n.compiled_code ?? null),
     parents: manifest.parent_map?.[id] ?? (isSource ? [] : n.depends_on?.nodes ?? []),
-    children: (manifest.child_map?.[id] ?? []).filter((c) => manifest.nodes[c]?.resource_type !== 'test'),
+    children: [...(manifest.child_map?.[id] ?? []).filter((c) => manifest.nodes[c]?.resource_type !== 'test'), ...extra.filter((c) => !manifest.child_map?.[id]?.includes(c))],
     macros: isSource ? [] : (n.depends_on?.macros ?? []),
     columns,
     tests: tests.map(testResult),
     lineageError: lin?.error ?? null,
+    filters: (lin?.filters ?? []).map((u) => [u.unique_id, u.column]),
     warehouse: table ? { type: table.metadata.type, rows: table.stats.row_count?.value ?? null, comment: table.metadata.comment ?? null } : null,
     lastRun: r ? { status: r.status, seconds: r.execution_time, message: r.message, rows: r.adapter_response?.rows_affected ?? null } : null,
     source: isSource ? { loader: s.loader, freshness: s.freshness ?? null, loadedAtField: s.loaded_at_field ?? null, external: s.external ?? null } : null,
@@ -159,7 +184,7 @@ export function buildDetail(id: string, inputs: DetailInputs, resultById: Map<st
 /** All documented things in a stable order: graph nodes first (sorted), then tests, then macros. */
 export function orderedIds(manifest: Manifest): { graph: string[]; other: string[] } {
   const all: AnyNode[] = [...Object.values(manifest.nodes), ...Object.values(manifest.sources)];
-  const graph = all.filter((n) => GRAPH_TYPES.has(n.resource_type)).map((n) => n.unique_id).sort();
+  const graph = [...all.filter((n) => GRAPH_TYPES.has(n.resource_type)).map((n) => n.unique_id), ...semanticNodes(manifest).map((n) => n.unique_id)].sort();
   const tests = Object.values(manifest.nodes).filter((n) => !GRAPH_TYPES.has(n.resource_type)).map((n) => n.unique_id).sort();
   const macros = Object.keys(manifest.macros ?? {}).sort();
   return { graph, other: [...tests, ...macros] };
@@ -168,6 +193,8 @@ export function orderedIds(manifest: Manifest): { graph: string[]; other: string
 export function indexEntry(id: string, k: number, manifest: Manifest, status: string | undefined): IndexEntry {
   const macro = manifest.macros[id];
   if (macro) return { id, n: macro.name, t: 'macro', p: macro.package_name, f: folderOf(macro.original_file_path), s: '', g: [], d: plainFirstLine(macro.description), k };
+  const sem = semanticNode(manifest, id);
+  if (sem) return { id, n: sem.name, t: sem.resource_type, p: sem.package_name ?? '', f: folderOf(sem.original_file_path ?? ''), s: '', g: sem.tags ?? [], d: plainFirstLine(sem.description ?? ''), k };
   const node = (manifest.nodes[id] ?? manifest.sources[id]) as AnyNode;
   const name = node.resource_type === 'source' ? `${(node as SourceTable).source_name}.${node.name}` : node.name;
   const e: IndexEntry = { id, n: name, t: node.resource_type, p: node.package_name, f: folderOf(node.original_file_path), s: (node.schema ?? '').toUpperCase(), g: node.tags ?? [], d: plainFirstLine(node.description ?? ''), k };

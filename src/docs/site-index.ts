@@ -37,6 +37,10 @@ export interface CompactIndex {
   r: number[];
   /** flattened [parent, child, ...] positions */
   e: number[];
+  /** row counts by graph position, where the catalog has one */
+  rows: Record<number, number>;
+  /** worst last test result by graph position: 0 no tests, 1 pass, 2 warn, 3 fail/error, 4 not run */
+  ts: number[];
 }
 
 class Table {
@@ -62,6 +66,8 @@ export interface CompactIndexInput {
   graphCount: number;
   edges: number[];
   stats: { layoutMs: number; lineageMs: number };
+  rows?: Record<number, number>;
+  testStatus?: number[];
 }
 
 export function compactIndex(input: CompactIndexInput): CompactIndex {
@@ -72,6 +78,7 @@ export function compactIndex(input: CompactIndexInput): CompactIndex {
     count: input.entries.length, graphCount: input.graphCount,
     tables: { t: T.t.list, f: T.f.list, s: T.s.list, g: T.g.list, p: T.p.list, st: T.st.list },
     n: [], t: [], f: [], s: [], p: [], g: [], st: [], ids: {}, x: [], y: [], w: [], r: [], e: input.edges,
+    rows: input.rows ?? {}, ts: input.testStatus ?? [],
   };
   input.entries.forEach((e, i) => {
     out.n.push(e.n);

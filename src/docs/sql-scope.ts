@@ -16,13 +16,15 @@ export interface ColumnRef {
 export interface Origin {
   refs: ColumnRef[];
   untraced: string[];
+  /** The strongest change on the way from the inputs (through CTEs and subqueries): an aggregate beats an expression. */
+  kind?: 'expression' | 'aggregate';
 }
 
 export interface OutputColumn {
   /** Null when the expression has no alias and is not a plain column (DuckDB names it itself). */
   name: string | null;
   origin: Origin;
-  transform: 'identity' | 'rename' | 'expression' | 'constant';
+  transform: 'identity' | 'rename' | 'expression' | 'aggregate' | 'constant';
 }
 
 /** The columns a relation exposes inside a query, or why they are unknown. */
@@ -60,7 +62,12 @@ interface Scope {
 interface Ctx {
   ctes: Map<string, RelColumns>;
   resolve: TableResolver;
+  /** Columns read by WHERE, HAVING, QUALIFY and JOIN conditions anywhere in the statement: they decide which rows exist. */
+  filters: Origin;
 }
+
+/** DuckDB aggregate functions by the name its parser gives them (count(*) is count_star). */
+const AGGREGATES = new Set(['count', 'count_star', 'sum', 'avg', 'mean', 'min', 'max', 'any_value', 'first', 'last', 'arbitrary', 'string_agg', 'group_concat', 'listagg', 'list', 'array_agg', 'median', 'mode', 'quantile', 'quantile_cont', 'quantile_disc', 'approx_count_distinct', 'approx_quantile', 'stddev', 'stddev_pop', 'stddev_samp', 'variance', 'var_pop', 'var_samp', 'bool_and', 'bool_or', 'bit_and', 'bit_or', 'arg_max', 'arg_min', 'max_by', 'min_by', 'product', 'fsum', 'sumkahan', 'kahan_sum', 'histogram', 'count_if', 'countif', 'corr', 'covar_pop', 'covar_samp', 'entropy', 'kurtosis', 'skewness', 'favg', 'bitstring_agg', 'geomean', 'sem', 'mad']);
 
 const lc = (s: string) => s.toLowerCase();
 
@@ -69,18 +76,20 @@ export function emptyOrigin(): Origin {
 }
 
 function mergeInto(a: Origin, b: Origin): void {
+  if (b.kind === 'aggregate' || (b.kind && !a.kind)) a.kind = b.kind;
   for (const r of b.refs) if (!a.refs.some((x) => x.unique_id === r.unique_id && lc(x.column) === lc(r.column))) a.refs.push(r);
   for (const u of b.untraced) if (!a.untraced.includes(u)) a.untraced.push(u);
 }
 
 /** Analyse a parsed statement (`statements[i].node`) and return its output columns. */
-export function analyzeStatement(node: J, resolve: TableResolver): RelColumns {
-  return analyzeQuery(node, { ctes: new Map(), resolve }, undefined);
+export function analyzeStatement(node: J, resolve: TableResolver): RelColumns & { filters: Origin } {
+  const filters = emptyOrigin();
+  return { ...analyzeQuery(node, { ctes: new Map(), resolve, filters }, undefined), filters };
 }
 
 function analyzeQuery(node: J, ctx: Ctx, outer: Scope | undefined): RelColumns {
   const ctes = new Map(ctx.ctes);
-  const inner: Ctx = { ctes, resolve: ctx.resolve };
+  const inner: Ctx = { ctes, resolve: ctx.resolve, filters: ctx.filters };
   for (const entry of node?.cte_map?.map ?? []) {
     const name = lc(entry.key as string);
     const rel = analyzeQuery(entry.value?.query?.node, inner, outer);
@@ -118,6 +127,7 @@ function renameColumns(rel: RelColumns, aliases: string[]): RelColumns {
 function analyzeSelect(node: J, ctx: Ctx, outer: Scope | undefined): RelColumns {
   const scope: Scope = { rels: [], outer, selectAliases: new Map() };
   addFrom(node.from_table, ctx, scope, outer);
+  for (const f of [node.where_clause, node.having, node.qualify, ...joinConditions(node.from_table)]) if (f) walk(f, scope, ctx, ctx.filters);
   const out: OutputColumn[] = [];
   let unknownStar: string | undefined;
   for (const item of node.select_list ?? []) {
@@ -139,11 +149,21 @@ function analyzeSelect(node: J, ctx: Ctx, outer: Scope | undefined): RelColumns 
     } else if (isConstant(item)) {
       transform = 'constant';
     }
+    // Through CTEs and subqueries the change made upstream in this model counts: `select w.n` over
+    // `w as (select count(*) as n ...)` is an aggregate, not an identity.
+    if (transform === 'expression' && !origin.kind) origin.kind = 'expression';
+    if (origin.kind === 'aggregate' && transform !== 'constant') transform = 'aggregate';
+    else if (origin.kind === 'expression' && (transform === 'identity' || transform === 'rename')) transform = 'expression';
     if (name) scope.selectAliases!.set(lc(name), origin);
     out.push({ name, origin, transform });
   }
   if (unknownStar) return { columns: null, reason: unknownStar, partial: out };
   return { columns: out };
+}
+
+function joinConditions(t: J): J[] {
+  if (!t || t.type !== 'JOIN') return [];
+  return [t.condition, ...joinConditions(t.left), ...joinConditions(t.right)];
 }
 
 function isConstant(e: J): boolean {
@@ -252,6 +272,7 @@ function walk(e: J, scope: Scope, ctx: Ctx, acc: Origin): void {
     mergeInto(acc, resolveColumn(e.column_names as string[], scope));
     return;
   }
+  if (e.class === 'FUNCTION' && AGGREGATES.has(lc(String(e.function_name)))) acc.kind = 'aggregate';
   if (e.class === 'SUBQUERY') {
     const rel = analyzeQuery(e.subquery?.node, ctx, scope);
     if (rel.columns) for (const c of rel.columns) mergeInto(acc, c.origin);

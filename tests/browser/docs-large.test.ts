@@ -37,11 +37,20 @@ describe('docs site of a 10,000-model project', () => {
     await page.goto(`${server.url}#/graph`);
     await page.waitForFunction(() => (window as any).MF?.graph?.rendered);
     expect(await page.evaluate(() => (window as any).MF.graph.visibleCount())).toBe(10_750);
-    // Too tall to fit whole and stay readable: the first view fits the width; "fit all" shows everything.
+    // Too tall to fit whole and stay readable: the first view is readable (boxes 20 px tall,
+    // names drawn) from the top-left; "whole" shows everything, cut into side-by-side bands
+    // so that it fills the canvas instead of being a one-pixel sliver.
     const first = await page.evaluate(() => (window as any).MF.graph.view.s);
-    expect(first).toBeGreaterThan(0.1);
+    expect(first * 28).toBeGreaterThanOrEqual(20);
     await page.click('#g-fit-all');
-    expect(await page.evaluate(() => (window as any).MF.graph.view.s)).toBeLessThan(first / 4);
+    const whole = await page.evaluate(() => (window as any).MF.graph.view.s);
+    expect(whole).toBeLessThan(first / 4);
+    const bands = await page.evaluate(() => (window as any).MF.graph.bands());
+    expect(bands.count).toBeGreaterThanOrEqual(6);
+    const canvasBox = (await page.locator('#graph-canvas').boundingBox())!;
+    // The drawing spans most of the canvas width, not a sliver.
+    expect(bands.count * bands.step * whole).toBeGreaterThan(canvasBox.width * 0.7);
+    await page.screenshot({ path: 'test-artifacts/docs-large-whole.png' });
     const before = await page.evaluate(() => ({ ...(window as any).MF.graph.view }));
     const box = (await page.locator('#graph-canvas').boundingBox())!;
     await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
@@ -70,7 +79,7 @@ describe('docs site of a 10,000-model project', () => {
   });
 
   it('cuts the index lists and shows more on demand; search finds a model among 10,000', async () => {
-    await page.goto(`${server.url}#/`);
+    await page.goto(`${server.url}#/search`);
     await page.waitForSelector('#results .result');
     expect(await page.locator('#results .result[data-id]').count()).toBe(50);
     await page.click('#more-results');

@@ -42,7 +42,7 @@ afterAll(async () => {
 
 describe('docs site in Chromium', () => {
   it('walks index → search → node → graph → parent → column lineage', async () => {
-    await page.goto(server.url);
+    await page.goto(`${server.url}#/search`);
     await page.waitForSelector('#results .result');
     expect(await page.locator('#results .result').count()).toBeGreaterThan(10);
     await page.screenshot({ path: path.join(SHOTS, '1-index.png') });
@@ -80,6 +80,19 @@ describe('docs site in Chromium', () => {
     await page.waitForFunction(() => (window as any).MF?.graph?.rendered);
     await page.screenshot({ path: path.join(SHOTS, '8-graph-whole.png') });
 
+    expect(errors).toEqual([]);
+    expect(outside).toEqual([]);
+  });
+
+  it('selects by tag in the graph, and every request stays on the site', async () => {
+    await page.goto('about:blank');
+    await page.goto(`${server.url}#/graph?select=tag:marts`);
+    await page.waitForFunction(() => (window as any).MF?.graph?.rendered);
+    expect(((await page.evaluate(() => (window as any).MF.graph.visibleNames())) as string[]).sort()).toEqual(['mart_legacy_reconciliation', 'mart_readmission_rates']);
+    await page.goto('about:blank');
+    await page.goto(`${server.url}#/graph?select=${encodeURIComponent('+mart_readmission_rates,tag:core')}`);
+    await page.waitForFunction(() => (window as any).MF?.graph?.rendered);
+    expect(((await page.evaluate(() => (window as any).MF.graph.visibleNames())) as string[]).sort()).toEqual(['dim_patient', 'dim_provider', 'fact_admission', 'int_admission_windows']);
     expect(errors).toEqual([]);
     expect(outside).toEqual([]);
   });

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import vm from 'node:vm';
 import { build } from '../../src/api.js';
@@ -39,6 +39,24 @@ describe('docsGenerate', () => {
     expect(total.lineage.up).toEqual([[Object.keys(sandbox.details).find((id) => id.endsWith('.orders')), 'amount']]);
     const ordersDetail = Object.entries(sandbox.details).find(([id]) => id.endsWith('.orders'))![1] as any;
     expect(ordersDetail.tests[0]).toMatchObject({ kind: 'unique', status: 'pass' });
+  });
+
+  it('shows the last freshness check, and names a broken sources.json instead of writing a half-updated site', async () => {
+    const p = makeProject({ ...files, 'README.md': '# Orders\n\nThe order book.' });
+    expect((await build({ projectDir: p.dir, console: p.console })).ok).toBe(true);
+    const sources = path.join(p.dir, 'target', 'sources.json');
+    writeFileSync(sources, '{"results": [');
+    await expect(docsGenerate({ projectDir: p.dir, console: p.console })).rejects.toThrow(/sources\.json is not valid JSON/);
+    expect(existsSync(path.join(p.dir, 'target', 'docs'))).toBe(false);
+    expect(existsSync(path.join(p.dir, 'target', 'catalog.json'))).toBe(false);
+    writeFileSync(sources, JSON.stringify({ metadata: { generated_at: '2024-01-02T00:00:00Z' }, results: [{ unique_id: 'source.x.y.z', status: 'pass', max_loaded_at_time_ago_in_s: 60 }] }));
+    const r = await docsGenerate({ projectDir: p.dir, console: p.console });
+    const sandbox: Record<string, any> = { window: {} };
+    sandbox.window.MF_OVERVIEW = (o: unknown) => (sandbox.overview = o);
+    vm.runInNewContext(readFileSync(path.join(r.outDir, 'data/overview.js'), 'utf8'), sandbox);
+    expect(sandbox.overview.freshness.results).toEqual([{ id: 'source.x.y.z', status: 'pass', maxLoadedAt: null, ageSeconds: 60, error: null }]);
+    expect(sandbox.overview.about).toContain('The order book.');
+    expect(sandbox.overview.lastRun.status).toBe('success');
   });
 
   it("builds the same catalog through an adapter's introspector (the Snowflake path) as from DuckDB's information_schema", async () => {

@@ -52,7 +52,20 @@ describe('column lineage', () => {
   it('names auto-named expressions from the catalog and traces aggregates', () => {
     expect(lineage.nodes['model.mediflow.mart_readmission_rates'].columns.map((c) => c.column)).toEqual(['provider_name', 'admissions', 'readmission_rate']);
     expect(ups('mart_readmission_rates', 'readmission_rate')).toEqual(['fact_admission.readmitted_30d']);
-    expect(col('mart_readmission_rates', 'admissions')).toMatchObject({ transform: 'expression', traced: true, upstream: [] });
+    expect(col('mart_readmission_rates', 'admissions')).toMatchObject({ transform: 'aggregate', traced: true, upstream: [] });
+    expect(col('mart_readmission_rates', 'readmission_rate').transform).toBe('aggregate');
+    expect(col('mart_readmission_rates', 'provider_name').transform).toBe('identity');
+  });
+
+  it('lists the columns that filter a model (WHERE, JOIN conditions), and composes changes made in CTEs', () => {
+    const f = (m: string) => (lineage.nodes[`model.mediflow.${m}`].filters ?? []).map((u) => `${u.unique_id.split('.').pop()}.${u.column}`).sort();
+    // fact_admission joins on w.patient_id = p.patient_id; mart_readmission_rates on provider ids.
+    expect(f('fact_admission')).toEqual(['dim_patient.patient_id', 'int_admission_windows.patient_id']);
+    expect(f('mart_readmission_rates')).toEqual(['dim_provider.prvdr_num', 'fact_admission.provider_id']);
+    expect(f('stg_admissions')).toEqual([]);
+    // length_of_stay is computed in the outer select; admit_date passes through the CTE unchanged.
+    expect(col('fact_admission', 'length_of_stay').transform).toBe('expression');
+    expect(col('fact_admission', 'admit_date').transform).toBe('identity');
   });
 
   it('says a select * over an unknown relation cannot be traced', () => {
