@@ -13,7 +13,7 @@ import { isCsvParseError, loadCsv, loadParquet, parquetColumns } from './load-fi
 import { scanFile, type FileScan } from './scan.js';
 import { ql, tsLiteral } from './sql.js';
 import { auditRelation, ensureAuditTables, ensureRawTable, relationOf, type RawTarget } from './tables.js';
-import type { ExternalSpec, FileResult, IngestOptions, IngestReport } from './types.js';
+import type { ExternalSpec, FileResult, IngestOptions, IngestReport, Replaced } from './types.js';
 import { extractCsvFromZip } from './zip.js';
 
 export const INGEST_ARTIFACT = 'ingest_results.json';
@@ -266,11 +266,36 @@ async function loadPrepared(conn: DuckDBConnection, ctx: SourceCtx, p: Prepared,
   const loadId = randomUUID();
   const loadedAt = new Date();
   const f = { target: ctx.target, sourceId: ctx.source.unique_id, columns: ctx.columns, spec: ctx.spec, readPath: p.readPath, displayPath: p.displayPath, scan: p.scan as FileScan, loadId, loadedAt };
+  const replaced = await replacePrevious(conn, ctx, p.displayPath, loadId);
   const counts = ctx.spec.format === 'parquet' ? await loadParquet(conn, f, p.parquetCols ?? []) : await loadCsv(conn, f, keepRejects);
-  const r = result(ctx, p.displayPath, f.scan.sha256, 'success', started, counts, counts.rejected ? `${counts.rejected} malformed row(s) kept in ${auditRelation(ctx.target, '_mflow_rejects')}` : null, loadId);
+  const notes = [counts.rejected ? `${counts.rejected} malformed row(s) kept in ${auditRelation(ctx.target, '_mflow_rejects')}` : '', replaced ? describeReplaced(replaced) : ''].filter(Boolean);
+  const r = result(ctx, p.displayPath, f.scan.sha256, 'success', started, counts, notes.length ? notes.join('; ') : null, loadId);
+  if (replaced) r.replaced = replaced;
   await recordAudit(conn, ctx, r, f.scan.bytes);
   await opts.beforeCommit?.({ source: ctx.source, file: p.displayPath });
   return r;
+}
+
+/**
+ * A file whose content changed at the same path replaces what its earlier versions loaded: their
+ * rows and rejects are deleted inside the caller's transaction and their audit rows marked
+ * `replaced`, so RAW never holds two versions of one file (and the old content, should it come
+ * back, loads again rather than being skipped as seen).
+ */
+async function replacePrevious(conn: DuckDBConnection, ctx: SourceCtx, file: string, loadId: string): Promise<Replaced | null> {
+  const loads = auditRelation(ctx.target, '_mflow_loads');
+  const prev = (await conn.runAndReadAll(`SELECT load_id, sha256 FROM ${loads} WHERE source = ${ql(ctx.source.unique_id)} AND file = ${ql(file)} AND status IN ('success', 'warn') ORDER BY started_at`)).getRows();
+  if (prev.length === 0) return null;
+  const ids = prev.map((r) => String(r[0]));
+  const inList = ids.map(ql).join(', ');
+  const rows = Number((await conn.run(`DELETE FROM ${ctx.relation} WHERE _load_id IN (${inList})`)).rowsChanged);
+  const rejects = Number((await conn.run(`DELETE FROM ${auditRelation(ctx.target, '_mflow_rejects')} WHERE load_id IN (${inList})`)).rowsChanged);
+  await conn.run(`UPDATE ${loads} SET status = 'replaced', message = ${ql(`replaced by load ${loadId} (the file changed)`)} WHERE load_id IN (${inList})`);
+  return { load_ids: ids, sha256: [...new Set(prev.map((r) => String(r[1])))], rows, rejects };
+}
+
+function describeReplaced(r: Replaced): string {
+  return `the file changed since it was loaded: replaced ${r.rows} row(s) and ${r.rejects} reject(s) of the earlier version (sha256 ${r.sha256.map((h) => h.slice(0, 12)).join(', ')})`;
 }
 
 async function recordAudit(conn: DuckDBConnection, ctx: SourceCtx, r: FileResult, bytes: number | null = null): Promise<void> {
