@@ -120,8 +120,8 @@ async function ingestSource(conn: DuckDBConnection, source: SourceTable, opts: I
   let nextScan: Promise<FileScan> | undefined;
   for (let i = 0; i < files.length; i++) {
     const file = files[i];
-    const scanP = nextScan ?? scanFile(file);
-    nextScan = i + 1 < files.length ? scanFile(files[i + 1]) : undefined;
+    const scanP = nextScan ?? scanFile(file, ctx.spec.quote);
+    nextScan = i + 1 < files.length ? scanFile(files[i + 1], ctx.spec.quote) : undefined;
     nextScan?.catch(() => undefined);
     const fStarted = new Date();
     opts.onEvent?.({ type: 'file_start', source: source.unique_id, file: display(file, opts.projectDir) });
@@ -210,7 +210,7 @@ async function prepare(conn: DuckDBConnection, ctx: SourceCtx, file: string, opt
   const started = new Date();
   const displayPath = display(file, opts.projectDir);
   const isZip = /\.zip$/i.test(file);
-  let scan = await (scanP ?? scanFile(file));
+  let scan = await (scanP ?? scanFile(file, ctx.spec.quote));
   const p: Prepared = { file, displayPath, readPath: file, scan, cleanup: () => undefined };
   if (!refreshing) {
     const seen = await conn.runAndReadAll(

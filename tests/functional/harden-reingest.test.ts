@@ -63,3 +63,17 @@ describe('re-ingesting a changed file', () => {
     expect(await rows(scratch.db.conn, 'SELECT a FROM raw.b ORDER BY a')).toEqual([{ a: '1' }, { a: '3' }]);
   });
 });
+
+describe('the ingest row-count audit', () => {
+  it('accepts a valid CSV with a quoted line break, counting records rather than lines', async () => {
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(join(scratch.project, 'data', 'n.csv'), 'id,note\r\n1,"two\r\nlines"\r\n2,"say ""hi"""\r\n\r\n3,plain\r\n');
+    const r = await ingestSources(scratch.db.conn, [sourceTable('n', ['id', 'note'], { location: 'data/n.csv' })], scratch.opts());
+    expect(r.results[0]).toMatchObject({ status: 'success', rows_in_file: 3, rows_loaded: 3, rows_rejected: 0 });
+    expect(await rows(scratch.db.conn, 'SELECT id, note FROM raw.n ORDER BY id')).toEqual([
+      { id: '1', note: 'two\r\nlines' },
+      { id: '2', note: 'say "hi"' },
+      { id: '3', note: 'plain' },
+    ]);
+  });
+});
