@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
+import { redact } from '../project/secrets.js';
 import path from 'node:path';
 import { compile } from '../api.js';
 import { readRunResults } from '../artifacts/write.js';
@@ -46,7 +47,7 @@ export async function docsGenerate(opts: CommonOptions = {}): Promise<DocsGenera
   try {
     const catalog = await catalogOf(await s.connect(), manifest);
     const catalogPath = path.join(s.targetDir, 'catalog.json');
-    await writeFile(catalogPath, JSON.stringify(catalog, null, 1));
+    await writeFile(catalogPath, redact(JSON.stringify(catalog, null, 1)));
     const runResults = readRunResults(s.targetDir) ?? undefined;
     const site = await generateDocsSite({ targetDir: s.targetDir, manifest, catalog, runResults });
     return {

@@ -5,6 +5,7 @@ import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { SourceTable } from '../contracts/manifest.js';
 import { MflowError, isMflowError } from '../errors.js';
+import { redact } from '../project/secrets.js';
 import { downloadFile } from './download.js';
 import { declaredColumns, readExternal } from './external.js';
 import { expandGlob, globBase, isGlob } from './glob.js';
@@ -77,7 +78,7 @@ export async function ingestSources(conn: DuckDBConnection, sources: SourceTable
     artifact: join(opts.targetDir, INGEST_ARTIFACT),
   };
   mkdirSync(opts.targetDir, { recursive: true });
-  writeFileSync(report.artifact, JSON.stringify({ metadata: { generated_at: report.generated_at, elapsed_s: report.elapsed_s }, success: report.success, results }, null, 2));
+  writeFileSync(report.artifact, redact(JSON.stringify({ metadata: { generated_at: report.generated_at, elapsed_s: report.elapsed_s }, success: report.success, results }, null, 2)));
   return report;
 }
 
