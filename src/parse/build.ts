@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { validateNodeConfigs } from './validate-configs.js';
 import { redactDeep } from '../project/secrets.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -429,6 +430,7 @@ export async function parseProject(o: ParseOptions): Promise<ParseResult> {
     };
   }
 
+  errors.push(...validateNodeConfigs(Object.values(nodes), p));
   if (errors.length) throw new MflowErrors(dedupe(errors));
 
   const { parent_map, child_map } = parentChildMaps(nodes, Object.keys(sources));

@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { MflowError, closest } from '../errors.js';
 import { MASK, redactDeep } from './secrets.js';
+import { validateTarget } from './validate-target.js';
 import { parseYaml } from '../util/yaml.js';
 import { PROJECT_KEYS, SECRET_KEY_PATTERN, TARGET_KEYS_DUCKDB, TARGET_KEYS_SNOWFLAKE } from './config-keys.js';
 import type { ProjectConfig, ResolvedTarget, Warning } from './types.js';
@@ -153,6 +154,7 @@ function resolveTarget(
       secretKeys.push(k);
     }
   }
+  validateTarget(rendered, { file: source, line: (k) => outLine([...prefix, name, k]), name });
   if (type === 'duckdb') {
     const p = (rendered.path as string | undefined) ?? ':memory:';
     rendered.path = p === ':memory:' || isAbsolute(p) ? p : join(config.root, p);

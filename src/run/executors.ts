@@ -12,6 +12,7 @@ import { writeNodeSql } from '../artifacts/write.js';
 import type { Session } from './session.js';
 import { applyGrants } from './grants.js';
 import { withQueryTag } from './query-tag.js';
+import { explainTestFailure } from './test-columns.js';
 
 /** What running one node produced. */
 export interface NodeOutcome {
@@ -203,7 +204,9 @@ export const runDataTest: NodeExecutor = async (ctx, node, conn) => {
   const wrapped = `select\n  ${failCalc} as failures,\n  ${failCalc} ${warnIf} as should_warn,\n  ${failCalc} ${errorIf} as should_error\nfrom (\n${inner}\n) dbt_internal_test`;
   writeNodeSql(ctx.session.targetDir, 'run', node, wrapped);
   if (ctx.dryRun) return { status: 'pass', message: 'dry run', compiledCode: sql, compiledPath };
-  const r = await conn.execute(wrapped);
+  const r = await conn.execute(wrapped).catch(async (e: unknown) => {
+    throw await explainTestFailure(ctx.compile.manifest, node, ctx.compile.adapter, e);
+  });
   // Warehouses that fold unquoted names to upper case (Snowflake) answer FAILURES, SHOULD_WARN...
   const first = r.rows[0] ? Object.fromEntries(Object.entries(r.rows[0]).map(([k, v]) => [k.toLowerCase(), v])) : undefined;
   const row = first ?? { failures: 0, should_warn: false, should_error: false };

@@ -124,8 +124,10 @@ export class DuckDBAdapter implements Adapter {
     try {
       instance = await DuckDBInstance.create(path, settings);
     } catch (e) {
-      throw new MflowError('DATABASE', `Cannot open DuckDB database ${path}: ${(e as Error).message}`, {
-        hint: /lock/i.test((e as Error).message) ? 'Another process holds the database file; close it (or the DuckDB CLI) and retry.' : undefined,
+      // A lock held by another process is an environment problem (exit 2), not a failed build.
+      const locked = /lock/i.test((e as Error).message);
+      throw new MflowError(locked ? 'DATABASE_LOCKED' : 'DATABASE', `Cannot open DuckDB database ${path}: ${(e as Error).message}`, {
+        hint: locked ? 'Another process holds the database file; wait for it to finish (or close the DuckDB CLI) and retry.' : undefined,
       });
     }
     const a = new DuckDBAdapter(target, instance);
