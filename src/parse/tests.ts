@@ -6,6 +6,7 @@ import type { JinjaRuntime } from '../jinja/context.js';
 import type { ProjectConfig, Warning } from '../project/types.js';
 import { FolderConfigs, defaultConfig, mergeConfig } from './configs.js';
 import type { TestDef } from './properties.js';
+import { renderTestArgs } from './test-args.js';
 import { synthesizeTestName } from './test-names.js';
 
 export interface TestBuildCtx {
@@ -55,7 +56,7 @@ export function buildTestNode(t: TestDef, c: TestBuildCtx): ManifestNode | null 
     modelArg = `ref('${n.name}')`;
     columns = n.columns;
   }
-  const args: Record<string, unknown> = { ...t.args };
+  const args: Record<string, unknown> = renderTestArgs(t.args, { file: t.file, line: t.line }, c.runtime.opts.vars, c.runtime.opts.env);
   if (t.columnName) args.column_name = t.columnName;
   const depends = new Set<string>([attached]);
   for (const [k, v] of Object.entries(args)) {
