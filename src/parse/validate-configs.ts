@@ -67,16 +67,19 @@ export function validateNodeConfigs(nodes: Iterable<ManifestNode>, project: Proj
   };
   // Where the value was written: the node's own config() call, its properties file or project.yml.
   const locate = (n: ManifestNode, key: string, value: unknown): { file: string; line?: number } => {
-    const needle = typeof value === 'string' ? value : JSON.stringify(value);
-    const files = [n.original_file_path, n.patch_path?.replace(/^\w+:\/\//, ''), project.file].filter((f): f is string => !!f);
+    const needle = (typeof value === 'string' ? value : JSON.stringify(value)).toLowerCase();
+    // A generic test lives in its properties file, from the line that declares it.
+    const decl = n.resource_type === 'test' && n.declared_at ? n.declared_at : null;
+    const files = [decl?.file, n.original_file_path, n.patch_path?.replace(/^\w+:\/\//, ''), project.file].filter((f): f is string => !!f);
     for (const f of files) {
-      const text = f === n.original_file_path && n.resource_type !== 'seed' ? n.raw_code : textOf(f);
+      const text = f === n.original_file_path && n.resource_type !== 'seed' && !decl ? n.raw_code : textOf(f);
       if (!text) continue;
       const lines = text.split('\n');
-      const at = lines.findIndex((l) => new RegExp(`\\+?${key}\\b`).test(l) && (needle === undefined || l.includes(String(needle))));
+      const from = decl && f === decl.file ? decl.line - 1 : 0;
+      const at = lines.findIndex((l, i) => i >= from && new RegExp(`\\+?${key}\\b`).test(l) && l.toLowerCase().includes(needle));
       if (at >= 0) return { file: f, line: at + 1 };
     }
-    return { file: n.original_file_path, line: n.declared_at?.line };
+    return { file: decl?.file ?? n.original_file_path, line: n.declared_at?.line };
   };
   for (const n of nodes) {
     const c = n.config as Record<string, unknown>;
@@ -102,7 +105,7 @@ export function validateNodeConfigs(nodes: Iterable<ManifestNode>, project: Proj
       }
     }
     if (n.resource_type === 'test' && c.severity !== undefined && !SEVERITIES.includes(String(c.severity).toLowerCase())) {
-      errors.push(new MflowError('CONFIG', `severity '${String(c.severity)}' of ${what} is not error or warn`, { ...locate(n, 'severity', String(c.severity).toLowerCase() === String(c.severity) ? c.severity : undefined), node: n.unique_id, hint: 'Use severity: error or severity: warn.' }));
+      errors.push(new MflowError('CONFIG', `severity '${String(c.severity)}' of ${what} is not error or warn`, { ...locate(n, 'severity', c.severity), node: n.unique_id, hint: 'Use severity: error or severity: warn.' }));
     }
   }
   return errors;
