@@ -25,6 +25,9 @@ const BUILTIN_TESTS = new Set(['unique', 'not_null', 'accepted_values', 'relatio
 const REF_ARG = /^\s*ref\(\s*['"]([^'"]+)['"]\s*\)\s*$/;
 const SOURCE_ARG = /^\s*source\(\s*['"]([^'"]+)['"]\s*,\s*['"]([^'"]+)['"]\s*\)\s*$/;
 
+/** A name as a Jinja string literal: `'x'` as dbt writes it, a quote in the name escaped. */
+const jinjaStr = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+
 /** A generic data test declared in YAML becomes a test node attached to what it tests. */
 export function buildTestNode(t: TestDef, c: TestBuildCtx): ManifestNode | null {
   const p = c.project;
@@ -45,7 +48,7 @@ export function buildTestNode(t: TestDef, c: TestBuildCtx): ManifestNode | null 
     if (src.config.enabled === false) return null;
     attached = id;
     targetName = `${t.target.source}_${t.target.table}`;
-    modelArg = `source('${t.target.source}', '${t.target.table}')`;
+    modelArg = `source(${jinjaStr(t.target.source)}, ${jinjaStr(t.target.table)})`;
     columns = src.columns;
   } else {
     const target = t.target;
@@ -53,7 +56,7 @@ export function buildTestNode(t: TestDef, c: TestBuildCtx): ManifestNode | null 
     if (!n) return null; // properties for a missing node were already reported
     attached = n.unique_id;
     targetName = n.name;
-    modelArg = `ref('${n.name}')`;
+    modelArg = `ref(${jinjaStr(n.name)})`;
     columns = n.columns;
   }
   const args: Record<string, unknown> = renderTestArgs(t.args, { file: t.file, line: t.line }, c.runtime.opts.vars, c.runtime.opts.env);

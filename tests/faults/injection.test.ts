@@ -30,6 +30,7 @@ describe(`injection strings stay data (FAULT_SEED=${SEED}, payload ${JSON.string
       // Seed values and a column name holding quotes.
       'seeds/payloads.csv': `id,${csvField('we"ird col')},value\n` + PAYLOADS.map((p, i) => `${i},${csvField(p)},${csvField(p)}`).join('\n') + '\n',
       'models/from_var.sql': "{{ config(materialized='table') }}\nselect {{ string_literal(var('who')) }} as who",
+      "models/it's.sql": "{{ config(materialized='table') }}\nselect 7 as id",
       'models/odd_alias.sql': `{{ config(materialized='table', alias=${JSON.stringify('odd"alias')}) }}\nselect 1 as id`,
       'models/schema.yml': `version: 2
 seeds:
@@ -46,6 +47,10 @@ seeds:
               config:
                 where: ${yamlStr(`value <> '${P.replace(/'/g, "''")}'`)}
 models:
+  - name: "it's"
+    columns:
+      - name: id
+        data_tests: [unique, not_null]
   - name: from_var
     columns:
       - name: who
@@ -62,11 +67,13 @@ models:
   it('seed, build and test keep the sentinel and round-trip every payload', async () => {
     const b = mflow(dir, ['build']);
     expect(b.code, b.out + b.err).toBe(0);
+    expect(b.out).toMatch(/PASS=\d+ WARN=0 ERROR=0/);
     expect(await sentinel()).toEqual([{ answer: 42 }]);
     await withDb(join(dir, 'inj.duckdb'), async (q) => {
       expect((await q('select value, "we""ird col" as w from main.payloads order by id')).map((r) => [r.value, r.w])).toEqual(PAYLOADS.map((p) => [p, p]));
       expect(await q('select who from main.from_var')).toEqual([{ who: P }]);
       expect(await q('select id from main."odd""alias"')).toEqual([{ id: 1 }]);
+      expect(await q(`select id from main."it's"`)).toEqual([{ id: 7 }]);
     });
   });
 

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { build, seed } from '../../src/api.js';
-import { MflowError } from '../../src/errors.js';
 import { makeProject } from './helpers.js';
 
 describe('smaller hardening items (issue 17.6)', () => {
