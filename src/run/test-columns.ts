@@ -24,8 +24,9 @@ function missingColumnError(t: ManifestNode, parent: ManifestNode, column: strin
 /**
  * Generic tests on columns of relations this invocation does not rebuild (`mflow test`): the
  * relation's columns are read before anything runs, so a test on a column the model does not
- * have is a located error rather than a warehouse error per test. Columns the model declares
- * were already checked at parse.
+ * have (declared in YAML but not produced by the SQL) is a located error rather than a
+ * warehouse error per test. Tests on models this invocation builds are explained when their
+ * query fails (explainTestFailure).
  */
 export async function assertTestColumnsExist(m: Manifest, ids: string[], adapter: Adapter, relations: RelationCache): Promise<void> {
   const built = new Set(ids.filter((id) => m.nodes[id] && m.nodes[id].resource_type !== 'test'));
