@@ -91,7 +91,7 @@ export class JsonConsole implements Console {
 export class CaptureConsole implements Console {
   readonly events: ConsoleEvent[] = [];
   emit(e: ConsoleEvent): void {
-    this.events.push(e);
+    this.events.push(masked(e));
   }
   get text(): string {
     return this.events

@@ -49,6 +49,9 @@ describe('secrets masked by provenance', () => {
     const outputs = filesUnder(join(p.dir, 'target')).filter((f) => !f.endsWith('.duckdb'));
     expect(outputs.some((f) => f.endsWith('run_results.json'))).toBe(true);
     for (const f of outputs) expect(readFileSync(f, 'utf8'), f).not.toContain(SECRET);
+    // The failing model's warehouse error and every other console event are masked too.
+    expect(p.console.events.length).toBeGreaterThan(0);
+    expect(JSON.stringify(p.console.events)).not.toContain(SECRET);
     expect(readFileSync(join(p.dir, 'target/compiled/fn/models/m.sql'), 'utf8')).toContain("'****' as t");
   });
 });
