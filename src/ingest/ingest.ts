@@ -130,8 +130,17 @@ async function ingestSource(conn: DuckDBConnection, source: SourceTable, opts: I
     try {
       prepared = await prepare(conn, ctx, file, opts, tmp, false, scanP);
       if (prepared.result) {
-        if (prepared.result.status !== 'skipped') await recordAudit(conn, ctx, prepared.result);
-        out.push(emit(prepared.result, opts));
+        const res = prepared.result;
+        if (res.status !== 'skipped') await recordAudit(conn, ctx, res);
+        else {
+          // Changed to content already loaded from another path: that copy stays, this path's old rows go.
+          const gone = await inTransaction(conn, () => replacePrevious(conn, ctx, res.file, res.load_id, res.sha256));
+          if (gone) {
+            res.replaced = gone;
+            res.message = `${res.message}; ${describeReplaced(gone)}`;
+          }
+        }
+        out.push(emit(res, opts));
         continue;
       }
       let r: FileResult;
@@ -267,7 +276,7 @@ async function loadPrepared(conn: DuckDBConnection, ctx: SourceCtx, p: Prepared,
   const loadId = randomUUID();
   const loadedAt = new Date();
   const f = { target: ctx.target, sourceId: ctx.source.unique_id, columns: ctx.columns, spec: ctx.spec, readPath: p.readPath, displayPath: p.displayPath, scan: p.scan as FileScan, loadId, loadedAt };
-  const replaced = await replacePrevious(conn, ctx, p.displayPath, loadId);
+  const replaced = await replacePrevious(conn, ctx, p.displayPath, loadId, f.scan.sha256);
   const counts = ctx.spec.format === 'parquet' ? await loadParquet(conn, f, p.parquetCols ?? []) : await loadCsv(conn, f, keepRejects);
   const notes = [counts.rejected ? `${counts.rejected} malformed row(s) kept in ${auditRelation(ctx.target, '_mflow_rejects')}` : '', replaced ? describeReplaced(replaced) : ''].filter(Boolean);
   const r = result(ctx, p.displayPath, f.scan.sha256, 'success', started, counts, notes.length ? notes.join('; ') : null, loadId);
@@ -283,9 +292,10 @@ async function loadPrepared(conn: DuckDBConnection, ctx: SourceCtx, p: Prepared,
  * `replaced`, so RAW never holds two versions of one file (and the old content, should it come
  * back, loads again rather than being skipped as seen).
  */
-async function replacePrevious(conn: DuckDBConnection, ctx: SourceCtx, file: string, loadId: string): Promise<Replaced | null> {
+async function replacePrevious(conn: DuckDBConnection, ctx: SourceCtx, file: string, loadId: string, sha: string | null): Promise<Replaced | null> {
   const loads = auditRelation(ctx.target, '_mflow_loads');
-  const prev = (await conn.runAndReadAll(`SELECT load_id, sha256 FROM ${loads} WHERE source = ${ql(ctx.source.unique_id)} AND file = ${ql(file)} AND status IN ('success', 'warn') ORDER BY started_at`)).getRows();
+  const other = sha ? ` AND sha256 IS DISTINCT FROM ${ql(sha)}` : '';
+  const prev = (await conn.runAndReadAll(`SELECT load_id, sha256 FROM ${loads} WHERE source = ${ql(ctx.source.unique_id)} AND file = ${ql(file)} AND status IN ('success', 'warn')${other} ORDER BY started_at`)).getRows();
   if (prev.length === 0) return null;
   const ids = prev.map((r) => String(r[0]));
   const inList = ids.map(ql).join(', ');

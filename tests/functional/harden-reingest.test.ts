@@ -64,6 +64,22 @@ describe('re-ingesting a changed file', () => {
   });
 });
 
+describe('a path changed to content loaded from another path', () => {
+  it('drops the old rows of that path and loads nothing twice', async () => {
+    const { writeFileSync } = await import('node:fs');
+    const d = join(scratch.project, 'data');
+    writeFileSync(join(d, 'p_1.csv'), 'a\n1\n2\n');
+    writeFileSync(join(d, 'p_2.csv'), 'a\n3\n');
+    const src = [sourceTable('p', ['a'], { location: 'data/p_*.csv' })];
+    await ingestSources(scratch.db.conn, src, scratch.opts());
+    writeFileSync(join(d, 'p_2.csv'), 'a\n1\n2\n'); // now a copy of p_1
+    const r = await ingestSources(scratch.db.conn, src, scratch.opts());
+    expect(r.results.map((x) => x.status)).toEqual(['skipped', 'skipped']);
+    expect(r.results[1].replaced).toMatchObject({ rows: 1 });
+    expect(await rows(scratch.db.conn, 'SELECT a, _source_file AS f FROM raw.p ORDER BY a')).toEqual([{ a: '1', f: 'data/p_1.csv' }, { a: '2', f: 'data/p_1.csv' }]);
+  });
+});
+
 describe('the ingest row-count audit', () => {
   it('accepts a valid CSV with a quoted line break, counting records rather than lines', async () => {
     const { writeFileSync } = await import('node:fs');
