@@ -1,4 +1,5 @@
 import { existsSync, rmSync } from 'node:fs';
+import { recordEarlyFailure } from './run/early-failure.js';
 import { join, resolve } from 'node:path';
 import type { ResourceType } from './contracts/manifest.js';
 import type { QueryResult } from './contracts/adapter.js';
@@ -22,10 +23,21 @@ import './snapshots/executor.js';
 export type { CommonOptions } from './run/session.js';
 export type { InvokeResult } from './run/invoke.js';
 
-async function withSession<T>(opts: CommonOptions, f: (s: Session) => Promise<T>): Promise<T> {
-  const s = await Session.open(opts);
+async function withSession<T>(opts: CommonOptions, f: (s: Session) => Promise<T>, which?: string): Promise<T> {
+  const t0 = Date.now();
+  let s: Session;
+  try {
+    s = await Session.open(opts);
+  } catch (e) {
+    if (which && opts.writeArtifacts !== false && !opts.dryRun) recordEarlyFailure(opts, which, e, t0);
+    throw e;
+  }
   try {
     return await f(s);
+  } catch (e) {
+    // invoke writes run_results.json when nodes ran; an error that escapes it stopped them all.
+    if (which && opts.writeArtifacts !== false && !opts.dryRun) recordEarlyFailure(opts, which, e, t0);
+    throw e;
   } finally {
     await s.close();
   }
@@ -33,27 +45,27 @@ async function withSession<T>(opts: CommonOptions, f: (s: Session) => Promise<T>
 
 /** `mflow run`: builds the selected models. */
 export function run(opts: CommonOptions = {}): Promise<InvokeResult> {
-  return withSession(opts, (s) => invoke(s, opts, selectFor(s, opts, ['model']), 'run'));
+  return withSession(opts, (s) => invoke(s, opts, selectFor(s, opts, ['model']), 'run'), 'run');
 }
 
 /** `mflow test`: data tests and unit tests of the selection. */
 export function test(opts: CommonOptions & { storeFailures?: boolean; junitXml?: string; fuseTests?: boolean } = {}): Promise<InvokeResult> {
-  return withSession(opts, (s) => withJunit(s, opts, 'test', invoke(s, opts, selectFor(s, opts, ['test', 'unit_test']), 'test', { storeFailures: opts.storeFailures, fuseTests: opts.fuseTests })));
+  return withSession(opts, (s) => withJunit(s, opts, 'test', invoke(s, opts, selectFor(s, opts, ['test', 'unit_test']), 'test', { storeFailures: opts.storeFailures, fuseTests: opts.fuseTests })), 'test');
 }
 
 /** `mflow seed`. */
 export function seed(opts: CommonOptions = {}): Promise<InvokeResult> {
-  return withSession(opts, (s) => invoke(s, opts, selectFor(s, opts, ['seed']), 'seed'));
+  return withSession(opts, (s) => invoke(s, opts, selectFor(s, opts, ['seed']), 'seed'), 'seed');
 }
 
 /** `mflow snapshot`. */
 export function snapshot(opts: CommonOptions = {}): Promise<InvokeResult> {
-  return withSession(opts, (s) => invoke(s, opts, selectFor(s, opts, ['snapshot']), 'snapshot'));
+  return withSession(opts, (s) => invoke(s, opts, selectFor(s, opts, ['snapshot']), 'snapshot'), 'snapshot');
 }
 
 /** `mflow build`: seeds, models, snapshots and tests in DAG order; failing tests gate children. */
 export function build(opts: CommonOptions & { storeFailures?: boolean; resourceTypes?: ResourceType[]; junitXml?: string; fuseTests?: boolean } = {}): Promise<InvokeResult> {
-  return withSession(opts, (s) => withJunit(s, opts, 'build', invoke(s, opts, selectFor(s, opts, opts.resourceTypes ?? ['seed', 'model', 'snapshot', 'test', 'unit_test']), 'build', { storeFailures: opts.storeFailures, fuseTests: opts.fuseTests })));
+  return withSession(opts, (s) => withJunit(s, opts, 'build', invoke(s, opts, selectFor(s, opts, opts.resourceTypes ?? ['seed', 'model', 'snapshot', 'test', 'unit_test']), 'build', { storeFailures: opts.storeFailures, fuseTests: opts.fuseTests })), 'build');
 }
 
 /** `--junit-xml PATH` (relative to the working folder, as CI passes it): the report CI shows. */
@@ -155,6 +167,7 @@ export interface LsItem {
 /** `mflow ls`: what a selection picks, without touching the warehouse. */
 export async function ls(opts: CommonOptions & { resourceTypes?: ResourceType[] } = {}): Promise<LsItem[]> {
   const s = await Session.open({ ...opts, writeArtifacts: opts.writeArtifacts ?? true });
+  s.flushManifest();
   const types = opts.resourceTypes ?? ['model', 'seed', 'snapshot', 'test', 'unit_test', 'analysis', 'source'];
   const ids = selectFor(s, opts, types as ResourceType[]);
   const order = s.dag.topoSort(new Set(ids));

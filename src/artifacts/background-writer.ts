@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { redact } from '../project/secrets.js';
 
 /**
  * Writes files on a worker thread. Creating 10,000 compiled SQL files costs more system time than
@@ -43,7 +44,7 @@ export class BackgroundWriter {
   }
 
   write(path: string, text: string): void {
-    this.batch.push([path, text]);
+    this.batch.push([path, redact(text)]);
     if (this.batch.length >= this.batchSize) this.send();
   }
 

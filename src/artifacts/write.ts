@@ -2,12 +2,13 @@ import { mkdirSync, readFileSync, writeFileSync, existsSync, renameSync } from '
 import { dirname, isAbsolute, join, relative, sep } from 'node:path';
 import type { Manifest, ManifestNode } from '../contracts/manifest.js';
 import type { RunResults } from '../contracts/results.js';
+import { redact } from '../project/secrets.js';
 
 /** Writes a file atomically (temp name, then rename), so readers never see half a JSON file. */
 export function writeAtomic(path: string, text: string): void {
   mkdirSync(dirname(path), { recursive: true });
   const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, text);
+  writeFileSync(tmp, redact(text));
   renameSync(tmp, path);
 }
 
@@ -56,6 +57,6 @@ export function writeNodeSql(targetDir: string, kind: 'compiled' | 'run', n: Man
     mkdirSync(d, { recursive: true });
     madeDirs.add(d);
   }
-  writeFileSync(p, sql.endsWith('\n') ? sql : sql + '\n');
+  writeFileSync(p, redact(sql.endsWith('\n') ? sql : sql + '\n'));
   return p;
 }

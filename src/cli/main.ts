@@ -25,6 +25,12 @@ export function makeConsole(flags: { logFormat?: string }): Console {
   return flags.logFormat === 'json' ? new JsonConsole() : new TerminalConsole();
 }
 
+/** `--threads two` is a usage error (exit 2), not NaN workers. */
+function threadsFlag(v: string): number {
+  if (!/^\d+$/.test(v.trim()) || Number(v) < 1) throw new MflowError('USAGE', `--threads must be a whole number of threads, got '${v}'`, { hint: 'Pass e.g. --threads 4.' });
+  return Number(v);
+}
+
 export function common(flags: GlobalFlags, console: Console): CommonOptions {
   const split = (xs?: string[]) => xs?.flatMap((x) => x.split(/\s+/)).filter(Boolean);
   return {
@@ -33,7 +39,7 @@ export function common(flags: GlobalFlags, console: Console): CommonOptions {
     target: flags.target,
     vars: flags.vars,
     console,
-    threads: flags.threads ? Number(flags.threads) : undefined,
+    threads: flags.threads ? threadsFlag(flags.threads) : undefined,
     select: split([...(flags.select ?? []), ...(flags.models ?? [])]),
     exclude: split(flags.exclude),
     selector: flags.selector,

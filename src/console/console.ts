@@ -1,4 +1,5 @@
 import chalk from 'chalk';
+import { hasSecrets, redactDeep } from '../project/secrets.js';
 
 /**
  * All output goes through one interface: a terminal console with dbt-like lines, a JSON-lines
@@ -34,10 +35,14 @@ const dots = (left: string, right: string, width = 80) => {
 
 const now = () => new Date().toTimeString().slice(0, 8);
 
+/** Secrets from env_var() never reach a terminal or a log, whatever message carries them. */
+const masked = (e: ConsoleEvent): ConsoleEvent => (hasSecrets() ? redactDeep(e) : e);
+
 export class TerminalConsole implements Console {
   constructor(private readonly out: NodeJS.WritableStream = process.stdout, private readonly err: NodeJS.WritableStream = process.stderr, private readonly verbose = false) {}
 
-  emit(e: ConsoleEvent): void {
+  emit(event: ConsoleEvent): void {
+    const e = masked(event);
     switch (e.type) {
       case 'info':
         this.out.write(`${now()}  ${e.msg}\n`);
@@ -79,14 +84,14 @@ export class TerminalConsole implements Console {
 export class JsonConsole implements Console {
   constructor(private readonly out: NodeJS.WritableStream = process.stdout) {}
   emit(e: ConsoleEvent): void {
-    this.out.write(JSON.stringify({ ts: new Date().toISOString(), ...e }) + '\n');
+    this.out.write(JSON.stringify({ ts: new Date().toISOString(), ...masked(e) }) + '\n');
   }
 }
 
 export class CaptureConsole implements Console {
   readonly events: ConsoleEvent[] = [];
   emit(e: ConsoleEvent): void {
-    this.events.push(e);
+    this.events.push(masked(e));
   }
   get text(): string {
     return this.events

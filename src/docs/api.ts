@@ -5,6 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
+import { redact } from '../project/secrets.js';
 import path from 'node:path';
 import { compile } from '../api.js';
 import { readRunResults } from '../artifacts/write.js';
@@ -65,7 +66,7 @@ export async function docsGenerate(opts: CommonOptions = {}): Promise<DocsGenera
     const readme = readText(path.join(s.project.root, 'README.md'));
     const catalog = await catalogOf(await s.connect(), manifest);
     const catalogPath = path.join(s.targetDir, 'catalog.json');
-    await writeFile(catalogPath, JSON.stringify(catalog, null, 1));
+    await writeFile(catalogPath, redact(JSON.stringify(catalog, null, 1)));
     const runResults = readRunResults(s.targetDir) ?? undefined;
     const site = await generateDocsSite({ targetDir: s.targetDir, manifest, catalog, runResults, freshness, readme });
     return {

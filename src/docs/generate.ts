@@ -3,7 +3,11 @@
  * (manifest, catalog, run results). Data files are scripts that set globals rather than JSON to
  * fetch, so the site also opens from file:// where browsers refuse fetch().
  */
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile as writeRaw } from 'node:fs/promises';
+import { redact } from '../project/secrets.js';
+
+/** Every file of the site passes the secret mask: compiled code may have inlined an env_var(). */
+const writeFile = (p: string, text: string) => writeRaw(p, redact(text));
 import path from 'node:path';
 import type { Manifest } from '../contracts/manifest.js';
 import type { RunResults, NodeResult } from '../contracts/results.js';

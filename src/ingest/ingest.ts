@@ -5,6 +5,7 @@ import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { SourceTable } from '../contracts/manifest.js';
 import { MflowError, isMflowError } from '../errors.js';
+import { redact } from '../project/secrets.js';
 import { downloadFile } from './download.js';
 import { declaredColumns, readExternal } from './external.js';
 import { expandGlob, globBase, isGlob } from './glob.js';
@@ -13,7 +14,7 @@ import { isCsvParseError, loadCsv, loadParquet, parquetColumns } from './load-fi
 import { scanFile, type FileScan } from './scan.js';
 import { ql, tsLiteral } from './sql.js';
 import { auditRelation, ensureAuditTables, ensureRawTable, relationOf, type RawTarget } from './tables.js';
-import type { ExternalSpec, FileResult, IngestOptions, IngestReport } from './types.js';
+import type { ExternalSpec, FileResult, IngestOptions, IngestReport, Replaced } from './types.js';
 import { extractCsvFromZip } from './zip.js';
 
 export const INGEST_ARTIFACT = 'ingest_results.json';
@@ -77,7 +78,7 @@ export async function ingestSources(conn: DuckDBConnection, sources: SourceTable
     artifact: join(opts.targetDir, INGEST_ARTIFACT),
   };
   mkdirSync(opts.targetDir, { recursive: true });
-  writeFileSync(report.artifact, JSON.stringify({ metadata: { generated_at: report.generated_at, elapsed_s: report.elapsed_s }, success: report.success, results }, null, 2));
+  writeFileSync(report.artifact, redact(JSON.stringify({ metadata: { generated_at: report.generated_at, elapsed_s: report.elapsed_s }, success: report.success, results }, null, 2)));
   return report;
 }
 
@@ -120,8 +121,8 @@ async function ingestSource(conn: DuckDBConnection, source: SourceTable, opts: I
   let nextScan: Promise<FileScan> | undefined;
   for (let i = 0; i < files.length; i++) {
     const file = files[i];
-    const scanP = nextScan ?? scanFile(file);
-    nextScan = i + 1 < files.length ? scanFile(files[i + 1]) : undefined;
+    const scanP = nextScan ?? scanFile(file, ctx.spec.quote);
+    nextScan = i + 1 < files.length ? scanFile(files[i + 1], ctx.spec.quote) : undefined;
     nextScan?.catch(() => undefined);
     const fStarted = new Date();
     opts.onEvent?.({ type: 'file_start', source: source.unique_id, file: display(file, opts.projectDir) });
@@ -129,8 +130,17 @@ async function ingestSource(conn: DuckDBConnection, source: SourceTable, opts: I
     try {
       prepared = await prepare(conn, ctx, file, opts, tmp, false, scanP);
       if (prepared.result) {
-        if (prepared.result.status !== 'skipped') await recordAudit(conn, ctx, prepared.result);
-        out.push(emit(prepared.result, opts));
+        const res = prepared.result;
+        if (res.status !== 'skipped') await recordAudit(conn, ctx, res);
+        else {
+          // Changed to content already loaded from another path: that copy stays, this path's old rows go.
+          const gone = await inTransaction(conn, () => replacePrevious(conn, ctx, res.file, res.load_id, res.sha256));
+          if (gone) {
+            res.replaced = gone;
+            res.message = `${res.message}; ${describeReplaced(gone)}`;
+          }
+        }
+        out.push(emit(res, opts));
         continue;
       }
       let r: FileResult;
@@ -210,7 +220,7 @@ async function prepare(conn: DuckDBConnection, ctx: SourceCtx, file: string, opt
   const started = new Date();
   const displayPath = display(file, opts.projectDir);
   const isZip = /\.zip$/i.test(file);
-  let scan = await (scanP ?? scanFile(file));
+  let scan = await (scanP ?? scanFile(file, ctx.spec.quote));
   const p: Prepared = { file, displayPath, readPath: file, scan, cleanup: () => undefined };
   if (!refreshing) {
     const seen = await conn.runAndReadAll(
@@ -267,11 +277,37 @@ async function loadPrepared(conn: DuckDBConnection, ctx: SourceCtx, p: Prepared,
   const loadedAt = new Date();
   const onProgress = opts.onEvent && ((percent: number) => opts.onEvent!({ type: 'progress', source: ctx.source.unique_id, file: p.displayPath, percent, bytes: p.scan?.bytes ?? null, elapsed_s: (Date.now() - started.getTime()) / 1000 }));
   const f = { target: ctx.target, sourceId: ctx.source.unique_id, columns: ctx.columns, spec: ctx.spec, readPath: p.readPath, displayPath: p.displayPath, scan: p.scan as FileScan, loadId, loadedAt, onProgress };
+  const replaced = await replacePrevious(conn, ctx, p.displayPath, loadId, f.scan.sha256);
   const counts = ctx.spec.format === 'parquet' ? await loadParquet(conn, f, p.parquetCols ?? []) : await loadCsv(conn, f, keepRejects);
-  const r = result(ctx, p.displayPath, f.scan.sha256, 'success', started, counts, counts.rejected ? `${counts.rejected} malformed row(s) kept in ${auditRelation(ctx.target, '_mflow_rejects')}` : null, loadId);
+  const notes = [counts.rejected ? `${counts.rejected} malformed row(s) kept in ${auditRelation(ctx.target, '_mflow_rejects')}` : '', replaced ? describeReplaced(replaced) : ''].filter(Boolean);
+  const r = result(ctx, p.displayPath, f.scan.sha256, 'success', started, counts, notes.length ? notes.join('; ') : null, loadId);
+  if (replaced) r.replaced = replaced;
   await recordAudit(conn, ctx, r, f.scan.bytes);
   await opts.beforeCommit?.({ source: ctx.source, file: p.displayPath });
   return r;
+}
+
+/**
+ * A file whose content changed at the same path replaces what its earlier versions loaded: their
+ * rows and rejects are deleted inside the caller's transaction and their audit rows marked
+ * `replaced`, so RAW never holds two versions of one file (and the old content, should it come
+ * back, loads again rather than being skipped as seen).
+ */
+async function replacePrevious(conn: DuckDBConnection, ctx: SourceCtx, file: string, loadId: string, sha: string | null): Promise<Replaced | null> {
+  const loads = auditRelation(ctx.target, '_mflow_loads');
+  const other = sha ? ` AND sha256 IS DISTINCT FROM ${ql(sha)}` : '';
+  const prev = (await conn.runAndReadAll(`SELECT load_id, sha256 FROM ${loads} WHERE source = ${ql(ctx.source.unique_id)} AND file = ${ql(file)} AND status IN ('success', 'warn')${other} ORDER BY started_at`)).getRows();
+  if (prev.length === 0) return null;
+  const ids = prev.map((r) => String(r[0]));
+  const inList = ids.map(ql).join(', ');
+  const rows = Number((await conn.run(`DELETE FROM ${ctx.relation} WHERE _load_id IN (${inList})`)).rowsChanged);
+  const rejects = Number((await conn.run(`DELETE FROM ${auditRelation(ctx.target, '_mflow_rejects')} WHERE load_id IN (${inList})`)).rowsChanged);
+  await conn.run(`UPDATE ${loads} SET status = 'replaced', message = ${ql(`replaced by load ${loadId} (the file changed)`)} WHERE load_id IN (${inList})`);
+  return { load_ids: ids, sha256: [...new Set(prev.map((r) => String(r[1])))], rows, rejects };
+}
+
+function describeReplaced(r: Replaced): string {
+  return `the file changed since it was loaded: replaced ${r.rows} row(s) and ${r.rejects} reject(s) of the earlier version (sha256 ${r.sha256.map((h) => h.slice(0, 12)).join(', ')})`;
 }
 
 async function recordAudit(conn: DuckDBConnection, ctx: SourceCtx, r: FileResult, bytes: number | null = null): Promise<void> {

@@ -92,7 +92,7 @@ export async function loadCsv(conn: DuckDBConnection, f: FileLoad, keepRejects: 
       FROM temp.${REJ} GROUP BY line ORDER BY line`);
   }
   const blanks = f.scan.blankLines.filter((l) => l > headerLines);
-  const rowsInFile = Math.max(0, f.scan.lines - headerLines - blanks.length);
+  const rowsInFile = Math.max(0, f.scan.records - headerLines - blanks.length);
   if (rowsInFile !== loaded + rejected) {
     throw new MflowError(
       'INGEST',

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Adapter, Connection } from '../contracts/adapter.js';
 import { MflowError } from '../errors.js';
+import { qi, ql } from './sql.js';
 
 /** A RAW table already ingested (and audited) in a local DuckDB. */
 export interface RawTable {
@@ -54,7 +55,7 @@ export async function shipRawToSnowflake(local: LocalConn, adapter: Adapter, tab
       const cols = (await local.execute(`select column_name, data_type from information_schema.columns where table_schema = '${t.schema.replace(/'/g, "''")}' and table_name = '${t.identifier.replace(/'/g, "''")}' order by ordinal_position`)).rows;
       if (!cols.length) throw new MflowError('INGEST', `RAW table ${t.schema}.${t.identifier} was not found in the local ingest database`, { hint: 'Run the ingest first.' });
       const file = join(dir, `${t.schema}__${t.identifier}.csv.gz`);
-      await local.execute(`copy "${t.schema}"."${t.identifier}" to '${file.replace(/'/g, "''")}' (header, compression gzip)`);
+      await local.execute(`copy ${qi(t.schema)}.${qi(t.identifier)} to ${ql(file)} (header, compression gzip)`);
       const target = d.relation({ database: opts.database, schema: t.schema, identifier: t.identifier });
       const defs = cols.map((c) => `${d.quote(String(c.column_name).toUpperCase())} ${SNOWFLAKE_TYPE.find(([re]) => re.test(String(c.data_type)))?.[1] ?? 'varchar'}`);
       await conn.execute(`create or replace table ${target} (${defs.join(', ')})`);

@@ -38,7 +38,16 @@ export interface IngestOptions {
   beforeCommit?: (ctx: { source: SourceTable; file: string }) => void | Promise<void>;
 }
 
-export type FileStatus = 'success' | 'skipped' | 'warn' | 'error';
+/** `replaced`: an earlier version of a file whose content changed at the same path. */
+export type FileStatus = 'success' | 'skipped' | 'warn' | 'error' | 'replaced';
+
+/** What a changed file's load took out of RAW: the earlier loads of that path. */
+export interface Replaced {
+  load_ids: string[];
+  sha256: string[];
+  rows: number;
+  rejects: number;
+}
 
 export interface FileResult {
   source: string;
@@ -54,6 +63,8 @@ export interface FileResult {
   started_at: string;
   finished_at: string;
   elapsed_s: number;
+  /** Set when the file changed at its path and its earlier rows were replaced. */
+  replaced?: Replaced;
 }
 
 export interface IngestReport {

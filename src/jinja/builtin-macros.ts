@@ -101,10 +101,11 @@ export const BUILTIN_MACROS = String.raw`
 {% macro default__right(string_text, length_expression) %}right({{ string_text }}, {{ length_expression }}){% endmacro %}
 
 {% macro escape_single_quotes(expression) %}{{ return(adapter.dispatch('escape_single_quotes', 'dbt')(expression)) }}{% endmacro %}
-{% macro default__escape_single_quotes(expression) %}{{ expression | replace("'", "''") }}{% endmacro %}
+{% macro default__escape_single_quotes(expression) %}{{ expression | string | replace("'", "''") }}{% endmacro %}
+{% macro snowflake__escape_single_quotes(expression) %}{{ expression | string | replace("\\", "\\\\") | replace("'", "''") }}{% endmacro %}
 
 {% macro string_literal(value) %}{{ return(adapter.dispatch('string_literal', 'dbt')(value)) }}{% endmacro %}
-{% macro default__string_literal(value) %}'{{ value }}'{% endmacro %}
+{% macro default__string_literal(value) %}'{{ escape_single_quotes(value) }}'{% endmacro %}
 
 {% macro except() %}{{ return(adapter.dispatch('except', 'dbt')()) }}{% endmacro %}
 {% macro default__except() %}except{% endmacro %}
@@ -142,7 +143,7 @@ with all_values as (
 select * from all_values
 where value_field not in (
     {% for value in values -%}
-    {% if quote %}'{{ value }}'{% else %}{{ value }}{% endif %}{% if not loop.last %}, {% endif %}
+    {% if quote %}'{{ escape_single_quotes(value) }}'{% else %}{{ value }}{% endif %}{% if not loop.last %}, {% endif %}
     {%- endfor %}
 )
 {% endmacro %}

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { validateNodeConfigs } from './validate-configs.js';
+import { redactDeep } from '../project/secrets.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Dialect } from '../contracts/adapter.js';
@@ -428,6 +430,7 @@ export async function parseProject(o: ParseOptions): Promise<ParseResult> {
     };
   }
 
+  errors.push(...validateNodeConfigs(Object.values(nodes), p));
   if (errors.length) throw new MflowErrors(dedupe(errors));
 
   const { parent_map, child_map } = parentChildMaps(nodes, Object.keys(sources));
@@ -475,7 +478,8 @@ function maskedTargetForJinja(t: ResolvedTarget): ResolvedTarget {
   const out = { ...t } as Record<string, unknown>;
   for (const k of t.secretKeys) delete out[k];
   delete out.secretKeys;
-  return out as unknown as ResolvedTarget;
+  // Nested settings (an S3 secret under `settings:`) are masked too: Jinja output reaches files.
+  return redactDeep(out) as unknown as ResolvedTarget;
 }
 
 /** ref('m') is the latest version of a versioned model; ref('m', v=2) is version 2. */

@@ -6,6 +6,7 @@ import type { JinjaRuntime } from '../jinja/context.js';
 import type { ProjectConfig, Warning } from '../project/types.js';
 import { FolderConfigs, defaultConfig, mergeConfig } from './configs.js';
 import type { TestDef } from './properties.js';
+import { renderTestArgs } from './test-args.js';
 import { synthesizeTestName } from './test-names.js';
 
 export interface TestBuildCtx {
@@ -23,6 +24,9 @@ export interface TestBuildCtx {
 const BUILTIN_TESTS = new Set(['unique', 'not_null', 'accepted_values', 'relationships']);
 const REF_ARG = /^\s*ref\(\s*['"]([^'"]+)['"]\s*\)\s*$/;
 const SOURCE_ARG = /^\s*source\(\s*['"]([^'"]+)['"]\s*,\s*['"]([^'"]+)['"]\s*\)\s*$/;
+
+/** A name as a Jinja string literal: `'x'` as dbt writes it, a quote in the name escaped. */
+const jinjaStr = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 
 /** A generic data test declared in YAML becomes a test node attached to what it tests. */
 export function buildTestNode(t: TestDef, c: TestBuildCtx): ManifestNode | null {
@@ -44,7 +48,7 @@ export function buildTestNode(t: TestDef, c: TestBuildCtx): ManifestNode | null 
     if (src.config.enabled === false) return null;
     attached = id;
     targetName = `${t.target.source}_${t.target.table}`;
-    modelArg = `source('${t.target.source}', '${t.target.table}')`;
+    modelArg = `source(${jinjaStr(t.target.source)}, ${jinjaStr(t.target.table)})`;
     columns = src.columns;
   } else {
     const target = t.target;
@@ -52,10 +56,10 @@ export function buildTestNode(t: TestDef, c: TestBuildCtx): ManifestNode | null 
     if (!n) return null; // properties for a missing node were already reported
     attached = n.unique_id;
     targetName = n.name;
-    modelArg = `ref('${n.name}')`;
+    modelArg = `ref(${jinjaStr(n.name)})`;
     columns = n.columns;
   }
-  const args: Record<string, unknown> = { ...t.args };
+  const args: Record<string, unknown> = renderTestArgs(t.args, { file: t.file, line: t.line }, c.runtime.opts.vars, c.runtime.opts.env);
   if (t.columnName) args.column_name = t.columnName;
   const depends = new Set<string>([attached]);
   for (const [k, v] of Object.entries(args)) {

@@ -2,6 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { MflowError, closest } from '../errors.js';
+import { MASK, redactDeep } from './secrets.js';
+import { validateTarget } from './validate-target.js';
 import { parseYaml } from '../util/yaml.js';
 import { PROJECT_KEYS, SECRET_KEY_PATTERN, TARGET_KEYS_DUCKDB, TARGET_KEYS_SNOWFLAKE } from './config-keys.js';
 import type { ProjectConfig, ResolvedTarget, Warning } from './types.js';
@@ -152,6 +154,7 @@ function resolveTarget(
       secretKeys.push(k);
     }
   }
+  validateTarget(rendered, { file: source, line: (k) => outLine([...prefix, name, k]), name });
   if (type === 'duckdb') {
     const p = (rendered.path as string | undefined) ?? ':memory:';
     rendered.path = p === ':memory:' || isAbsolute(p) ? p : join(config.root, p);
@@ -178,12 +181,15 @@ function findProfiles(config: ProjectConfig, opts: LoadOptions, env: NodeJS.Proc
   return undefined;
 }
 
-/** A copy of the target safe to print or write: secrets are masked. */
+/**
+ * A copy of the target safe to print or write: secret-looking keys at any depth (`settings:`
+ * included) and every value that came from a secret env_var() are masked.
+ */
 export function maskTarget(t: ResolvedTarget): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(t)) {
     if (k === 'secretKeys' || k === 'source') continue;
-    out[k] = t.secretKeys.includes(k) || SECRET_KEY_PATTERN.test(k) ? '****' : v;
+    out[k] = t.secretKeys.includes(k) || SECRET_KEY_PATTERN.test(k) ? MASK : v;
   }
-  return out;
+  return redactDeep(out);
 }

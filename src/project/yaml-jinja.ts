@@ -1,5 +1,6 @@
 import nunjucks from 'nunjucks';
 import { MflowError } from '../errors.js';
+import { isSecretEnvName, isSecretKey, registerSecret } from './secrets.js';
 
 /**
  * project.yml and profiles.yml may use `{{ env_var('X') }}` and `{{ var('x') }}` in values, as
@@ -16,9 +17,12 @@ export interface YamlRenderCtx {
 const env = new nunjucks.Environment(null, { autoescape: false, throwOnUndefined: false });
 
 export function envVarLookup(envs: NodeJS.ProcessEnv, name: string, dflt: unknown, where: { file?: string; line?: number }): string {
-  const v = envs[name];
-  if (v !== undefined) return v;
-  if (dflt !== undefined) return String(dflt);
+  const v = envs[name] ?? (dflt !== undefined ? String(dflt) : undefined);
+  if (v !== undefined) {
+    // Provenance: whatever a secret-named variable holds is masked in every output.
+    if (isSecretEnvName(name)) registerSecret(v);
+    return v;
+  }
   throw new MflowError('MISSING_ENV_VAR', `Env var required but not provided: '${name}'`, {
     ...where,
     hint: `Set it (export ${name}=...) or give env_var('${name}', 'default') a default.`,
@@ -55,7 +59,10 @@ export function renderYamlValues<T>(value: T, ctx: YamlRenderCtx, lineOf: (p: (s
         line: lineOf(path),
       });
     }
-    if (usedEnv) ctx.onEnvVar?.(path.join('.'));
+    if (usedEnv) {
+      ctx.onEnvVar?.(path.join('.'));
+      if (path.some((p) => typeof p === 'string' && isSecretKey(p))) registerSecret(out.trim());
+    }
     // Typed values stay typed: `threads: "{{ env_var('T', 4) }}"` becomes 4.
     if (/^-?\d+$/.test(out.trim())) return Number(out.trim()) as unknown as T;
     if (out.trim() === 'true' || out.trim() === 'True') return true as unknown as T;

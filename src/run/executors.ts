@@ -13,6 +13,7 @@ import type { Session } from './session.js';
 import { applyGrants } from './grants.js';
 import { withQueryTag } from './query-tag.js';
 import type { TestFusion } from './test-fusion.js';
+import { explainTestFailure } from './test-columns.js';
 
 /** What running one node produced. */
 export interface NodeOutcome {
@@ -222,7 +223,9 @@ export const runDataTest: NodeExecutor = async (ctx, node, conn) => {
 async function testRow(ctx: ExecContext, node: ManifestNode, conn: Connection, wrapped: string, fusable: boolean): Promise<Record<string, unknown>> {
   const fused = fusable && ctx.fusion ? await ctx.fusion.answer(node, conn) : null;
   if (fused) return { failures: fused.failures, should_warn: fused.shouldWarn, should_error: fused.shouldError };
-  const r = await conn.execute(wrapped);
+  const r = await conn.execute(wrapped).catch(async (e: unknown) => {
+    throw await explainTestFailure(ctx.compile.manifest, node, ctx.compile.adapter, e);
+  });
   // Warehouses that fold unquoted names to upper case (Snowflake) answer FAILURES, SHOULD_WARN...
   const first = r.rows[0] ? Object.fromEntries(Object.entries(r.rows[0]).map(([k, v]) => [k.toLowerCase(), v])) : undefined;
   return first ?? { failures: 0, should_warn: false, should_error: false };

@@ -10,6 +10,7 @@ import { renderNodeOf } from '../parse/build.js';
 import type { ExecContext } from './executors.js';
 import { schedule } from './scheduler.js';
 import { TestFusion } from './test-fusion.js';
+import { assertTestColumnsExist } from './test-columns.js';
 import type { CommonOptions, Session } from './session.js';
 import { resolve } from 'node:path';
 
@@ -61,6 +62,7 @@ export async function invoke(session: Session, opts: CommonOptions, ids: string[
     if (n && n.relation_name && n.resource_type !== 'test') schemas.set(`${n.database}.${n.schema}`, { db: n.database, schema: n.schema });
   }
   await Promise.all([...schemas.values()].map((s) => relations.load(s.db, s.schema)));
+  await assertTestColumnsExist(m, ids, adapter, relations); // before anything runs
   if (!opts.dryRun) {
     const c = await adapter.acquire();
     try {

@@ -72,6 +72,12 @@ export async function cancelRunningQueries(): Promise<void> {
 
 export class Session {
   adapter: Adapter | null = null;
+  /**
+   * manifest.json is written once the warehouse opened (or at close for commands that never
+   * connect): a process that cannot open the warehouse (a DuckDB file locked by another run)
+   * leaves the artifacts of the run that holds it untouched.
+   */
+  private manifestPending = false;
   private constructor(
     readonly opts: CommonOptions,
     readonly project: ProjectConfig,
@@ -112,14 +118,27 @@ export class Session {
     dag.assertAcyclic();
     phase('graph');
     const s = new Session(opts, config, target, dialect, manifest, runtime, dag, console, vars);
-    if (opts.writeArtifacts !== false) writeManifest(s.targetDir, manifest);
+    s.manifestPending = opts.writeArtifacts !== false;
     return s;
+  }
+
+  /** Writes manifest.json now if this session still owes it. */
+  flushManifest(): void {
+    if (!this.manifestPending) return;
+    this.manifestPending = false;
+    writeManifest(this.targetDir, this.manifest);
   }
 
   async connect(): Promise<Adapter> {
     if (!this.adapter) {
-      this.adapter = await createAdapter(this.target);
+      try {
+        this.adapter = await createAdapter(this.target);
+      } catch (e) {
+        this.manifestPending = false;
+        throw e;
+      }
       openAdapters.add(this.adapter);
+      this.flushManifest();
     }
     return this.adapter;
   }
@@ -131,6 +150,7 @@ export class Session {
   }
 
   async close(): Promise<void> {
+    this.flushManifest();
     if (this.adapter) openAdapters.delete(this.adapter);
     await this.adapter?.close();
     this.adapter = null;

@@ -45,6 +45,15 @@ export function csvError(e: unknown, f: SeedFile): MflowError {
       hint: `Fix the value, or change column_types for '${conv[1]}' in the seed's config.`,
     });
   }
+  const long = /Maximum line size of (\d+) bytes exceeded\. Actual Size:\s*(\d+) bytes/.exec(msg);
+  if (long) {
+    const mb = (n: string) => `${(Number(n) / 1e6).toFixed(1)} MB`;
+    return new MflowError('SEED', `A row is ${mb(long[2])} long, over the ${mb(long[1])} a seed row may have; nothing was loaded from the file`, {
+      ...base,
+      line,
+      hint: 'Seeds are for small reference tables: load large values from a file with an external source (mflow ingest), or shorten the field.',
+    });
+  }
   if (/unterminated quote/i.test(msg)) {
     return new MflowError('SEED', 'A quoted value is never closed; nothing was loaded from the file', { ...base, line, hint: 'Close the quote, and double quotes inside quoted values ("say ""hi""").' });
   }

@@ -40,10 +40,12 @@ describe('syntax errors', () => {
     const e = caught(() => compileTemplate(env, '{{ x }}\n\n  {% foo %}', 'models/b.sql')) as MflowError;
     expect([e.line, e.column, e.message]).toEqual([3, 6, 'Jinja syntax error: unknown block tag: foo']);
   });
-  it('point at the end of the file for an unclosed block', () => {
+  it('point at the tag that opened an unclosed block (issue 17)', () => {
     const e = caught(() => compileTemplate(env, 'select 1\n{% for x in y %}\n', 'models/c.sql')) as MflowError;
-    expect([e.code, e.line]).toEqual(['JINJA_SYNTAX', 3]);
-    expect(e.message).toContain('is not closed');
+    expect([e.code, e.line, e.column]).toEqual(['JINJA_SYNTAX', 2, 1]);
+    expect(e.message).toContain('{% for %} is never closed: add {% endfor %}');
+    const nested = caught(() => compileTemplate(env, '{# {% if %} #}\n{% set a = 1 %}{% if a %}\n  {% for x in y %}{% endfor %}\n{% raw %}{% for %}{% endraw %}\n', 'models/d.sql')) as MflowError;
+    expect([nested.line, nested.column, nested.message]).toEqual([2, 16, 'Jinja syntax error: {% if %} is never closed: add {% endif %}']);
   });
   it('reject break outside a loop at compile time', () => {
     const e = caught(() => compileTemplate(env, 'x\n{% break %}', 'models/d.sql')) as MflowError;

@@ -20,7 +20,24 @@ export function toPlain(v: unknown): unknown {
 export class DuckDBConnectionWrapper implements Connection {
   constructor(readonly raw: DuckDBConnection) {}
 
+  /**
+   * Runs exactly one statement. DuckDB would run every statement of a string, so a value pasted
+   * into SQL unescaped could append a `drop table`; a string of several statements is refused
+   * before anything of it runs (as Snowflake does by default).
+   */
   async execute(sql: string): Promise<QueryResult> {
+    let count: number;
+    try {
+      count = (await this.raw.extractStatements(sql)).count;
+    } catch (e) {
+      throw new MflowError('DATABASE', (e as Error).message, { cause: e });
+    }
+    if (count > 1) {
+      throw new MflowError('DATABASE', `The SQL holds ${count} statements where one is expected; nothing of it was run`, {
+        hint: 'A value inlined into SQL may hold a quote and a semicolon; otherwise split the statements (a list of hooks, one statement each).',
+      });
+    }
+    if (count === 0) return { columns: [], rows: [], rowsAffected: 0 };
     try {
       const reader = await this.raw.runAndReadAll(sql);
       const names = reader.columnNames();
@@ -107,8 +124,10 @@ export class DuckDBAdapter implements Adapter {
     try {
       instance = await DuckDBInstance.create(path, settings);
     } catch (e) {
-      throw new MflowError('DATABASE', `Cannot open DuckDB database ${path}: ${(e as Error).message}`, {
-        hint: /lock/i.test((e as Error).message) ? 'Another process holds the database file; close it (or the DuckDB CLI) and retry.' : undefined,
+      // A lock held by another process is an environment problem (exit 2), not a failed build.
+      const locked = /lock/i.test((e as Error).message);
+      throw new MflowError(locked ? 'DATABASE_LOCKED' : 'DATABASE', `Cannot open DuckDB database ${path}: ${(e as Error).message}`, {
+        hint: locked ? 'Another process holds the database file; wait for it to finish (or close the DuckDB CLI) and retry.' : undefined,
       });
     }
     const a = new DuckDBAdapter(target, instance);
