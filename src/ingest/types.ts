@@ -16,6 +16,11 @@ export interface ExternalSpec {
   header: boolean;
   /** Fetched into the location's folder when the location matches no file. */
   downloadUrl: string | null;
+  /**
+   * No file is not an error: the RAW table is created empty and the load audit records the
+   * source as `absent`, so models build on any subset of the files (a partial CMS download).
+   */
+  optional: boolean;
 }
 
 export interface IngestOptions {
@@ -38,7 +43,8 @@ export interface IngestOptions {
   beforeCommit?: (ctx: { source: SourceTable; file: string }) => void | Promise<void>;
 }
 
-export type FileStatus = 'success' | 'skipped' | 'warn' | 'error';
+/** `absent`: an optional source whose location matched no file (its RAW table is empty). */
+export type FileStatus = 'success' | 'skipped' | 'warn' | 'error' | 'absent';
 
 export interface FileResult {
   source: string;

@@ -66,7 +66,7 @@ export async function ingest(opts: IngestCliOptions): Promise<IngestReport> {
           else if (e.type === 'warn') cons.emit({ type: 'warn', msg: `${e.source}${e.file ? ` ${e.file}` : ''}: ${e.message}` });
           else if (e.type === 'file_done') {
             const r = e.result;
-            const what = r.status === 'skipped' ? 'already loaded (same content hash), skipped' : `${r.rows_loaded} rows loaded, ${r.rows_rejected} rejected`;
+            const what = r.status === 'skipped' ? 'already loaded (same content hash), skipped' : r.status === 'absent' ? (r.message ?? 'absent') : `${r.rows_loaded} rows loaded, ${r.rows_rejected} rejected`;
             cons.emit({ type: r.status === 'error' ? 'error' : 'info', msg: `  ${r.status.toUpperCase()} ${r.file}: ${r.status === 'error' ? r.message : what} in ${r.elapsed_s.toFixed(2)}s` });
           }
         },
