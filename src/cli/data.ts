@@ -14,8 +14,9 @@ export function register(program: Command, kit: CliKit): void {
     .option('--seed <n>', 'random seed (same seed, same bytes)', '1')
     .option('--sample <n>', 'sample number used in the file names', '1')
     .option('--out <dir>', 'output folder', 'data/synpuf')
+    .option('--nppes-out <dir>', 'folder of the NPPES extract (where the nppes source and --download nppes look)', 'data/nppes')
     .option('--log-format <format>', 'text or json', 'text')
-    .action(async (f: { beneficiaries: string; seed: string; sample: string; out: string; logFormat: string }) => {
+    .action(async (f: { beneficiaries: string; seed: string; sample: string; out: string; nppesOut: string; logFormat: string }) => {
       const n = Number(f.beneficiaries);
       if (!Number.isInteger(n) || n <= 0) {
         process.stderr.write(`--beneficiaries must be a positive integer, got '${f.beneficiaries}'\n`);
@@ -23,7 +24,7 @@ export function register(program: Command, kit: CliKit): void {
         return;
       }
       const { generate } = await pipelineApi();
-      await generate({ beneficiaries: n, seed: Number(f.seed), sample: Number(f.sample), outDir: f.out, console: kit.makeConsole(f) });
+      await generate({ beneficiaries: n, seed: Number(f.seed), sample: Number(f.sample), outDir: f.out, nppesDir: f.nppesOut, console: kit.makeConsole(f) });
       kit.setCode(0);
     });
 

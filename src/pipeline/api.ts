@@ -16,6 +16,8 @@ export interface GenerateCliOptions {
   beneficiaries: number;
   seed: number;
   outDir: string;
+  /** Where the NPPES extract goes (MediFlow: data/nppes, next to a downloaded NPPES file). */
+  nppesDir?: string;
   sample?: number;
   console?: CommonOptions['console'];
 }
@@ -23,7 +25,7 @@ export interface GenerateCliOptions {
 /** `mflow generate synpuf`: a DE-SynPUF-format sample, since there is no internet here. */
 export async function generate(o: GenerateCliOptions): Promise<GenerateSummary> {
   o.console?.emit({ type: 'info', msg: `Generating a SynPUF-format sample of ${o.beneficiaries} beneficiaries (seed ${o.seed}) into ${o.outDir}` });
-  const s = await generateSynpuf({ beneficiaries: o.beneficiaries, seed: o.seed, outDir: o.outDir, sample: o.sample });
+  const s = await generateSynpuf({ beneficiaries: o.beneficiaries, seed: o.seed, outDir: o.outDir, nppesDir: o.nppesDir, sample: o.sample });
   for (const f of s.files) o.console?.emit({ type: 'info', msg: `  ${f.path.split('/').pop()}: ${f.rows} rows, ${(f.bytes / 1e6).toFixed(1)} MB` });
   o.console?.emit({ type: 'info', msg: `Generated in ${(s.elapsedMs / 1000).toFixed(1)}s` });
   return s;
@@ -103,7 +105,7 @@ export async function pipeline(opts: PipelineOptions): Promise<{ ok: boolean }> 
   const data = join(root, 'data/synpuf');
   const cons = opts.console!;
   if (!existsSync(data) || !readdirSync(data).some((f) => f.endsWith('.csv'))) {
-    await generate({ beneficiaries: opts.beneficiaries ?? 3000, seed: opts.seed ?? 20260101, outDir: data, console: cons });
+    await generate({ beneficiaries: opts.beneficiaries ?? 3000, seed: opts.seed ?? 20260101, outDir: data, nppesDir: join(root, 'data/nppes'), console: cons });
   } else cons.emit({ type: 'info', msg: `Using the data already in ${data}` });
   const report = await ingest({ ...opts, select: undefined });
   if (!report.success) {

@@ -17,11 +17,12 @@ function pipeline(dir: string) {
   return { code: r.status, out: `${r.stdout}\n${r.stderr}` };
 }
 
-/** A generated sample with the files matching `drop` removed. */
-async function partialSample(drop: RegExp): Promise<{ dir: string; db: string }> {
+/** A generated sample with the SynPUF files matching `drop` removed (and the NPPES folder). */
+async function partialSample(drop: RegExp, withoutNppes = false): Promise<{ dir: string; db: string }> {
   const dir = copyProject();
   const csv = await generate(dir, 300, 21);
   for (const f of readdirSync(csv)) if (drop.test(f)) rmSync(join(csv, f));
+  if (withoutNppes) rmSync(join(dir, 'data', 'nppes'), { recursive: true });
   return { dir, db: join(dir, 'data', 'mediflow.duckdb') };
 }
 
@@ -37,13 +38,13 @@ beforeAll(() => {
 
 describe('MediFlow on a partial CMS download', () => {
   it('beneficiary + inpatient only: exit 0, outpatient and carrier flagged absent with NULL measures', async () => {
-    const { dir, db } = await partialSample(/Outpatient|Carrier|Prescription|npidata/);
+    const { dir, db } = await partialSample(/Outpatient|Carrier|Prescription/, true);
     const r = pipeline(dir);
     expect(r.code, r.out).toBe(0);
     expect(r.out).toMatch(/ABSENT .*Carrier_Claims_Sample_\*\[AB\]\.csv/);
 
     const audit = await query(db, `select source, status from raw._mflow_loads where status = 'absent' order by 1`);
-    expect(audit.map((a) => a.source)).toEqual(['source.mediflow.raw.carrier', 'source.mediflow.raw.nppes', 'source.mediflow.raw.outpatient', 'source.mediflow.raw.pde']);
+    expect(audit.map((a) => a.source)).toEqual(['carrier', 'nppes', 'nppes_deactivated', 'nppes_weekly', 'outpatient', 'pde'].map((t) => `source.mediflow.raw.${t}`));
 
     const t = await loadedByType(db);
     expect(t.inpatient.loaded).toBe(true);
@@ -62,7 +63,7 @@ describe('MediFlow on a partial CMS download', () => {
   }, 180_000);
 
   it('every file but NPPES: exit 0, all claim types loaded, providers from the claims only', async () => {
-    const { dir, db } = await partialSample(/npidata/);
+    const { dir, db } = await partialSample(/^$/, true);
     const r = pipeline(dir);
     expect(r.code, r.out).toBe(0);
     const t = await loadedByType(db);
