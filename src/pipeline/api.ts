@@ -5,7 +5,7 @@ import { MflowError } from '../errors.js';
 import { Session, type CommonOptions } from '../run/session.js';
 import { generateSynpuf, type GenerateSummary } from '../synpuf/generate.js';
 import { ingestSources } from '../ingest/ingest.js';
-import { downloadNppes, downloadSynpuf } from '../ingest/cms-download.js';
+import { downloadNppes, downloadNppesWeekly, downloadSynpuf } from '../ingest/cms-download.js';
 import type { IngestReport } from '../ingest/types.js';
 import { build } from '../api.js';
 import { selectFor } from '../run/invoke.js';
@@ -32,8 +32,10 @@ export async function generate(o: GenerateCliOptions): Promise<GenerateSummary> 
 }
 
 export interface IngestCliOptions extends CommonOptions {
-  download?: 'synpuf' | 'nppes';
+  download?: 'synpuf' | 'nppes' | 'nppes-weekly';
   sample?: number;
+  /** First day (Monday) of the NPPES weekly bundle for `download: 'nppes-weekly'`. */
+  week?: Date;
   baseUrl?: string;
 }
 
@@ -46,6 +48,9 @@ export async function ingest(opts: IngestCliOptions): Promise<IngestReport> {
       await downloadSynpuf({ sample: opts.sample ?? 1, outDir: join(s.project.root, 'data/synpuf'), baseUrl: opts.baseUrl, onProgress: undefined } as never);
     } else if (opts.download === 'nppes') {
       await downloadNppes({ outDir: join(s.project.root, 'data/nppes'), baseUrl: opts.baseUrl } as never);
+    } else if (opts.download === 'nppes-weekly') {
+      if (!opts.week || Number.isNaN(opts.week.getTime())) throw new MflowError('USAGE', '--download nppes-weekly needs --week YYYY-MM-DD (the Monday the weekly file starts)');
+      await downloadNppesWeekly({ outDir: join(s.project.root, 'data/nppes/weekly'), baseUrl: opts.baseUrl, weekStart: opts.week });
     }
     const selected = opts.select?.length ? new Set(selectFor(s, opts, ['source'])) : null;
     const sources = Object.values(s.manifest.sources).filter((x: SourceTable) => x.external && (!selected || selected.has(x.unique_id)));

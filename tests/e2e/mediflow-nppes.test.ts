@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { build } from '../../src/api.js';
 import { CaptureConsole } from '../../src/console/console.js';
-import { downloadNppes } from '../../src/ingest/cms-download.js';
+import { downloadNppes, downloadNppesWeekly } from '../../src/ingest/cms-download.js';
+import { strToU8, zipSync } from 'fflate';
 import { NPPES_COLUMNS } from '../../src/synpuf/layouts.js';
 import { query } from '../functional/helpers.js';
 import { copyProject, generate, ingest } from '../mediflow/pipeline.js';
@@ -84,8 +85,12 @@ describe('MediFlow on NPPES as CMS publishes it', () => {
     rmSync(dir, { recursive: true, force: true });
   }, 180_000);
 
-  it('--download nppes unpacks the main file of a ZIP64 bundle into data/nppes, where the source reads it', async () => {
+  it('the downloaders put the main file of the ZIP64 monthly bundle in data/nppes and a weekly one in data/nppes/weekly, where the sources read them', async () => {
     const { dir, db, nppesFile } = await sample();
+    const { header, rows } = readNppes(nppesFile);
+    const person = rows.find((r) => r[ENTITY] === '1')!;
+    const weeklyCsv = [header, person.map((v, i) => `"${i === LAST ? 'FROMWEEKLY' : v}"`).join(',')].join('\r\n') + '\r\n';
+    const weeklyZip = zipSync({ 'npidata_pfile_20250310-20250316_fileheader.csv': strToU8(header), 'npidata_pfile_20250310-20250316.csv': strToU8(weeklyCsv) });
     const bundle = join(dir, 'bundle.zip');
     // Python's zipfile writes real ZIP64 records (force_zip64), as CMS's 9 GB main file needs.
     const py = spawnSync('python3', ['-c', `import zipfile,sys
@@ -100,6 +105,7 @@ with zipfile.ZipFile(sys.argv[1], 'w', zipfile.ZIP_DEFLATED) as z:
     rmSync(nppesFile);
     const server = createServer((req, res) => {
       if (req.url === '/nppes/NPPES_Data_Dissemination_March_2025.zip') res.end(readFileSync(bundle));
+      else if (req.url === '/nppes/NPPES_Data_Dissemination_031025_031625_Weekly.zip') res.end(weeklyZip);
       else res.writeHead(404).end();
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -107,13 +113,20 @@ with zipfile.ZipFile(sys.argv[1], 'w', zipfile.ZIP_DEFLATED) as z:
       const got = await downloadNppes({ outDir: join(dir, 'data/nppes'), baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, month: new Date(Date.UTC(2025, 2, 1)) });
       expect(got.csv).toBe(join(dir, 'data/nppes/npidata_pfile_20050523-20250309.csv'));
       expect(readFileSync(got.csv!).equals(expected)).toBe(true);
+      const weekly = await downloadNppesWeekly({ outDir: join(dir, 'data/nppes/weekly'), baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, weekStart: new Date(Date.UTC(2025, 2, 10)) });
+      expect(weekly.csv).toBe(join(dir, 'data/nppes/weekly/npidata_pfile_20250310-20250316.csv'));
     } finally {
       server.close();
     }
     const b = await buildAll(dir);
     expect(failed(b)).toEqual([]);
-    const loads = await query(db, `select file, status from raw._mflow_loads where source = 'source.mediflow.raw.nppes'`);
-    expect(loads).toEqual([{ file: 'data/nppes/npidata_pfile_20050523-20250309.csv', status: 'success' }]);
+    const loads = await query(db, `select file, status from raw._mflow_loads where source in ('source.mediflow.raw.nppes', 'source.mediflow.raw.nppes_weekly') order by 1`);
+    expect(loads).toEqual([
+      { file: 'data/nppes/npidata_pfile_20050523-20250309.csv', status: 'success' },
+      { file: 'data/nppes/weekly/npidata_pfile_20250310-20250316.csv', status: 'success' },
+    ]);
+    const renamed = await query(db, `select provider_name from dim.dim_provider where npi = '${person[0]}'`);
+    expect(renamed[0].provider_name).toMatch(/^FROMWEEKLY, /);
     rmSync(dir, { recursive: true, force: true });
   }, 180_000);
 });
