@@ -6,7 +6,7 @@
  * file pattern, and nothing is built.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { query } from '../functional/helpers.js';
@@ -73,6 +73,22 @@ describe('MediFlow on a partial CMS download', () => {
     expect(Number(p[0].n)).toBeGreaterThan(50);
     const audit = await query(db, `select status from raw._mflow_loads where source = 'source.mediflow.raw.nppes'`);
     expect(audit.map((a) => a.status)).toEqual(['absent']);
+    rmSync(dir, { recursive: true, force: true });
+  }, 180_000);
+
+  it('header-only claim files (another way CMS extracts arrive empty) load 0 rows and read as not loaded, not as zero cost', async () => {
+    const { dir, db } = await partialSample(/^$/);
+    const csv = join(dir, 'data', 'synpuf');
+    for (const f of readdirSync(csv)) {
+      if (/Outpatient|Carrier/.test(f)) writeFileSync(join(csv, f), readFileSync(join(csv, f), 'utf8').split('\r\n')[0] + '\r\n');
+    }
+    const r = pipeline(dir);
+    expect(r.code, r.out).toBe(0);
+    const t = await loadedByType(db);
+    expect(t.inpatient.loaded).toBe(true);
+    for (const ct of ['outpatient', 'carrier']) expect(t[ct]).toMatchObject({ loaded: false, claims: null, paid: null, pmpm: null });
+    const audit = await query(db, `select source, status, rows_loaded from raw._mflow_loads where source like '%carrier' or source like '%outpatient' order by file`);
+    expect(audit.every((a) => a.status === 'success' && Number(a.rows_loaded) === 0)).toBe(true);
     rmSync(dir, { recursive: true, force: true });
   }, 180_000);
 
