@@ -209,6 +209,7 @@ async function absent(conn: DuckDBConnection, ctx: SourceCtx, started: Date, opt
       if (opts.fullRefresh) {
         await conn.run(`DROP TABLE IF EXISTS ${ctx.relation}`);
         await conn.run(`DELETE FROM ${auditRelation(ctx.target, '_mflow_loads')} WHERE source = ${ql(ctx.source.unique_id)}`);
+        await conn.run(`DELETE FROM ${auditRelation(ctx.target, '_mflow_rejects')} WHERE source = ${ql(ctx.source.unique_id)}`);
       }
       await ensureRawTable(conn, ctx.target, ctx.columns, ctx.source.unique_id);
       await recordAudit(conn, ctx, r);
