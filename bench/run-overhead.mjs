@@ -20,7 +20,7 @@ const REPEAT = Number(arg('repeat', '15'));
 const dir = mkdtempSync(join(tmpdir(), 'mflow-overhead-'));
 for (const p of ['project.yml', 'models', 'seeds', 'macros', 'tests/data']) cpSync(join(root, p), join(dir, p), { recursive: true });
 const console_ = new CaptureConsole();
-await generate({ beneficiaries: N, seed: 11, outDir: join(dir, 'data/synpuf') });
+await generate({ beneficiaries: N, seed: 11, outDir: join(dir, 'data/synpuf'), nppesDir: join(dir, 'data/nppes') });
 await ingest({ projectDir: dir, console: console_ });
 await seed({ projectDir: dir, console: console_ });
 

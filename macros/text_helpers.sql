@@ -29,3 +29,9 @@
 {% macro duckdb__mdy_to_date(col) -%}
   cast(try_strptime(nullif(trim({{ col }}), ''), '%m/%d/%Y') as date)
 {%- endmacro %}
+
+{# A code as real copies of a file spell it: NPPES re-saved through a spreadsheet turns the entity
+   type 1 into 1.0, and some exports keep the quotes ("1"). All of these are the code 1. #}
+{% macro code_text(col) -%}
+  nullif(trim(regexp_replace(trim(trim({{ col }}), '"'), '[.]0+$', '')), '')
+{%- endmacro %}

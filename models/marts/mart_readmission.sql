@@ -9,7 +9,11 @@ with idx as (
         coalesce(f.drg_code, 'unknown') as drg_code,
         coalesce(ch.chapter, 'unknown') as icd9_chapter,
         coalesce(ch.chapter_name, 'Unknown or invalid ICD-9 code') as icd9_chapter_name,
-        coalesce(drg.drg_description, 'DRG not in seed drg_codes') as drg_description,
+        -- every DRG code is named: by the MS-DRG v25 list, or as a code that list lacks (v26/v27)
+        case
+            when f.drg_code is null then 'No DRG on the claim'
+            else coalesce(drg.drg_description, 'MS-DRG ' || f.drg_code || ' (not in the MS-DRG v25 list)')
+        end as drg_description,
         case when f.readmitted_30d then 1 else 0 end as readmitted
     from {{ ref('fact_admission') }} as f
     left join {{ ref('icd9_chapters') }} as ch

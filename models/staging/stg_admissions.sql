@@ -1,7 +1,8 @@
 -- Inpatient stays: one row per inpatient claim, taken from its SEGMENT 1 row (segment 2 rows have
 -- no dates or diagnoses, spec §3.2). Admission and discharge use CLM_ADMSN_DT and
 -- NCH_BENE_DSCHRG_DT, falling back to CLM_FROM_DT and CLM_THRU_DT. The payment is the whole
--- claim's (all segments), the same figure fact_claim carries.
+-- claim's (all segments), the same figure fact_claim carries. The six ICD-9 procedure codes feed
+-- the Planned Readmission Algorithm (fact_admission).
 with segment_one as (
     select
         {{ clean_text('CLM_ID') }} as admission_id,
@@ -13,7 +14,10 @@ with segment_one as (
         {{ clean_text('ICD9_DGNS_CD_1') }} as principal_dx,
         {{ clean_text('ADMTNG_ICD9_DGNS_CD') }} as admitting_dx,
         {{ clean_text('AT_PHYSN_NPI') }} as attending_npi,
-        {{ safe_cast(clean_text('CLM_UTLZTN_DAY_CNT'), 'integer') }} as utilization_days
+        {{ safe_cast(clean_text('CLM_UTLZTN_DAY_CNT'), 'integer') }} as utilization_days,
+        {%- for i in range(1, 7) %}
+        {{ clean_text('ICD9_PRCDR_CD_' ~ i) }} as procedure_code_{{ i }}{% if not loop.last %},{% endif %}
+        {%- endfor %}
     from {{ source('raw', 'inpatient') }}
     where {{ clean_text('SEGMENT') }} = '1'
 )
@@ -29,5 +33,8 @@ select
     s.principal_dx,
     s.admitting_dx,
     s.attending_npi,
-    s.utilization_days
+    s.utilization_days,
+    {%- for i in range(1, 7) %}
+    s.procedure_code_{{ i }}{% if not loop.last %},{% endif %}
+    {%- endfor %}
 from segment_one as s

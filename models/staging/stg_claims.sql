@@ -1,3 +1,6 @@
+-- A table, not a view like the other staging models: fact_claim and five data tests read it, and
+-- as a view the 13-slot carrier unpivot ran once per reader (about half of the build's time).
+{{ config(materialized='table') }}
 -- Inpatient, outpatient and carrier claims in one shape, one row per claim.
 -- Institutional claims: SEGMENT 2 rows reuse the CLM_ID of segment 1 and carry their own
 -- payment; every segment's money is summed into the claim, while dates, codes and providers come

@@ -19,8 +19,9 @@ typed as (
         {{ clean_text('BENE_SEX_IDENT_CD') }} as sex_code,
         {{ clean_text('BENE_RACE_CD') }} as race_code,
         {{ clean_text('BENE_ESRD_IND') }} = 'Y' as has_esrd,
-        {{ clean_text('SP_STATE_CODE') }} as ssa_state_code,
-        {{ clean_text('BENE_COUNTY_CD') }} as ssa_county_code,
+        -- zero-padded as CMS writes them; some re-hosted copies (the OHDSI fixtures) drop the zeros
+        lpad({{ clean_text('SP_STATE_CODE') }}, 2, '0') as ssa_state_code,
+        lpad({{ clean_text('BENE_COUNTY_CD') }}, 3, '0') as ssa_county_code,
         {{ safe_cast(clean_text('BENE_HI_CVRAGE_TOT_MONS'), 'integer') }} as part_a_months,
         {{ safe_cast(clean_text('BENE_SMI_CVRAGE_TOT_MONS'), 'integer') }} as part_b_months,
         {{ safe_cast(clean_text('BENE_HMO_CVRAGE_TOT_MONS'), 'integer') }} as hmo_months,

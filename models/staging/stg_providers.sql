@@ -1,36 +1,60 @@
 -- Every provider a claim can name, in one shape:
---   * NPPES providers (individuals and organizations; deactivated NPIs keep only NPI and date);
+--   * NPPES providers from the monthly full file and the weekly files (the newest file's row of
+--     an NPI wins), individuals and organizations; deactivated NPIs keep only NPI and date, and
+--     NPIs in the Deactivated NPI Report are deactivated whatever the full file says;
 --   * institutional provider numbers (PRVDR_NUM) of inpatient and outpatient claims: they are not
 --     NPIs, so NPPES cannot know them; their state is the SSA code in the first two characters;
 --   * physician NPIs on claims that NPPES does not know (most SynPUF NPIs are synthetic).
 -- provider_id: 'N-' || npi for NPIs, 'I-' || PRVDR_NUM for institutions.
 {% set taxonomy_slots = 15 %}
-with nppes as (
+{% set nppes_files = [source('raw', 'nppes'), source('raw', 'nppes_weekly')] %}
+with nppes_rows as (
+    {%- for rel in nppes_files %}
     select
-        {{ clean_text('"NPI"') }} as npi,
-        {{ clean_text('"Entity Type Code"') }} as entity_type_code,
+        {{ code_text('"NPI"') }} as npi,
+        -- codes normalised: real copies spell the entity type 1, 1.0 or "1"
+        {{ code_text('"Entity Type Code"') }} as entity_type_code,
         {{ clean_text('"Provider Organization Name (Legal Business Name)"') }} as organization_name,
         {{ clean_text('"Provider Last Name (Legal Name)"') }} as last_name,
         {{ clean_text('"Provider First Name"') }} as first_name,
         {{ clean_text('"Provider Credential Text"') }} as credential,
-        {{ clean_text('"Provider Business Practice Location Address State Name"') }} as practice_state,
+        upper({{ code_text('"Provider Business Practice Location Address State Name"') }}) as practice_state,
         {{ mdy_to_date('"NPI Deactivation Date"') }} as deactivation_date,
         {{ mdy_to_date('"Provider Enumeration Date"') }} as enumeration_date,
         -- the primary taxonomy is the slot whose switch is Y (spec §6), else the first one filled
         coalesce(
             {%- for i in range(1, taxonomy_slots + 1) %}
-            case when {{ clean_text('"Healthcare Provider Primary Taxonomy Switch_' ~ i ~ '"') }} = 'Y' then {{ clean_text('"Healthcare Provider Taxonomy Code_' ~ i ~ '"') }} end,
+            case when upper({{ code_text('"Healthcare Provider Primary Taxonomy Switch_' ~ i ~ '"') }}) = 'Y' then {{ code_text('"Healthcare Provider Taxonomy Code_' ~ i ~ '"') }} end,
             {%- endfor %}
-            {{ clean_text('"Healthcare Provider Taxonomy Code_1"') }}
+            {{ code_text('"Healthcare Provider Taxonomy Code_1"') }}
         ) as taxonomy_code,
-        row_number() over (partition by {{ clean_text('"NPI"') }} order by _loaded_at desc, _row_number desc) as rn
-    from {{ source('raw', 'nppes') }}
+        -- the file's end date (npidata_pfile_<from>-<to>.csv): a newer weekly file replaces the
+        -- full file's row of the same NPI
+        substr(_source_file, length(_source_file) - 11, 8) as file_end_date,
+        _loaded_at,
+        _row_number
+    from {{ rel }}
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+),
+
+deactivated as (
+    select {{ code_text('"NPI"') }} as npi, max({{ mdy_to_date('"NPPES Deactivation Date"') }}) as deactivation_date
+    from {{ source('raw', 'nppes_deactivated') }}
+    group by {{ code_text('"NPI"') }}
+),
+
+nppes as (
+    select
+        r.*,
+        row_number() over (partition by r.npi order by r.file_end_date desc, r._loaded_at desc, r._row_number desc) as rn
+    from nppes_rows as r
 ),
 
 nppes_providers as (
     select
-        'N-' || npi as provider_id,
-        npi,
+        'N-' || nppes.npi as provider_id,
+        nppes.npi,
         cast(null as {{ type_string() }}) as provider_number,
         case entity_type_code when '1' then 'individual' when '2' then 'institution' else 'unknown' end as provider_kind,
         case
@@ -41,10 +65,11 @@ nppes_providers as (
         practice_state as state_code,
         'nppes' as provider_source,
         true as is_in_nppes,
-        deactivation_date is not null and entity_type_code is null as is_deactivated,
+        (nppes.deactivation_date is not null and entity_type_code is null) or d.npi is not null as is_deactivated,
         enumeration_date
     from nppes
-    where rn = 1 and npi is not null
+    left join deactivated as d on d.npi = nppes.npi
+    where rn = 1 and nppes.npi is not null
 ),
 
 institution_numbers as (

@@ -14,8 +14,9 @@ export function register(program: Command, kit: CliKit): void {
     .option('--seed <n>', 'random seed (same seed, same bytes)', '1')
     .option('--sample <n>', 'sample number used in the file names', '1')
     .option('--out <dir>', 'output folder', 'data/synpuf')
+    .option('--nppes-out <dir>', 'folder of the NPPES extract (where the nppes source and --download nppes look)', 'data/nppes')
     .option('--log-format <format>', 'text or json', 'text')
-    .action(async (f: { beneficiaries: string; seed: string; sample: string; out: string; logFormat: string }) => {
+    .action(async (f: { beneficiaries: string; seed: string; sample: string; out: string; nppesOut: string; logFormat: string }) => {
       const n = Number(f.beneficiaries);
       if (!Number.isInteger(n) || n <= 0) {
         process.stderr.write(`--beneficiaries must be a positive integer, got '${f.beneficiaries}'\n`);
@@ -23,20 +24,21 @@ export function register(program: Command, kit: CliKit): void {
         return;
       }
       const { generate } = await pipelineApi();
-      await generate({ beneficiaries: n, seed: Number(f.seed), sample: Number(f.sample), outDir: f.out, console: kit.makeConsole(f) });
+      await generate({ beneficiaries: n, seed: Number(f.seed), sample: Number(f.sample), outDir: f.out, nppesDir: f.nppesOut, console: kit.makeConsole(f) });
       kit.setCode(0);
     });
 
   kit
     .addCommon(program.command('ingest').description('load declared external sources into RAW with schema and row-count audits'))
     .option('--full-refresh', 'reload every file')
-    .option('--download <what>', 'first download from CMS: synpuf or nppes')
+    .option('--download <what>', 'first download from CMS: synpuf, nppes (monthly full file into data/nppes) or nppes-weekly (into data/nppes/weekly)')
+    .option('--week <date>', 'for nppes-weekly: the Monday the weekly file starts, YYYY-MM-DD')
     .option('--sample <n>', 'SynPUF sample to download', '1')
     .option('--base-url <url>', 'download from a mirror instead of the CMS site')
-    .action(async (flags: Record<string, unknown> & { logFormat?: string; download?: 'synpuf' | 'nppes'; sample: string; baseUrl?: string; fullRefresh?: boolean }) => {
+    .action(async (flags: Record<string, unknown> & { logFormat?: string; download?: 'synpuf' | 'nppes' | 'nppes-weekly'; week?: string; sample: string; baseUrl?: string; fullRefresh?: boolean }) => {
       const cons = kit.makeConsole(flags);
       const { ingest } = await pipelineApi();
-      const r = await ingest({ ...kit.common(flags, cons), fullRefresh: flags.fullRefresh, download: flags.download, sample: Number(flags.sample), baseUrl: flags.baseUrl });
+      const r = await ingest({ ...kit.common(flags, cons), fullRefresh: flags.fullRefresh, download: flags.download, week: flags.week ? new Date(`${flags.week}T00:00:00Z`) : undefined, sample: Number(flags.sample), baseUrl: flags.baseUrl });
       kit.setCode(r.success ? 0 : 1);
     });
 

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { downloadFile, type DownloadProgress } from './download.js';
 import { extractCsvFromZip } from './zip.js';
-import { nppesUrl, nppesZipName, synpufRemoteFiles } from './cms-urls.js';
+import { nppesUrl, nppesWeeklyUrl, nppesWeeklyZipName, nppesZipName, synpufRemoteFiles } from './cms-urls.js';
 
 const OFFLINE_HINT = 'nothing was written. To work without the network, generate a synthetic sample instead: mflow generate synpuf --beneficiaries 10000 --out data/synpuf';
 
@@ -49,8 +49,20 @@ export async function downloadSynpuf(opts: CmsDownloadOptions & { sample: number
  */
 export async function downloadNppes(opts: CmsDownloadOptions & { month?: Date; v2?: boolean }): Promise<DownloadedFile> {
   const month = opts.month ?? new Date();
-  const url = nppesUrl(month, opts.v2, opts.baseUrl);
-  const zip = join(opts.outDir, nppesZipName(month, opts.v2));
+  return downloadNppesBundle(opts, nppesUrl(month, opts.v2, opts.baseUrl), nppesZipName(month, opts.v2));
+}
+
+/**
+ * Downloads the NPPES weekly incremental bundle of the week starting `weekStart` and unpacks its
+ * main `npidata_pfile_<from>-<to>.csv`. MediFlow's nppes_weekly source reads data/nppes/weekly/.
+ */
+export async function downloadNppesWeekly(opts: CmsDownloadOptions & { weekStart: Date; v2?: boolean }): Promise<DownloadedFile> {
+  return downloadNppesBundle(opts, nppesWeeklyUrl(opts.weekStart, opts.v2, opts.baseUrl), nppesWeeklyZipName(opts.weekStart, opts.v2));
+}
+
+/** A Data Dissemination bundle (ZIP64 for the full file): fetched, and its main CSV unpacked. */
+async function downloadNppesBundle(opts: CmsDownloadOptions, url: string, zipName: string): Promise<DownloadedFile> {
+  const zip = join(opts.outDir, zipName);
   const r = await downloadFile(url, zip, { retries: opts.retries, onProgress: opts.onProgress, idleTimeoutMs: opts.idleTimeoutMs, offlineHint: OFFLINE_HINT });
   if (opts.extract === false) return { url, zip, csv: null, innerName: null, skipped: r.skipped, resumes: r.resumes };
   const tmpName = join(opts.outDir, 'npidata_pfile.csv.extracting');

@@ -53,3 +53,19 @@ export function nppesZipName(date: Date, v2 = false): string {
 export function nppesUrl(date: Date, v2 = false, baseUrl?: string): string {
   return `${(baseUrl ?? NPPES_BASE).replace(/\/+$/, '')}/nppes/${nppesZipName(date, v2)}`;
 }
+
+const mmddyy = (d: Date): string =>
+  `${String(d.getUTCMonth() + 1).padStart(2, '0')}${String(d.getUTCDate()).padStart(2, '0')}${String(d.getUTCFullYear() % 100).padStart(2, '0')}`;
+
+/**
+ * `NPPES_Data_Dissemination_<MMDDYY>_<MMDDYY>_Weekly[_V2].zip`: the weekly incremental bundle of
+ * the seven days starting `weekStart` (CMS publishes Monday to Sunday).
+ */
+export function nppesWeeklyZipName(weekStart: Date, v2 = false): string {
+  const end = new Date(weekStart.getTime() + 6 * 86_400_000);
+  return `NPPES_Data_Dissemination_${mmddyy(weekStart)}_${mmddyy(end)}_Weekly${v2 ? '_V2' : ''}.zip`;
+}
+
+export function nppesWeeklyUrl(weekStart: Date, v2 = false, baseUrl?: string): string {
+  return `${(baseUrl ?? NPPES_BASE).replace(/\/+$/, '')}/nppes/${nppesWeeklyZipName(weekStart, v2)}`;
+}

@@ -2,7 +2,7 @@ import type { SourceTable } from '../contracts/manifest.js';
 import { MflowError, closest } from '../errors.js';
 import type { ExternalSpec } from './types.js';
 
-const KNOWN_KEYS = ['location', 'format', 'on_schema_mismatch', 'delimiter', 'quote', 'escape', 'header', 'download'];
+const KNOWN_KEYS = ['location', 'format', 'on_schema_mismatch', 'delimiter', 'quote', 'escape', 'header', 'download', 'optional'];
 
 /**
  * Reads the dbt-external-tables style `external:` block of a source table. Unknown keys are errors
@@ -48,6 +48,9 @@ export function readExternal(source: SourceTable): ExternalSpec {
   if (dl !== undefined && (typeof dl !== 'object' || dl === null || typeof dl.url !== 'string')) {
     throw new MflowError('CONFIG', `source ${source.source_name}.${source.name}: external.download must be { url: "https://..." }`, where);
   }
+  if (ext.optional !== undefined && typeof ext.optional !== 'boolean') {
+    throw new MflowError('CONFIG', `source ${source.source_name}.${source.name}: external.optional must be true or false`, where);
+  }
   const str = (k: string, d: string): string => (typeof ext[k] === 'string' ? (ext[k] as string) : d);
   return {
     location,
@@ -58,6 +61,7 @@ export function readExternal(source: SourceTable): ExternalSpec {
     escape: str('escape', '"'),
     header: ext.header === undefined ? true : Boolean(ext.header),
     downloadUrl: dl ? (dl.url as string) : null,
+    optional: ext.optional === true,
   };
 }
 

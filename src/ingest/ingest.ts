@@ -110,6 +110,7 @@ async function ingestSource(conn: DuckDBConnection, source: SourceTable, opts: I
     return [failure(source, source.external?.location ? String(source.external.location) : '(no location)', started, e, opts)];
   }
   opts.onEvent?.({ type: 'source_start', source: source.unique_id, relation: ctx.relation, files: files.length });
+  if (files.length === 0) return absent(conn, ctx, started, opts);
   if (opts.fullRefresh) return fullRefresh(conn, ctx, files, opts, tmp);
   const out: FileResult[] = [];
   try {
@@ -203,6 +204,30 @@ async function fullRefresh(conn: DuckDBConnection, ctx: SourceCtx, files: string
   }
   for (const r of out) emit(r, opts);
   return out;
+}
+
+/**
+ * An optional source with no file: its RAW table exists and is empty (a full refresh empties it),
+ * and the audit says `absent`, so downstream models can tell "not delivered" from "no rows".
+ */
+async function absent(conn: DuckDBConnection, ctx: SourceCtx, started: Date, opts: IngestOptions): Promise<FileResult[]> {
+  const kept = opts.fullRefresh ? 'is empty' : 'keeps what was loaded before (if anything)';
+  const msg = `optional source: no file matches external.location '${ctx.spec.location}'; ${ctx.relation} ${kept} and the source is recorded as absent`;
+  const r = result(ctx, ctx.spec.location, null, 'absent', started, { rowsInFile: null, loaded: 0, rejected: 0 }, msg);
+  try {
+    await inTransaction(conn, async () => {
+      if (opts.fullRefresh) {
+        await conn.run(`DROP TABLE IF EXISTS ${ctx.relation}`);
+        await conn.run(`DELETE FROM ${auditRelation(ctx.target, '_mflow_loads')} WHERE source = ${ql(ctx.source.unique_id)}`);
+        await conn.run(`DELETE FROM ${auditRelation(ctx.target, '_mflow_rejects')} WHERE source = ${ql(ctx.source.unique_id)}`);
+      }
+      await ensureRawTable(conn, ctx.target, ctx.columns, ctx.source.unique_id);
+      await recordAudit(conn, ctx, r);
+    });
+  } catch (e) {
+    return [failure(ctx.source, ctx.spec.location, started, e, opts)];
+  }
+  return [emit(r, opts)];
 }
 
 interface Prepared {
@@ -384,6 +409,7 @@ async function resolveLocation(spec: ExternalSpec, projectDir: string, source: S
     await downloadFile(spec.downloadUrl, dest);
     files = expandGlob(spec.location, projectDir);
   }
+  if (files.length === 0 && spec.optional) return [];
   if (files.length === 0) {
     throw new MflowError('INGEST', `no file matches external.location '${spec.location}' of source ${source.source_name}.${source.name}`, {
       ...where,

@@ -16,6 +16,11 @@ export interface ExternalSpec {
   header: boolean;
   /** Fetched into the location's folder when the location matches no file. */
   downloadUrl: string | null;
+  /**
+   * No file is not an error: the RAW table is created empty and the load audit records the
+   * source as `absent`, so models build on any subset of the files (a partial CMS download).
+   */
+  optional: boolean;
 }
 
 export interface IngestOptions {
@@ -38,8 +43,11 @@ export interface IngestOptions {
   beforeCommit?: (ctx: { source: SourceTable; file: string }) => void | Promise<void>;
 }
 
-/** `replaced`: an earlier version of a file whose content changed at the same path. */
-export type FileStatus = 'success' | 'skipped' | 'warn' | 'error' | 'replaced';
+/**
+ * `replaced`: an earlier version of a file whose content changed at the same path.
+ * `absent`: an optional source whose location matched no file (its RAW table is empty).
+ */
+export type FileStatus = 'success' | 'skipped' | 'warn' | 'error' | 'replaced' | 'absent';
 
 /** What a changed file's load took out of RAW: the earlier loads of that path. */
 export interface Replaced {

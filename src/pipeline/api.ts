@@ -5,7 +5,7 @@ import { MflowError } from '../errors.js';
 import { Session, type CommonOptions } from '../run/session.js';
 import { generateSynpuf, type GenerateSummary } from '../synpuf/generate.js';
 import { ingestSources } from '../ingest/ingest.js';
-import { downloadNppes, downloadSynpuf } from '../ingest/cms-download.js';
+import { downloadNppes, downloadNppesWeekly, downloadSynpuf } from '../ingest/cms-download.js';
 import type { IngestReport } from '../ingest/types.js';
 import { build } from '../api.js';
 import { selectFor } from '../run/invoke.js';
@@ -16,6 +16,8 @@ export interface GenerateCliOptions {
   beneficiaries: number;
   seed: number;
   outDir: string;
+  /** Where the NPPES extract goes (MediFlow: data/nppes, next to a downloaded NPPES file). */
+  nppesDir?: string;
   sample?: number;
   console?: CommonOptions['console'];
 }
@@ -23,15 +25,17 @@ export interface GenerateCliOptions {
 /** `mflow generate synpuf`: a DE-SynPUF-format sample, since there is no internet here. */
 export async function generate(o: GenerateCliOptions): Promise<GenerateSummary> {
   o.console?.emit({ type: 'info', msg: `Generating a SynPUF-format sample of ${o.beneficiaries} beneficiaries (seed ${o.seed}) into ${o.outDir}` });
-  const s = await generateSynpuf({ beneficiaries: o.beneficiaries, seed: o.seed, outDir: o.outDir, sample: o.sample });
+  const s = await generateSynpuf({ beneficiaries: o.beneficiaries, seed: o.seed, outDir: o.outDir, nppesDir: o.nppesDir, sample: o.sample });
   for (const f of s.files) o.console?.emit({ type: 'info', msg: `  ${f.path.split('/').pop()}: ${f.rows} rows, ${(f.bytes / 1e6).toFixed(1)} MB` });
   o.console?.emit({ type: 'info', msg: `Generated in ${(s.elapsedMs / 1000).toFixed(1)}s` });
   return s;
 }
 
 export interface IngestCliOptions extends CommonOptions {
-  download?: 'synpuf' | 'nppes';
+  download?: 'synpuf' | 'nppes' | 'nppes-weekly';
   sample?: number;
+  /** First day (Monday) of the NPPES weekly bundle for `download: 'nppes-weekly'`. */
+  week?: Date;
   baseUrl?: string;
 }
 
@@ -44,6 +48,9 @@ export async function ingest(opts: IngestCliOptions): Promise<IngestReport> {
       await downloadSynpuf({ sample: opts.sample ?? 1, outDir: join(s.project.root, 'data/synpuf'), baseUrl: opts.baseUrl, onProgress: undefined } as never);
     } else if (opts.download === 'nppes') {
       await downloadNppes({ outDir: join(s.project.root, 'data/nppes'), baseUrl: opts.baseUrl } as never);
+    } else if (opts.download === 'nppes-weekly') {
+      if (!opts.week || Number.isNaN(opts.week.getTime())) throw new MflowError('USAGE', '--download nppes-weekly needs --week YYYY-MM-DD (the Monday the weekly file starts)');
+      await downloadNppesWeekly({ outDir: join(s.project.root, 'data/nppes/weekly'), baseUrl: opts.baseUrl, weekStart: opts.week });
     }
     const selected = opts.select?.length ? new Set(selectFor(s, opts, ['source'])) : null;
     const sources = Object.values(s.manifest.sources).filter((x: SourceTable) => x.external && (!selected || selected.has(x.unique_id)));
@@ -67,7 +74,7 @@ export async function ingest(opts: IngestCliOptions): Promise<IngestReport> {
           else if (e.type === 'warn') cons.emit({ type: 'warn', msg: `${e.source}${e.file ? ` ${e.file}` : ''}: ${e.message}` });
           else if (e.type === 'file_done') {
             const r = e.result;
-            const what = r.status === 'skipped' ? 'already loaded (same content hash), skipped' : `${r.rows_loaded} rows loaded, ${r.rows_rejected} rejected${r.replaced ? ` (the file changed: replaced ${r.replaced.rows} rows of its earlier version)` : ''}`;
+            const what = r.status === 'skipped' ? 'already loaded (same content hash), skipped' : r.status === 'absent' ? (r.message ?? 'absent') : `${r.rows_loaded} rows loaded, ${r.rows_rejected} rejected${r.replaced ? ` (the file changed: replaced ${r.replaced.rows} rows of its earlier version)` : ''}`;
             cons.emit({ type: r.status === 'error' ? 'error' : 'info', msg: `  ${r.status.toUpperCase()} ${r.file}: ${r.status === 'error' ? r.message : what} in ${r.elapsed_s.toFixed(2)}s` });
           }
         },
@@ -104,7 +111,7 @@ export async function pipeline(opts: PipelineOptions): Promise<{ ok: boolean }> 
   const data = join(root, 'data/synpuf');
   const cons = opts.console!;
   if (!existsSync(data) || !readdirSync(data).some((f) => f.endsWith('.csv'))) {
-    await generate({ beneficiaries: opts.beneficiaries ?? 3000, seed: opts.seed ?? 20260101, outDir: data, console: cons });
+    await generate({ beneficiaries: opts.beneficiaries ?? 3000, seed: opts.seed ?? 20260101, outDir: data, nppesDir: join(root, 'data/nppes'), console: cons });
   } else cons.emit({ type: 'info', msg: `Using the data already in ${data}` });
   const report = await ingest({ ...opts, select: undefined });
   if (!report.success) {

@@ -21,6 +21,11 @@ export interface GenerateOptions {
   /** Share of individual NPIs listed in the NPPES extract (default 0.7), so joins meet both
    * matched and unmatched providers. */
   nppesCoverage?: number;
+  /**
+   * Where the NPPES extract goes (default: outDir). MediFlow passes `data/nppes`, the folder its
+   * nppes source reads and `mflow ingest --download nppes` writes, so one location serves both.
+   */
+  nppesDir?: string;
   onProgress?: (p: { file: string; rows: number }) => void;
 }
 
@@ -34,6 +39,7 @@ export const MAX_BENEFICIARIES = 9_999_999;
 const PROGRESS_EVERY = 10_000;
 
 function validate(opts: GenerateOptions): Required<Omit<GenerateOptions, 'onProgress'>> {
+  const nppesDir = opts.nppesDir ?? opts.outDir;
   const { beneficiaries, seed } = opts;
   const sample = opts.sample ?? 1;
   const nppesCoverage = opts.nppesCoverage ?? 0.7;
@@ -53,7 +59,7 @@ function validate(opts: GenerateOptions): Required<Omit<GenerateOptions, 'onProg
     bad(`nppesCoverage must be between 0 and 1, got ${nppesCoverage}`, 'use e.g. 0.7 for 70% of NPIs');
   }
   if (!opts.outDir) bad('an output folder is required', 'pass --out data/synpuf');
-  return { beneficiaries, seed, sample, nppesCoverage, outDir: opts.outDir };
+  return { beneficiaries, seed, sample, nppesCoverage, outDir: opts.outDir, nppesDir };
 }
 
 export async function generateSynpuf(opts: GenerateOptions): Promise<GenerateSummary> {
@@ -61,6 +67,7 @@ export async function generateSynpuf(opts: GenerateOptions): Promise<GenerateSum
   const o = validate(opts);
   try {
     mkdirSync(o.outDir, { recursive: true });
+    mkdirSync(o.nppesDir, { recursive: true });
   } catch (e) {
     throw new MflowError('GENERATE', `cannot create output folder ${o.outDir}: ${(e as Error).message}`, {
       file: o.outDir, hint: 'choose a writable --out folder', cause: e,
@@ -87,7 +94,7 @@ export async function generateSynpuf(opts: GenerateOptions): Promise<GenerateSum
   }
   for (const s of sinks) await s.close();
   progress();
-  const nppes = await writeNppes(pools, o.outDir, o.nppesCoverage);
+  const nppes = await writeNppes(pools, o.nppesDir, o.nppesCoverage);
   opts.onProgress?.({ file: nppes.path, rows: nppes.rows });
 
   const files = [...sinks.map((s) => ({ path: s.path, rows: s.rows, bytes: s.bytes })), nppes];

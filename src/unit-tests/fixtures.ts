@@ -118,7 +118,8 @@ export function inferType(values: unknown[]): string {
 
 /** Warehouse type names DuckDB does not know (Snowflake's) mapped to ones it does. */
 export function duckType(t: string): string {
-  const u = t.trim().toUpperCase();
+  // Snowflake reports timestamps with their precision (TIMESTAMP_NTZ(9)); DuckDB's have none.
+  const u = t.trim().toUpperCase().replace(/^(TIMESTAMP_(?:NTZ|TZ|LTZ)|DATETIME)\s*\(\s*\d+\s*\)$/, '$1');
   if (/^(TEXT|STRING|CHARACTER VARYING|NVARCHAR|NCHAR)/.test(u)) return 'VARCHAR';
   if (/^NUMBER\s*\(\s*\d+\s*,\s*0\s*\)$/.test(u) || u === 'NUMBER') return 'BIGINT';
   if (u.startsWith('NUMBER')) return u.replace('NUMBER', 'DECIMAL');

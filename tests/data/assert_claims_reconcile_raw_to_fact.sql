@@ -1,4 +1,5 @@
--- No claim is lost between RAW and fact_claim: distinct CLM_IDs per claim type must match.
+-- No claim is lost between RAW and fact_claim: distinct CLM_IDs per claim type must match. A claim
+-- type that was not delivered has 0 in RAW and none in the fact, which agrees.
 with raw_counts as (
     select 'inpatient' as claim_type, count(distinct {{ clean_text('CLM_ID') }}) as n from {{ source('raw', 'inpatient') }}
     union all
@@ -12,4 +13,4 @@ fact_counts as (
 select r.claim_type, r.n as raw_claims, f.n as fact_claims
 from raw_counts as r
 left join fact_counts as f on f.claim_type = r.claim_type
-where f.n is null or f.n <> r.n
+where coalesce(f.n, 0) <> r.n

@@ -24,7 +24,7 @@ export function copyProject(): string {
 
 export async function generate(projectDir: string, beneficiaries: number, seed: number): Promise<string> {
   const outDir = join(projectDir, 'data', 'synpuf');
-  await generateSynpuf({ beneficiaries, seed, outDir });
+  await generateSynpuf({ beneficiaries, seed, outDir, nppesDir: join(projectDir, 'data', 'nppes') });
   return outDir;
 }
 

@@ -1,28 +1,74 @@
--- One row per inpatient admission, with the 30-day readmission rule of models/README.md
--- (spec §7, SynPUF-adapted) evaluated on collapsed stays. Keep this file, the README and
--- src/checks/readmission.ts in step: the independent check re-implements the same rule.
+-- One row per inpatient admission, with the 30-day readmission cohort of CMS's Hospital-Wide
+-- Readmission measure as models/README.md writes it rule by rule (what SynPUF allows). The
+-- independent check tests/oracles/cms_check.py implements the README's rules, not this file.
 {% set window = var('readmission_window_days', 30) %}
+{% set study_start = var('study_period_start', '2008-01-01') %}
+{% set study_end = var('study_period_end', '2010-12-31') %}
 with admissions as (
     select
         a.*,
         p.death_date,
+        p.dob as birth_date,
+        dx.ccs_category as principal_dx_ccs,
         -- the claim's Medicare payment, all segments summed, exactly as fact_claim reports it
         c.paid_amount
     from {{ ref('stg_admissions') }} as a
     left join {{ ref('dim_patient') }} as p on p.patient_id = a.patient_id
     left join {{ ref('fact_claim') }} as c on c.claim_id = a.admission_id
+    left join {{ ref('ccs_icd9_dx') }} as dx on dx.icd9_dx_code = a.principal_dx
+),
+
+-- Rule 8 (Planned Readmission Algorithm v4): procedure CCS of every procedure code of the admission
+procedure_ccs as (
+    {%- for i in range(1, 7) %}
+    select a.admission_id, pr.ccs_category
+    from admissions as a
+    inner join {{ ref('ccs_icd9_pr') }} as pr on pr.icd9_pr_code = a.procedure_code_{{ i }}
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+),
+
+procedure_flags as (
+    select
+        p.admission_id,
+        max(case when t.pra_table = 'PR1' then 1 else 0 end) as has_always_planned_procedure,
+        max(case when t.pra_table = 'PR3' then 1 else 0 end) as has_potentially_planned_procedure
+    from procedure_ccs as p
+    inner join {{ ref('planned_readmission_ccs') }} as t on t.ccs_kind = 'procedure' and t.ccs_category = p.ccs_category
+    group by p.admission_id
+),
+
+diagnosis_flags as (
+    select
+        a.admission_id,
+        max(case when t.pra_table = 'PR2' then 1 else 0 end) as has_always_planned_diagnosis,
+        max(case when t.pra_table = 'PR4' then 1 else 0 end) as has_acute_diagnosis
+    from admissions as a
+    inner join {{ ref('planned_readmission_ccs') }} as t on t.ccs_kind = 'diagnosis' and t.ccs_category = a.principal_dx_ccs
+    group by a.admission_id
+),
+
+classified as (
+    select
+        a.*,
+        coalesce(pf.has_always_planned_procedure, 0) = 1
+            or coalesce(df.has_always_planned_diagnosis, 0) = 1
+            or (coalesce(pf.has_potentially_planned_procedure, 0) = 1 and coalesce(df.has_acute_diagnosis, 0) = 0) as is_planned
+    from admissions as a
+    left join procedure_flags as pf on pf.admission_id = a.admission_id
+    left join diagnosis_flags as df on df.admission_id = a.admission_id
 ),
 
 -- Rule 2: an admission that starts on or before the latest discharge so far (overlap, transfer,
 -- same-day readmission) continues the current stay; otherwise it starts a new one.
 ordered as (
     select
-        admissions.*,
+        classified.*,
         max(discharge_date) over (
             partition by patient_id order by admit_date, discharge_date, admission_id
             rows between unbounded preceding and 1 preceding
         ) as previous_max_discharge
-    from admissions
+    from classified
 ),
 
 numbered as (
@@ -31,10 +77,7 @@ numbered as (
         sum(case when previous_max_discharge is null or admit_date > previous_max_discharge then 1 else 0 end) over (
             partition by patient_id order by admit_date, discharge_date, admission_id
             rows between unbounded preceding and current row
-        ) as stay_number,
-        row_number() over (
-            partition by patient_id order by admit_date, discharge_date, admission_id
-        ) as admission_seq
+        ) as stay_number
     from ordered
 ),
 
@@ -60,16 +103,14 @@ stays as (
         max(discharge_date) as stay_discharge_date,
         count(*) as stay_admission_count,
         max(case when rank_from_last = 1 then admission_id end) as anchor_admission_id,
-        max(case when rank_from_last = 1 then principal_dx end) as anchor_principal_dx,
+        max(case when rank_from_last = 1 then admit_date end) as anchor_admit_date,
+        max(case when rank_from_last = 1 then principal_dx_ccs end) as anchor_principal_dx_ccs,
         max(case when rank_from_first = 1 then admission_id end) as first_admission_id,
-        max(case when rank_from_first = 1 then principal_dx end) as first_principal_dx,
-        max(death_date) as death_date
+        max(case when rank_from_first = 1 and is_planned then 1 else 0 end) as first_admission_planned,
+        max(death_date) as death_date,
+        max(birth_date) as birth_date
     from ranked
     group by patient_id, stay_number
-),
-
-data_end as (
-    select max(discharge_date) as max_discharge_date from admissions
 ),
 
 stays_with_next as (
@@ -77,29 +118,43 @@ stays_with_next as (
         s.*,
         lead(s.stay_admit_date) over (partition by s.patient_id order by s.stay_number) as next_stay_admit_date,
         lead(s.first_admission_id) over (partition by s.patient_id order by s.stay_number) as next_first_admission_id,
-        lead(s.first_principal_dx) over (partition by s.patient_id order by s.stay_number) as next_first_principal_dx
+        lead(s.first_admission_planned) over (partition by s.patient_id order by s.stay_number) as next_first_admission_planned
     from stays as s
+),
+
+-- Rule 5: fee-for-service in the admission's year (SynPUF has yearly month counts only)
+enrollment as (
+    select patient_id, year, part_a_months, hmo_months from {{ ref('stg_patients') }}
 ),
 
 evaluated as (
     select
         s.*,
-        -- Rule 3: index eligibility, first failing reason wins
+        -- Rule 3-7: index eligibility, first failing reason wins
         case
             when s.death_date is not null
                 and s.death_date >= {{ date_trunc('month', 's.stay_admit_date') }}
                 and s.death_date <= s.stay_discharge_date then 'died_in_stay'
-            when s.stay_discharge_date > cast({{ dateadd('day', -window, 'e.max_discharge_date') }} as date) then 'insufficient_follow_up'
-            when s.anchor_principal_dx like 'V57%'
-                or s.anchor_principal_dx like 'V581%'
-                or substr(s.anchor_principal_dx, 1, 3) between '290' and '319' then 'excluded_diagnosis'
+            when s.stay_discharge_date < cast('{{ study_start }}' as date)
+                or s.stay_discharge_date > cast('{{ study_end }}' as date) then 'outside_study_period'
+            when s.stay_discharge_date > cast({{ dateadd('day', -window, "cast('" ~ study_end ~ "' as date)") }} as date) then 'insufficient_follow_up'
+            when s.birth_date is null
+                or extract(year from s.anchor_admit_date) - extract(year from s.birth_date)
+                   - case when extract(month from s.anchor_admit_date) * 100 + extract(day from s.anchor_admit_date)
+                              < extract(month from s.birth_date) * 100 + extract(day from s.birth_date) then 1 else 0 end < 65
+                then 'age_under_65'
+            when e.patient_id is null or coalesce(e.hmo_months, 0) > 0 or coalesce(e.part_a_months, 0) = 0 then 'not_fee_for_service'
+            when x.exclusion = 'cancer' then 'excluded_cancer'
+            when x.exclusion = 'psychiatric' then 'excluded_psychiatric'
+            when x.exclusion = 'rehabilitation' then 'excluded_rehabilitation'
         end as index_exclusion_reason,
         {{ datediff('s.stay_discharge_date', 's.next_stay_admit_date', 'day') }} as days_to_next_stay,
-        -- Rule 5: a planned next stay (rehabilitation V57.x, maintenance chemotherapy V58.11/V58.12)
-        -- is not a readmission
-        coalesce(s.next_first_principal_dx like 'V57%' or s.next_first_principal_dx in ('V5811', 'V5812'), false) as next_stay_is_planned
+        -- Rule 8: a planned next stay is not a readmission, and later stays are not looked at
+        coalesce(s.next_first_admission_planned, 0) = 1 as next_stay_is_planned
     from stays_with_next as s
-    cross join data_end as e
+    left join enrollment as e
+        on e.patient_id = s.patient_id and e.year = extract(year from s.anchor_admit_date)
+    left join {{ ref('readmission_exclusion_ccs') }} as x on x.ccs_category = s.anchor_principal_dx_ccs
 )
 
 select
@@ -110,11 +165,9 @@ select
     r.admit_date,
     r.discharge_date,
     {{ datediff('r.admit_date', 'r.discharge_date', 'day') }} as length_of_stay_days,
-    case
-        when r.principal_dx like 'V57%' or r.principal_dx in ('V5811', 'V5812') then 'planned'
-        else 'unplanned'
-    end as admission_type,
+    case when r.is_planned then 'planned' else 'unplanned' end as admission_type,
     r.principal_dx,
+    r.principal_dx_ccs,
     r.admitting_dx,
     r.drg_code,
     r.utilization_days,
@@ -131,7 +184,7 @@ select
     end as index_exclusion_reason,
     case when r.admission_id = e.anchor_admission_id and e.index_exclusion_reason is null
         then cast(extract(year from e.stay_discharge_date) as integer) end as index_year,
-    -- Rule 4: the next stay begins 1..window days after this stay's discharge
+    -- Rule 9: the next stay begins 1..window days after this stay's discharge and is unplanned
     coalesce(
         r.admission_id = e.anchor_admission_id
         and e.index_exclusion_reason is null

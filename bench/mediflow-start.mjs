@@ -1,0 +1,64 @@
+// What `npm start` costs: generating 3,000 beneficiaries, then `mflow pipeline` (ingest, build and
+// test) on a fresh copy of the project, as a subprocess, phase by phase.
+// Usage: npx tsc -p . && node bench/mediflow-start.mjs [--repeat 3] [--beneficiaries 3000] [--against <git-rev>]
+// With --against, each repetition also runs the project files (project.yml, models, seeds, macros,
+// tests/data) of that commit (with this commit's mflow) right before or after this one
+// (alternating), on the same generated files, and prints the per-repetition ratio of the build phase: on a shared machine a ratio of
+// neighbours in time says more than absolute seconds. The load average is printed with each run.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = dirname(dirname(fileURLToPath(import.meta.url)));
+const arg = (n, d) => (process.argv.includes(`--${n}`) ? process.argv[process.argv.indexOf(`--${n}`) + 1] : d);
+const REPEAT = Number(arg('repeat', '3'));
+const N = arg('beneficiaries', '3000');
+const AGAINST = arg('against', null);
+const PROJECT = ['project.yml', 'models', 'seeds', 'macros', 'tests/data'];
+
+function project(rev) {
+  const dir = mkdtempSync(join(tmpdir(), 'mflow-start-'));
+  if (rev) execFileSync('sh', ['-c', `git -C '${root}' archive ${rev} ${PROJECT.join(' ')} | tar -x -C '${dir}'`]);
+  else for (const p of PROJECT) cpSync(join(root, p), join(dir, p), { recursive: true });
+  return dir;
+}
+
+function pipeline(dir) {
+  const load = loadavg()[0];
+  const t0 = performance.now();
+  const r = spawnSync('node', [join(root, 'bin/mflow'), 'pipeline', '--project-dir', dir, '--beneficiaries', N], { encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' } });
+  const total = (performance.now() - t0) / 1000;
+  if (r.status !== 0) throw new Error(`mflow pipeline failed in ${dir}:\n${r.stdout.slice(-3000)}\n${r.stderr}`);
+  const num = (re) => Number((r.stdout.match(re) ?? [])[1] ?? NaN);
+  return { total, generate: num(/Generated in ([\d.]+)s/), ingest: num(/Ingestion finished in ([\d.]+)s/), build: num(/Finished in ([\d.]+)s/), load };
+}
+
+const fmt = (x) => `total ${x.total.toFixed(1)} s (ingest ${x.ingest.toFixed(1)}, build ${x.build.toFixed(1)}), load average ${x.load.toFixed(1)}`;
+const ratios = [];
+for (let k = 0; k < REPEAT; k++) {
+  // one generated sample per repetition (the generation npm start does on a fresh clone), copied
+  // into each project; the older project may read NPPES next to the SynPUF files
+  const data = mkdtempSync(join(tmpdir(), 'mflow-start-data-'));
+  const g0 = performance.now();
+  execFileSync('node', [join(root, 'bin/mflow'), 'generate', 'synpuf', '--beneficiaries', N, '--seed', '20260101', '--out', join(data, 'synpuf'), '--nppes-out', join(data, 'nppes')]);
+  const generate = (performance.now() - g0) / 1000;
+  const got = {};
+  const order = AGAINST && k % 2 === 1 ? ['against', 'this'] : ['this', 'against'];
+  for (const which of order) {
+    if (which === 'against' && !AGAINST) continue;
+    const d = project(which === 'this' ? null : AGAINST);
+    cpSync(data, join(d, 'data'), { recursive: true });
+    if (which === 'against') cpSync(join(data, 'nppes'), join(d, 'data', 'synpuf'), { recursive: true });
+    got[which] = pipeline(d);
+    console.log(`run ${k + 1} ${which === 'this' ? 'this commit' : AGAINST}: generate ${generate.toFixed(1)} s + pipeline ${fmt(got[which])}`);
+    rmSync(d, { recursive: true, force: true });
+  }
+  if (got.against) ratios.push(got.this.build / got.against.build);
+  rmSync(data, { recursive: true, force: true });
+}
+if (ratios.length) {
+  ratios.sort((a, b) => a - b);
+  console.log(`build phase, this / ${AGAINST}: median ${ratios[Math.floor(ratios.length / 2)].toFixed(2)} (each: ${ratios.map((r) => r.toFixed(2)).join(', ')})`);
+}
