@@ -7,23 +7,23 @@
 {% set taxonomy_slots = 15 %}
 with nppes as (
     select
-        {{ clean_text('"NPI"') }} as npi,
-        {{ clean_text('"Entity Type Code"') }} as entity_type_code,
-        {{ clean_text('"Provider Organization Name (Legal Business Name)"') }} as organization_name,
-        {{ clean_text('"Provider Last Name (Legal Name)"') }} as last_name,
-        {{ clean_text('"Provider First Name"') }} as first_name,
-        {{ clean_text('"Provider Credential Text"') }} as credential,
-        {{ clean_text('"Provider Business Practice Location Address State Name"') }} as practice_state,
-        {{ mdy_to_date('"NPI Deactivation Date"') }} as deactivation_date,
-        {{ mdy_to_date('"Provider Enumeration Date"') }} as enumeration_date,
+        {{ clean_text(raw_column('NPI')) }} as npi,
+        {{ clean_text(raw_column('Entity Type Code')) }} as entity_type_code,
+        {{ clean_text(raw_column('Provider Organization Name (Legal Business Name)')) }} as organization_name,
+        {{ clean_text(raw_column('Provider Last Name (Legal Name)')) }} as last_name,
+        {{ clean_text(raw_column('Provider First Name')) }} as first_name,
+        {{ clean_text(raw_column('Provider Credential Text')) }} as credential,
+        {{ clean_text(raw_column('Provider Business Practice Location Address State Name')) }} as practice_state,
+        {{ mdy_to_date(raw_column('NPI Deactivation Date')) }} as deactivation_date,
+        {{ mdy_to_date(raw_column('Provider Enumeration Date')) }} as enumeration_date,
         -- the primary taxonomy is the slot whose switch is Y (spec §6), else the first one filled
         coalesce(
             {%- for i in range(1, taxonomy_slots + 1) %}
-            case when {{ clean_text('"Healthcare Provider Primary Taxonomy Switch_' ~ i ~ '"') }} = 'Y' then {{ clean_text('"Healthcare Provider Taxonomy Code_' ~ i ~ '"') }} end,
+            case when {{ clean_text(raw_column('Healthcare Provider Primary Taxonomy Switch_' ~ i)) }} = 'Y' then {{ clean_text(raw_column('Healthcare Provider Taxonomy Code_' ~ i)) }} end,
             {%- endfor %}
-            {{ clean_text('"Healthcare Provider Taxonomy Code_1"') }}
+            {{ clean_text(raw_column('Healthcare Provider Taxonomy Code_1')) }}
         ) as taxonomy_code,
-        row_number() over (partition by {{ clean_text('"NPI"') }} order by _loaded_at desc, _row_number desc) as rn
+        row_number() over (partition by {{ clean_text(raw_column('NPI')) }} order by _loaded_at desc, _row_number desc) as rn
     from {{ source('raw', 'nppes') }}
 ),
 

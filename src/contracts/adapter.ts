@@ -51,6 +51,11 @@ export interface Dialect {
    * mflow makes up itself, such as snapshot meta columns; absent where names keep their case.
    */
   normalize?(name: string, part?: 'database' | 'schema' | 'identifier' | 'column'): string;
+  /**
+   * One name part as the warehouse's quoting policy writes it (`quoted` overrides the policy, as a
+   * source's `quoting:` does). An unquoted part is written so the warehouse folds it as it stores it.
+   */
+  quotePart(name: string, part: 'database' | 'schema' | 'identifier' | 'column', quoted?: boolean): string;
   /** `"db"."schema"."name"` with parts omitted when null. */
   relation(rel: Pick<Relation, 'database' | 'schema' | 'identifier'>): string;
   literal(value: unknown): string;
@@ -70,8 +75,8 @@ export interface Dialect {
   addColumns(target: string, columns: Column[]): string;
   dropColumns(target: string, columns: string[]): string;
   /** Grants are compared against the current ones by the caller; the dialect only spells them. */
-  grant(target: string, privilege: string, grantees: string[]): string;
-  revoke(target: string, privilege: string, grantees: string[]): string;
+  grant(target: string, privilege: string, grantees: string[], kind?: 'table' | 'view'): string;
+  revoke(target: string, privilege: string, grantees: string[], kind?: 'table' | 'view'): string;
 }
 
 export interface Connection {

@@ -6,7 +6,7 @@ import type { ExecContext } from './executors.js';
 
 /** Dialects that can read grants back (`show grants on`); the others cannot apply a `grants` config. */
 interface GrantReading {
-  showGrants(target: string): string;
+  showGrants(target: string, kind?: 'table' | 'view'): string;
 }
 
 function desiredGrants(node: ManifestNode): GrantMap | null {
@@ -26,7 +26,7 @@ function desiredGrants(node: ManifestNode): GrantMap | null {
  * without `copy grants` has no grants left, so it is not read back (one round trip saved), as
  * dbt's `should_revoke` does.
  */
-export async function applyGrants(ctx: ExecContext, node: ManifestNode, conn: Connection, rel: Pick<Relation, 'database' | 'schema' | 'identifier'>, replaced: boolean): Promise<Statement[]> {
+export async function applyGrants(ctx: ExecContext, node: ManifestNode, conn: Connection, rel: Pick<Relation, 'database' | 'schema' | 'identifier'> & { type: 'table' | 'view' }, replaced: boolean): Promise<Statement[]> {
   const desired = desiredGrants(node);
   if (!desired || Object.keys(desired).length === 0) return [];
   const d: Dialect & Partial<GrantReading> = ctx.session.dialect;
@@ -36,11 +36,11 @@ export async function applyGrants(ctx: ExecContext, node: ManifestNode, conn: Co
   }
   const target = d.relation(rel);
   const keepsGrants = node.config.copy_grants === true;
-  const current = replaced && !keepsGrants ? {} : grantsFromShow((await conn.execute(d.showGrants(target))).rows.map(lowerKeys));
+  const current = replaced && !keepsGrants ? {} : grantsFromShow((await conn.execute(d.showGrants(target, rel.type))).rows.map(lowerKeys));
   const changes = diffGrants(current, desired);
   const statements: Statement[] = [
-    ...changes.revoke.flatMap((r) => d.revoke(target, r.privilege, r.grantees).split(';\n').map((sql) => ({ sql, purpose: `revoke ${r.privilege}` }))),
-    ...changes.grant.flatMap((g) => d.grant(target, g.privilege, g.grantees).split(';\n').map((sql) => ({ sql, purpose: `grant ${g.privilege}` }))),
+    ...changes.revoke.flatMap((r) => d.revoke(target, r.privilege, r.grantees, rel.type).split(';\n').map((sql) => ({ sql, purpose: `revoke ${r.privilege}` }))),
+    ...changes.grant.flatMap((g) => d.grant(target, g.privilege, g.grantees, rel.type).split(';\n').map((sql) => ({ sql, purpose: `grant ${g.privilege}` }))),
   ];
   if (ctx.dryRun) return statements;
   for (const s of statements) await conn.execute(s.sql);

@@ -81,9 +81,10 @@ async function assertUniqueKeys(conn: Connection, node: ManifestNode, stage: str
   const k = keys.map(q).join(', ');
   const r = await conn.execute(`select ${k}, count(*) as mflow_n from ${stage} group by ${k} having count(*) > 1 limit 1`);
   if (r.rows.length) {
-    const row = r.rows[0];
-    const key = keys.map((x) => `${x}=${String(row[x])}`).join(', ');
-    throw new MflowError('SNAPSHOT', `Snapshot '${node.name}': unique_key is not unique in its query (${key} appears ${String(row.mflow_n)} times); nothing was changed`, { file: node.original_file_path, node: node.unique_id, hint: 'Deduplicate the query, or use a unique_key that identifies one row.' });
+    // Read by name whatever case the warehouse returns them in (Snowflake: MFLOW_N).
+    const row = new Map(Object.entries(r.rows[0]).map(([c, v]) => [c.toLowerCase(), v]));
+    const key = keys.map((x) => `${x}=${String(row.get(x.toLowerCase()))}`).join(', ');
+    throw new MflowError('SNAPSHOT', `Snapshot '${node.name}': unique_key is not unique in its query (${key} appears ${String(row.get('mflow_n'))} times); nothing was changed`, { file: node.original_file_path, node: node.unique_id, hint: 'Deduplicate the query, or use a unique_key that identifies one row.' });
   }
 }
 

@@ -18,6 +18,11 @@ export class DuckDBDialect implements Dialect {
     return q(identifier);
   }
 
+  /** Quoted unless told otherwise (dbt-duckdb's default); an unquoted part keeps its spelling. */
+  quotePart(name: string, _part: 'database' | 'schema' | 'identifier' | 'column', quoted?: boolean): string {
+    return quoted === false && /^[A-Za-z_][A-Za-z0-9_$]*$/.test(name) ? name : q(name);
+  }
+
   relation(rel: Pick<Relation, 'database' | 'schema' | 'identifier'>): string {
     return [rel.database, rel.schema, rel.identifier].filter((p): p is string => !!p).map(q).join('.');
   }

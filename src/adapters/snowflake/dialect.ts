@@ -51,6 +51,12 @@ export class SnowflakeDialect implements Dialect {
     return name.toUpperCase();
   }
 
+  /** Unquoted unless `quoting:` says so (dbt-snowflake's default); names that need quotes get them. */
+  quotePart(name: string, kind: keyof QuotingConfig, quoted?: boolean): string {
+    if (quoted ?? this.quoting[kind]) return q(name);
+    return SIMPLE.test(name) ? name.toUpperCase() : q(name);
+  }
+
   private col(name: string): string {
     return q(this.normalize(name, 'column'));
   }
@@ -162,17 +168,20 @@ export class SnowflakeDialect implements Dialect {
     return `alter table ${target} alter ${this.col(column)} set data type ${dataType}`;
   }
 
-  /** One grantee per statement: Snowflake's GRANT takes a single grantee. */
-  grant(target: string, privilege: string, grantees: string[]): string {
-    return grantees.map((g) => `grant ${privilege} on ${target} to ${this.part(g, 'identifier')}`).join(';\n');
+  /**
+   * One grantee per statement (Snowflake's GRANT takes a single grantee), and the object type is
+   * required: `grant select on table DB.S.T to role R`, as dbt-snowflake sends it.
+   */
+  grant(target: string, privilege: string, grantees: string[], kind: 'table' | 'view' = 'table'): string {
+    return grantees.map((g) => `grant ${privilege} on ${kind} ${target} to role ${this.part(g, 'identifier')}`).join(';\n');
   }
 
-  revoke(target: string, privilege: string, grantees: string[]): string {
-    return grantees.map((g) => `revoke ${privilege} on ${target} from ${this.part(g, 'identifier')}`).join(';\n');
+  revoke(target: string, privilege: string, grantees: string[], kind: 'table' | 'view' = 'table'): string {
+    return grantees.map((g) => `revoke ${privilege} on ${kind} ${target} from role ${this.part(g, 'identifier')}`).join(';\n');
   }
 
-  showGrants(target: string): string {
-    return `show grants on ${target}`;
+  showGrants(target: string, kind: 'table' | 'view' = 'table'): string {
+    return `show grants on ${kind} ${target}`;
   }
 
   /** One listing per schema: name and kind of every table and view, in one round trip. */

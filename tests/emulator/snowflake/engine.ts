@@ -8,8 +8,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { DuckDBConnection, DuckDBInstance, DuckDBValue } from '@duckdb/node-api';
 import { type RowType, encodeValue, fixedColumn, rowTypeFor, textColumn } from './encode.js';
-import { SnowflakeError, cancelled, fromDuckDb, notExist, schemaMissing, unsupported } from './errors.js';
+import { SnowflakeError, cancelled, fromDuckDb, notExist, schemaMissing, syntaxAt, unsupported } from './errors.js';
 import { SESSION_MACROS, rewriteTokens } from './rewrite.js';
+import { type Catalog, checkFunctions, checkQuotedNames } from './strict.js';
 import { type Token, quoteIdent, quoteString, readName, significant, tokenize } from './sql-tokens.js';
 
 export interface EmuSession {
@@ -166,6 +167,25 @@ export class Engine {
     return Number(v ?? 0);
   }
 
+  /** Every stored name (databases, schemas, relations, columns), for the case-sensitivity check. */
+  private async catalog(s: EmuSession): Promise<Catalog> {
+    const r = await this.run(
+      s,
+      `SELECT database_name, false FROM duckdb_databases() UNION ALL SELECT schema_name, false FROM duckdb_schemas() UNION ALL SELECT table_name, false FROM duckdb_tables() UNION ALL SELECT view_name, false FROM duckdb_views() WHERE NOT internal UNION ALL SELECT column_name, true FROM duckdb_columns()`,
+    );
+    const names = new Set<string>();
+    const folded = new Map<string, { spellings: string[]; column: boolean }>();
+    for (const [n, isColumn] of r.getRows()) {
+      const name = String(n);
+      names.add(name);
+      const e = folded.get(name.toUpperCase()) ?? { spellings: [], column: false };
+      e.spellings.push(name);
+      e.column ||= isColumn === true;
+      folded.set(name.toUpperCase(), e);
+    }
+    return { names, folded };
+  }
+
   private async relationExists(s: EmuSession, full: [string, string, string]): Promise<'TABLE' | 'VIEW' | null> {
     const r = await this.run(
       s,
@@ -202,6 +222,9 @@ export class Engine {
     const w = (i: number) => (t[i]?.kind === 'word' ? t[i].value : '');
     const duck = () => rewriteTokens(tokens, this.ctx(s)).replace(/;\s*$/, '');
     const head = w(0);
+    // Snowflake's rules before DuckDB's: unknown functions and case-sensitive quoted names fail here.
+    checkFunctions(t);
+    if (t.some((x) => x.kind === 'qident' && x.value !== x.value.toUpperCase())) checkQuotedNames(t, await this.catalog(s));
 
     switch (head) {
       case 'SELECT':
@@ -422,13 +445,15 @@ export class Engine {
     throw unsupported(`show ${what}`);
   }
 
-  private showGrants(s: EmuSession, t: Token[], i: number): StatementResult {
+  private async showGrants(s: EmuSession, t: Token[], i: number): Promise<StatementResult> {
     if (t[i]?.value !== 'ON') throw unsupported('show grants (only `show grants on <object>`)');
     i++;
-    let kind = 'TABLE';
-    if (['TABLE', 'VIEW', 'SCHEMA', 'DATABASE'].includes(t[i]?.value)) kind = t[i++].value;
+    // Snowflake requires the object type: `show grants on table DB.S.T` (without it: a syntax error).
+    if (!['TABLE', 'VIEW', 'SCHEMA', 'DATABASE'].includes(t[i]?.value)) throw syntaxAt(t, i);
+    const kind = t[i++].value;
     const name = readName(t, i);
     if (!name) throw unsupported('show grants');
+    if (kind === 'TABLE' || kind === 'VIEW') await this.assertKind(s, name.parts, kind);
     const full = kind === 'SCHEMA' ? [name.parts.length > 1 ? name.parts[0] : s.database, name.parts[name.parts.length - 1]].join('.') : this.key(s, name.parts);
     const rows: (string | null)[][] = [[null, 'OWNERSHIP', kind, full, 'ROLE', s.role, 'true', s.role]];
     for (const g of this.grants.get(full) ?? []) rows.push([null, g.privilege, kind, full, 'ROLE', g.grantee, 'false', s.role]);
@@ -655,14 +680,17 @@ export class Engine {
     return status('Statement executed successfully.');
   }
 
-  private grant(s: EmuSession, t: Token[]): StatementResult {
+  private async grant(s: EmuSession, t: Token[]): Promise<StatementResult> {
     const isGrant = t[0].value === 'GRANT';
     const on = t.findIndex((x) => x.value === 'ON');
     const privilege = t.slice(1, on).map((x) => x.value).join(' ');
     let i = on + 1;
-    if (['TABLE', 'VIEW', 'SCHEMA', 'DATABASE'].includes(t[i]?.value)) i++;
+    // `grant select on DB.S.T to R` is a syntax error on Snowflake: the object type is required.
+    if (!['TABLE', 'VIEW', 'SCHEMA', 'DATABASE'].includes(t[i]?.value)) throw syntaxAt(t, i);
+    const kind = t[i++].value;
     const name = readName(t, i);
     if (!name) throw unsupported('grant');
+    if (kind === 'TABLE' || kind === 'VIEW') await this.assertKind(s, name.parts, kind);
     i = name.next;
     i++; // TO / FROM
     if (t[i]?.value === 'ROLE') i++;
@@ -673,6 +701,12 @@ export class Engine {
     if (isGrant) rest.push({ privilege, grantee });
     this.grants.set(key, rest);
     return status('Statement executed successfully.', ST.DDL);
+  }
+
+  /** `on table X` names a table, `on view X` a view; anything else does not exist for Snowflake. */
+  private async assertKind(s: EmuSession, parts: string[], kind: 'TABLE' | 'VIEW'): Promise<void> {
+    const full = this.full(s, parts);
+    if ((await this.relationExists(s, full)) !== kind) throw notExist(full.join('.'));
   }
 
   /** Stage name → local directory. `@~` user stage, `@%T` table stage, `@NAME` named stage. */

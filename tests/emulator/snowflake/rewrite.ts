@@ -158,4 +158,8 @@ export const SESSION_MACROS = [
   `CREATE OR REPLACE TEMP MACRO TO_TIMESTAMP(x) AS CAST(x AS TIMESTAMP)`,
   `CREATE OR REPLACE TEMP MACRO TO_TIMESTAMP_TZ(x) AS CAST(x AS TIMESTAMPTZ)`,
   `CREATE OR REPLACE TEMP MACRO PARSE_JSON(x) AS CAST(x AS JSON)`,
+  // REGEXP_SUBSTR(subject, pattern[, position[, occurrence[, parameters[, group]]]]): NULL when nothing
+  // matches, as on Snowflake. Only occurrence 1 is emulated, and
+  // the group only when given as the sixth argument.
+  `CREATE OR REPLACE TEMP MACRO REGEXP_SUBSTR(s, p) AS nullif(regexp_extract(s, p), ''), (s, p, pos) AS nullif(regexp_extract(substr(s, pos), p), ''), (s, p, pos, occ) AS nullif(regexp_extract(substr(s, pos), p), ''), (s, p, pos, occ, params) AS nullif(regexp_extract(substr(s, pos), p), ''), (s, p, pos, occ, params, g) AS nullif(regexp_extract(substr(s, pos), p, g), '')`,
 ];
