@@ -14,6 +14,8 @@ import { Session } from '../../src/run/session.js';
 import { query } from '../functional/helpers.js';
 import { copyProject, generate, ingest } from '../mediflow/pipeline.js';
 import { reader, snowflakeTarget, startSnowflakeEmulator, type SnowflakeEmulator } from './helpers.js';
+import { unparsableBySqlglot } from './sqlglot-oracle.js';
+import { PYENV_TIMEOUT_MS } from '../oracles/python-env.js';
 
 let emu: SnowflakeEmulator;
 beforeAll(async () => {
@@ -56,6 +58,13 @@ describe('MediFlow on the Snowflake emulator', () => {
     // The full build on the emulator: seeds, models, data tests and unit tests.
     const b = await build({ projectDir: dir, target: 'emu', env, console: c });
     expect(b.results.filter((x) => !['success', 'pass'].includes(x.status)).map((x) => `${x.unique_id}: ${x.message}`)).toEqual([]);
+    // Issue 13: every statement mflow sent (ingest, seeds, models, tests, unit tests) parses as Snowflake SQL in sqlglot.
+    expect(emu.stats.sqlLog.length).toBeGreaterThan(100);
+    const bad = await unparsableBySqlglot([...emu.stats.sqlLog, 'select a from where']);
+    // The planted broken statement proves the oracle can fail.
+    expect(bad.map((b) => b.sql)).toContain('select a from where');
+    bad.splice(bad.findIndex((b) => b.sql === 'select a from where'), 1);
+    expect(bad.map((b) => `${b.error}\n  ${b.sql.slice(0, 200)}`)).toEqual([]);
     const sf = await reader(emu);
     try {
       await sf.q('use database MEDIFLOW');
@@ -66,5 +75,5 @@ describe('MediFlow on the Snowflake emulator', () => {
     } finally {
       await sf.close();
     }
-  }, 300_000);
+  }, 300_000 + PYENV_TIMEOUT_MS);
 });
