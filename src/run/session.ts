@@ -64,7 +64,7 @@ const openAdapters = new Set<Adapter>();
  * running a query whose client just exits). Call it from a SIGINT handler before exiting.
  */
 export async function cancelRunningQueries(): Promise<void> {
-  await Promise.all([...openAdapters].map((a) => (a as Adapter & { cancel?: () => Promise<void> }).cancel?.().catch(() => undefined)));
+  await Promise.all([...openAdapters].map((a) => a.cancel?.().catch(() => undefined)));
 }
 
 export class Session {

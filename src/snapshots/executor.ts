@@ -25,7 +25,7 @@ export const runSnapshot: NodeExecutor = async (ctx, node, conn) => {
   const compiledPath = writeNodeSql(s.targetDir, 'compiled', node, sql);
   const stageName = `mflow_snapshot__${node.unique_id.replace(/\W+/g, '_')}`;
   // Named in full where the warehouse allows it (Snowflake: the session may have no current schema).
-  const stage = (d as { temporaryRelation?(r: { database: string | null; schema: string; identifier: string }): string }).temporaryRelation?.({ database: node.database, schema: node.schema, identifier: stageName }) ?? d.quote(stageName);
+  const stage = d.temporaryRelation?.({ database: node.database, schema: node.schema, identifier: stageName }) ?? d.quote(stageName);
   await conn.execute(d.createTableAs(stage, sql, { temporary: true, replace: true }));
   try {
     const sourceColumns = (await conn.execute(`select * from ${stage} limit 0`)).columns;

@@ -36,7 +36,7 @@ export class DuckDBDialect implements Dialect {
   }
 
   typeName(kind: Parameters<Dialect['typeName']>[0]): string {
-    return { string: 'varchar', integer: 'integer', bigint: 'bigint', float: 'double', numeric: 'decimal(38,6)', boolean: 'boolean', date: 'date', timestamp: 'timestamp' }[kind];
+    return { string: 'varchar', integer: 'integer', bigint: 'bigint', float: 'double', numeric: 'decimal(38,6)', boolean: 'boolean', date: 'date', timestamp: 'timestamp', timestamptz: 'timestamptz' }[kind];
   }
 
   createSchema(database: string | null, schema: string): string {

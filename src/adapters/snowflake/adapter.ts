@@ -1,4 +1,4 @@
-import type { Adapter, Connection, TargetConfig } from '../../contracts/adapter.js';
+import type { Adapter, Connection, LocalTable, RawTable, TargetConfig } from '../../contracts/adapter.js';
 import { resolveSnowflakeTarget, type SnowflakeSettings } from './config.js';
 import { SnowflakeConnection, type LoginPolicy } from './connection.js';
 import { SnowflakeDialect } from './dialect.js';
@@ -90,6 +90,12 @@ export class SnowflakeAdapter implements Adapter {
       return m;
     });
     return f(await this.meta);
+  }
+
+  /** RAW ingested and audited locally, then copied with PUT + COPY INTO. */
+  async shipRaw(local: LocalTable, tables: RawTable[], opts: { database: string | null }): Promise<{ table: string; rows: number }[]> {
+    const { shipRawToSnowflake } = await import('./ship-raw.js');
+    return shipRawToSnowflake(local, this, tables, opts);
   }
 
   /** Ctrl-C: abort what every session is running. */

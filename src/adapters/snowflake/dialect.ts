@@ -1,4 +1,5 @@
 import type { Capabilities, Column, Dialect, Relation } from '../../contracts/adapter.js';
+import { grantsFromShow } from './grants.js';
 
 /** Which parts of a name are quoted (dbt's `quoting` config). Unquoted parts fold to upper case. */
 export interface QuotingConfig {
@@ -84,7 +85,7 @@ export class SnowflakeDialect implements Dialect {
   }
 
   typeName(kind: Parameters<Dialect['typeName']>[0]): string {
-    return { string: 'varchar', integer: 'number(38,0)', bigint: 'number(38,0)', float: 'float', numeric: 'number(38,6)', boolean: 'boolean', date: 'date', timestamp: 'timestamp_ntz' }[kind];
+    return { string: 'varchar', integer: 'number(38,0)', bigint: 'number(38,0)', float: 'float', numeric: 'number(38,6)', boolean: 'boolean', date: 'date', timestamp: 'timestamp_ntz', timestamptz: 'timestamp_tz' }[kind];
   }
 
   createSchema(database: string | null, schema: string): string {
@@ -182,6 +183,10 @@ export class SnowflakeDialect implements Dialect {
 
   showGrants(target: string, kind: 'table' | 'view' = 'table'): string {
     return `show grants on ${kind} ${target}`;
+  }
+
+  grantsFromRows(rows: Record<string, unknown>[]): Record<string, string[]> {
+    return grantsFromShow(rows);
   }
 
   /** One listing per schema: name and kind of every table and view, in one round trip. */
