@@ -86,6 +86,23 @@ from {{ source('raw', 'nppes') }}`,
     expect(statuses(second).sort()).toEqual(['events:success', 'latest:success', 'latest_is_max:pass']);
   });
 
+  it('lists a schema of more than 10,000 objects in pages, as SHOW OBJECTS answers at most 10,000 rows', async () => {
+    const views = Array.from({ length: 10_050 }, (_, i) => `CREATE VIEW MFLOW.PAGED.V${String(i).padStart(5, '0')} AS SELECT ${i} AS ID;`).join('\n');
+    await sf.emu.duckdb(`CREATE SCHEMA IF NOT EXISTS MFLOW.PAGED;\n${views}`);
+    expect(await sf.db.q('show terse objects in schema MFLOW.PAGED')).toHaveLength(10_000);
+    const { createSnowflakeAdapter } = await import('../../src/adapters/snowflake/index.js');
+    const a = await createSnowflakeAdapter({ name: 'emu', type: 'snowflake', threads: 1, account: 'emulator', user: 'mflow', password: 'emulator', access_url: sf.emu.url, database: 'MFLOW', schema: 'PAGED' });
+    try {
+      sf.emu.resetStats();
+      const rels = await a.introspector.listRelations('MFLOW', 'PAGED');
+      expect(rels).toHaveLength(10_050);
+      expect(new Set(rels.map((r) => r.identifier)).size).toBe(10_050);
+      expect(sf.emu.stats.sqlLog).toEqual(['show terse objects in schema MFLOW.PAGED', "show terse objects in schema MFLOW.PAGED limit 10000 from 'V09999'"]);
+    } finally {
+      await a.close();
+    }
+  }, 120_000);
+
   it('7: an unreachable account fails within login_timeout x attempts, says so while waiting and what to check', async () => {
     // A port nobody listens on: bind one, note it, close it.
     const port = await new Promise<number>((resolve) => {

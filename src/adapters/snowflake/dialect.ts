@@ -190,8 +190,10 @@ export class SnowflakeDialect implements Dialect {
   }
 
   /** One listing per schema: name and kind of every table and view, in one round trip. */
-  listRelations(database: string | null, schema: string): string {
-    return `show terse objects in schema ${database ? `${this.part(database, 'database')}.` : ''}${this.part(schema, 'schema')}`;
+  listRelations(database: string | null, schema: string, page?: { limit: number; after?: string }): string {
+    const base = `show terse objects in schema ${database ? `${this.part(database, 'database')}.` : ''}${this.part(schema, 'schema')}`;
+    if (!page) return base;
+    return `${base} limit ${page.limit}${page.after !== undefined ? ` from ${this.literal(page.after)}` : ''}`;
   }
 
   listSchemas(database: string | null): string {

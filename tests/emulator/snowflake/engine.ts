@@ -43,6 +43,9 @@ export interface Binding {
   value: string | null | (string | null)[];
 }
 
+/** Rows a SHOW command returns at most (Snowflake's documented cap for SHOW OBJECTS/TABLES/VIEWS). */
+export const SHOW_MAX_ROWS = 10_000;
+
 export const ST = { SELECT: 0x1000, INSERT: 0x3100, UPDATE: 0x3200, DELETE: 0x3300, MERGE: 0x3400, COPY: 0x3600, SCL: 0x4000, USE: 0x4300, SHOW: 0x4400, DESCRIBE: 0x4500, TCL: 0x5000, DDL: 0x6000 };
 
 interface Grant {
@@ -428,7 +431,8 @@ export class Engine {
       if (what !== 'TABLES') parts.push(`SELECT view_name, 'VIEW', database_name, schema_name, NULL FROM duckdb_views() WHERE NOT internal AND ${cond}`);
       const r = await this.run(s, parts.join(' UNION ALL ') + ' ORDER BY 3, 4, 1', what === 'OBJECTS' ? [...args, ...args] : args);
       let rows = r.getRows().filter((x) => filter(String(x[0])));
-      if (limit !== undefined) rows = rows.slice(0, limit);
+      // SHOW OBJECTS/TABLES/VIEWS answer at most 10,000 rows; `limit n from 'name'` pages on.
+      rows = rows.slice(0, Math.min(limit ?? SHOW_MAX_ROWS, SHOW_MAX_ROWS));
       const rowtype = [col('created_on', 'timestamp_ltz'), textColumn('name'), textColumn('kind'), textColumn('database_name'), textColumn('schema_name')];
       if (terse) return { rowtype, rowset: rows.map((x) => [null, String(x[0]), String(x[1]), String(x[2]), String(x[3])]), statementTypeId: ST.SHOW };
       rowtype.push(textColumn('comment'), textColumn('cluster_by'), fixedColumn('rows'), fixedColumn('bytes'), textColumn('owner'), textColumn('is_dynamic'), textColumn('is_iceberg'));

@@ -53,6 +53,8 @@ export interface SnowflakeEmulator {
   connectionOptions(extra?: Record<string, unknown>): Record<string, unknown>;
   injectFault(f: Fault): void;
   resetStats(): void;
+  /** Test setup only: DuckDB SQL on the emulator's catalog, bypassing the protocol (e.g. 10,000 views at once). */
+  duckdb(sql: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -335,6 +337,14 @@ export async function startSnowflakeEmulator(opts: EmulatorOptions = {}): Promis
     stats,
     connectionOptions: (extra = {}) => ({ account: 'emulator', username: 'mflow', password: 'emulator', accessUrl: baseUrl, database: 'MFLOW', schema: 'PUBLIC', warehouse: 'WH', ...extra }),
     injectFault: (f) => faults.push({ ...f, left: f.count ?? 1 }),
+    duckdb: async (sql) => {
+      const c = await instance.connect();
+      try {
+        await c.run(sql);
+      } finally {
+        c.closeSync();
+      }
+    },
     resetStats: () => {
       stats.queries = 0;
       stats.byPath = {};
