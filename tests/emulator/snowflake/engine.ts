@@ -122,6 +122,7 @@ export class Engine {
 
   /** Temporary objects are real objects here (DuckDB forbids qualified temp names); dropped on close. */
   async closeSession(s: EmuSession): Promise<void> {
+    for (const [k, owner] of this.temporaries) if (owner === s.id) this.temporaries.delete(k);
     for (const t of s.temps) {
       await s.conn.run(`DROP VIEW IF EXISTS ${t}`).catch(() => undefined);
       await s.conn.run(`DROP TABLE IF EXISTS ${t}`).catch(() => undefined);
@@ -168,6 +169,23 @@ export class Engine {
     const r = await this.run(s, sql, values);
     const v = r.getRows()[0]?.[0];
     return Number(v ?? 0);
+  }
+
+  /** Temporary tables of every session: full name → owning session id. */
+  private readonly temporaries = new Map<string, number>();
+
+  /** A temporary table exists only for the session that created it: for the others it does not exist. */
+  private checkTemporaryOwner(s: EmuSession, t: Token[]): void {
+    if (this.temporaries.size === 0) return;
+    for (let i = 0; i < t.length; i++) {
+      if (t[i].kind !== 'word' && t[i].kind !== 'qident') continue;
+      if (t[i - 1]?.text === '.') continue;
+      const name = readName(t, i);
+      if (!name || name.parts.length > 3) continue;
+      const key = this.full(s, name.parts).join('.');
+      const owner = this.temporaries.get(key);
+      if (owner !== undefined && owner !== s.id) throw notExist(key);
+    }
   }
 
   /** Every stored name (databases, schemas, relations, columns), for the case-sensitivity check. */
@@ -227,7 +245,13 @@ export class Engine {
     const head = w(0);
     // Snowflake's rules before DuckDB's: unknown functions and case-sensitive quoted names fail here.
     checkFunctions(t);
-    if (t.some((x) => x.kind === 'qident' && x.value !== x.value.toUpperCase())) checkQuotedNames(t, await this.catalog(s));
+    if (t.some((x) => x.kind === 'qident')) checkQuotedNames(t, await this.catalog(s));
+    this.checkTemporaryOwner(s, t);
+    // DDL commits the open transaction first (and runs in its own): what came before it stays.
+    if (s.inTxn && ['CREATE', 'DROP', 'ALTER', 'TRUNCATE', 'GRANT', 'REVOKE', 'COMMENT'].includes(head)) {
+      await this.run(s, 'COMMIT');
+      s.inTxn = false;
+    }
 
     switch (head) {
       case 'SELECT':
@@ -323,6 +347,7 @@ export class Engine {
     const target = readName(t, 2);
     if (!target) throw unsupported('merge');
     const name = this.sqlName(target.parts);
+    await this.assertDeterministicMerge(s, t, target.next);
     const before = await this.count(s, `SELECT COUNT(*) FROM ${name}`);
     const total = await this.count(s, duck, values);
     const after = await this.count(s, `SELECT COUNT(*) FROM ${name}`);
@@ -339,6 +364,34 @@ export class Engine {
     if (hasUpdate) rowtype.push(fixedColumn('number of rows updated')), row.push(String(updated));
     if (hasDelete) rowtype.push(fixedColumn('number of rows deleted')), row.push(String(deleted));
     return { rowtype, rowset: [row], statementTypeId: ST.MERGE };
+  }
+
+  /**
+   * ERROR_ON_NONDETERMINISTIC_MERGE (Snowflake's default): a target row that joins more than one
+   * source row in a MERGE that updates or deletes is error 100090, whatever DuckDB would do.
+   */
+  private async assertDeterministicMerge(s: EmuSession, t: Token[], afterTarget: number): Promise<void> {
+    const text = t.map((x) => x.value).join(' ');
+    if (!/MATCHED (AND .* )?THEN (UPDATE|DELETE)/.test(text) && !/WHEN MATCHED/.test(text)) return;
+    const at = (word: string, from: number) => {
+      let depth = 0;
+      for (let k = from; k < t.length; k++) {
+        if (t[k].text === '(') depth++;
+        else if (t[k].text === ')') depth--;
+        else if (depth === 0 && t[k].kind === 'word' && t[k].value === word) return k;
+      }
+      return -1;
+    };
+    const using = at('USING', afterTarget);
+    const on = at('ON', using + 1);
+    const when = at('WHEN', on + 1);
+    if (using < 0 || on < 0 || when < 0) return;
+    const targetAlias = t.slice(afterTarget, using).filter((x) => x.value !== 'AS').map((x) => x.text).join(' ');
+    const piece = (a: number, b: number) => rewriteTokens(t.flatMap((x, k) => (k >= a && k < b ? [x, { kind: 'space', text: ' ', value: ' ' } as Token] : [])), this.ctx(s));
+    const targetName = this.sqlName(readName(t, 2)!.parts);
+    const alias = targetAlias || quoteIdent(readName(t, 2)!.parts.at(-1)!);
+    const sql = `SELECT 1 FROM ${targetName}${targetAlias ? ` AS ${targetAlias}` : ''} JOIN ${piece(using + 1, on)} ON ${piece(on + 1, when)} GROUP BY ${alias}.rowid HAVING COUNT(*) > 1 LIMIT 1`;
+    if ((await this.run(s, sql)).getRows().length) throw new SnowflakeError('100090', '42P18', 'Duplicate row detected during DML action');
   }
 
   private async use(s: EmuSession, t: Token[]): Promise<StatementResult> {
@@ -552,6 +605,8 @@ export class Engine {
     const duck = `CREATE ${replace ? 'OR REPLACE ' : ''}${kind} ${ifNotExists ? 'IF NOT EXISTS ' : ''}${this.sqlName(full)}${body}`;
     await this.run(s, duck, values);
     if (temporary && !s.temps.includes(this.sqlName(full))) s.temps.push(this.sqlName(full));
+    if (temporary) this.temporaries.set(full.join('.'), s.id);
+    else this.temporaries.delete(full.join('.'));
     const label = full[2];
     return status(kind === 'TABLE' ? `Table ${label} successfully created.` : `View ${label} successfully created.`);
   }
