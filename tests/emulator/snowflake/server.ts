@@ -348,6 +348,10 @@ export async function startSnowflakeEmulator(opts: EmulatorOptions = {}): Promis
       if (!res.headersSent) send(res, fail('000603', `Emulator failure: ${(e as Error).message}`));
     });
   });
+  // Keep idle sockets open: the driver reuses them, and a socket closed after Node's 5 s default
+  // while a test pauses (an oracle running) is an ECONNRESET on the next request.
+  server.keepAliveTimeout = 10 * 60_000;
+  server.headersTimeout = 10 * 60_000 + 1000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
