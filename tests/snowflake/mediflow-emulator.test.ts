@@ -124,12 +124,8 @@ describe('MediFlow on the Snowflake emulator', () => {
       }
       const schemas = (await sf.q('show terse schemas in database MEDIFLOW')).map((x) => String(x.name)).filter((x) => x !== 'INFORMATION_SCHEMA');
       const replay = await replayInFakesnow({ database: 'MEDIFLOW', schemas, tables, statements: fullRefreshLog, figures: FIGURES.map((f) => f.replace(/\b(marts|fact)\./g, 'MEDIFLOW.$1.')) });
-      // Statements fakesnow does not implement, each with the reason; anything else it rejects fails here.
-      const known = [
-        /^show terse objects/i, // fakesnow 0.12 has SHOW OBJECTS but not the TERSE form in every position
-        /^alter session (set|unset) query_tag/i,
-      ];
-      expect(replay.rejected.filter((r) => !known.some((k) => k.test(r.sql))).map((r) => `${r.error}\n  ${r.sql.slice(0, 300)}`)).toEqual([]);
+      // fakesnow accepts every statement of the full refresh (none needs an exception today).
+      expect(replay.rejected.map((r) => `${r.error}\n  ${r.sql.slice(0, 300)}`)).toEqual([]);
       const norm = (rows: Record<string, string | null>[]) => rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v !== null && /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : v])));
       expect(replay.figures.map(norm)).toEqual(duck);
     } finally {
