@@ -10,6 +10,11 @@ import type { Quoting, Warehouse } from './warehouse.js';
  */
 const WAREHOUSES: readonly Warehouse[] = [duckdbWarehouse, snowflakeWarehouse];
 
+/** Every warehouse's dispatch implementations of the built-in macros (loaded whatever the target, as dbt's packages are). */
+export function warehouseMacros(): string {
+  return WAREHOUSES.map((w) => w.macros).join('\n');
+}
+
 export function warehouseTypes(): string[] {
   return WAREHOUSES.map((w) => w.type);
 }

@@ -13,6 +13,8 @@ export interface Warehouse {
   /** Profile keys of a target of this type; others get a "did you mean" warning at load. */
   readonly targetKeys: readonly string[];
   readonly defaultThreads: number;
+  /** Jinja: this warehouse's `<type>__x` implementations of the cross-database macros. */
+  readonly macros: string;
   /** Defaults and paths of a rendered target, filled in place (`root`: the project folder). */
   completeTarget?(target: Record<string, unknown>, root: string): void;
   /** The SQL dialect, with the project's and the target's quoting (target wins). */

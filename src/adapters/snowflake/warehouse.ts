@@ -3,11 +3,13 @@ import { MflowError } from '../../errors.js';
 import type { Warehouse } from '../warehouse.js';
 import { TARGET_KEYS } from './config.js';
 import { SnowflakeDialect } from './dialect.js';
+import { SNOWFLAKE_MACROS } from './macros.js';
 
 export const snowflakeWarehouse: Warehouse = {
   type: 'snowflake',
   targetKeys: TARGET_KEYS,
   defaultThreads: 4,
+  macros: SNOWFLAKE_MACROS,
   // dbt-snowflake quotes nothing by default: unquoted names fold to upper case, as Snowflake stores them.
   dialect: async (target, quoting) => new SnowflakeDialect({ ...quoting, ...((target.quoting as object) ?? {}) }),
   async connect(target, opts) {
