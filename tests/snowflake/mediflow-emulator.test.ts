@@ -95,6 +95,7 @@ describe('MediFlow on the Snowflake emulator', () => {
       expect(failed(third)).toEqual([]);
       const perModel = emu.stats.queries / third.results.length;
       const kinds = Object.entries(emu.stats.sqlLog.reduce<Record<string, number>>((m, q) => ((m[q.trim().split(/\s+/).slice(0, 2).join(' ').toLowerCase()] = (m[q.trim().split(/\s+/).slice(0, 2).join(' ').toLowerCase()] ?? 0) + 1), m), {}));
+      console.log(`MediFlow second run on the emulator: ${emu.stats.queries} queries for ${third.results.length} models = ${perModel.toFixed(2)} per model`);
       expect(perModel, `queries per model on a second run: ${JSON.stringify(kinds)}`).toBeLessThanOrEqual(2);
 
       // --full-refresh rebuilds every table; its statements are replayed in fakesnow below.
