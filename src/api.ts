@@ -221,7 +221,7 @@ export async function debug(opts: CommonOptions = {}): Promise<DebugReport> {
   const { config, target } = loadProject({ projectDir: opts.projectDir, profilesDir: opts.profilesDir, target: opts.target, env: opts.env });
   let connection = 'OK';
   try {
-    const a = await createAdapter(target);
+    const a = await createAdapter(target, { progress: (msg) => opts.console?.emit({ type: 'info', msg }) });
     const c = await a.acquire();
     try {
       await c.execute('select 1 as ok');
@@ -230,7 +230,8 @@ export async function debug(opts: CommonOptions = {}): Promise<DebugReport> {
       await a.close();
     }
   } catch (e) {
-    connection = `FAILED: ${(e as Error).message}`;
+    const hint = (e as { hint?: string }).hint;
+    connection = `FAILED: ${(e as Error).message}${hint ? ` (${hint})` : ''}`;
   }
   const { MFLOW_VERSION } = await import('./version.js');
   return { projectFile: join(config.root, config.file), projectName: config.name, target: maskTarget(target), profileSource: target.source, connection, versions: { mflow: MFLOW_VERSION, node: process.version } };

@@ -13,7 +13,7 @@ with src as (
 typed as (
     select
         {{ clean_text('DESYNPUF_ID') }} as patient_id,
-        cast(regexp_extract(_source_file, 'DE1_0_([0-9]{4})_Beneficiary', 1) as integer) as year,
+        cast({{ regex_group('_source_file', "'DE1_0_([0-9]{4})_Beneficiary'", 1) }} as integer) as year,
         {{ yyyymmdd_to_date('BENE_BIRTH_DT') }} as birth_date,
         {{ yyyymmdd_to_date('BENE_DEATH_DT') }} as death_date,
         {{ clean_text('BENE_SEX_IDENT_CD') }} as sex_code,

@@ -11,22 +11,22 @@
 with nppes_rows as (
     {%- for rel in nppes_files %}
     select
-        {{ code_text('"NPI"') }} as npi,
+        {{ code_text(raw_column('NPI')) }} as npi,
         -- codes normalised: real copies spell the entity type 1, 1.0 or "1"
-        {{ code_text('"Entity Type Code"') }} as entity_type_code,
-        {{ clean_text('"Provider Organization Name (Legal Business Name)"') }} as organization_name,
-        {{ clean_text('"Provider Last Name (Legal Name)"') }} as last_name,
-        {{ clean_text('"Provider First Name"') }} as first_name,
-        {{ clean_text('"Provider Credential Text"') }} as credential,
-        upper({{ code_text('"Provider Business Practice Location Address State Name"') }}) as practice_state,
-        {{ mdy_to_date('"NPI Deactivation Date"') }} as deactivation_date,
-        {{ mdy_to_date('"Provider Enumeration Date"') }} as enumeration_date,
+        {{ code_text(raw_column('Entity Type Code')) }} as entity_type_code,
+        {{ clean_text(raw_column('Provider Organization Name (Legal Business Name)')) }} as organization_name,
+        {{ clean_text(raw_column('Provider Last Name (Legal Name)')) }} as last_name,
+        {{ clean_text(raw_column('Provider First Name')) }} as first_name,
+        {{ clean_text(raw_column('Provider Credential Text')) }} as credential,
+        upper({{ code_text(raw_column('Provider Business Practice Location Address State Name')) }}) as practice_state,
+        {{ mdy_to_date(raw_column('NPI Deactivation Date')) }} as deactivation_date,
+        {{ mdy_to_date(raw_column('Provider Enumeration Date')) }} as enumeration_date,
         -- the primary taxonomy is the slot whose switch is Y (spec §6), else the first one filled
         coalesce(
             {%- for i in range(1, taxonomy_slots + 1) %}
-            case when upper({{ code_text('"Healthcare Provider Primary Taxonomy Switch_' ~ i ~ '"') }}) = 'Y' then {{ code_text('"Healthcare Provider Taxonomy Code_' ~ i ~ '"') }} end,
+            case when upper({{ code_text(raw_column('Healthcare Provider Primary Taxonomy Switch_' ~ i)) }}) = 'Y' then {{ code_text(raw_column('Healthcare Provider Taxonomy Code_' ~ i)) }} end,
             {%- endfor %}
-            {{ code_text('"Healthcare Provider Taxonomy Code_1"') }}
+            {{ code_text(raw_column('Healthcare Provider Taxonomy Code_1')) }}
         ) as taxonomy_code,
         -- the file's end date (npidata_pfile_<from>-<to>.csv): a newer weekly file replaces the
         -- full file's row of the same NPI
@@ -39,9 +39,9 @@ with nppes_rows as (
 ),
 
 deactivated as (
-    select {{ code_text('"NPI"') }} as npi, max({{ mdy_to_date('"NPPES Deactivation Date"') }}) as deactivation_date
+    select {{ code_text(raw_column('NPI')) }} as npi, max({{ mdy_to_date(raw_column('NPPES Deactivation Date')) }}) as deactivation_date
     from {{ source('raw', 'nppes_deactivated') }}
-    group by {{ code_text('"NPI"') }}
+    group by {{ code_text(raw_column('NPI')) }}
 ),
 
 nppes as (

@@ -1,27 +1,41 @@
-import type { Adapter, TargetConfig } from '../contracts/adapter.js';
+import type { Adapter, Dialect, TargetConfig } from '../contracts/adapter.js';
 import { MflowError } from '../errors.js';
+import { duckdbWarehouse } from './duckdb/warehouse.js';
+import { snowflakeWarehouse } from './snowflake/warehouse.js';
+import type { Quoting, Warehouse } from './warehouse.js';
 
 /**
- * Drivers load lazily: a DuckDB user never loads snowflake-sdk (122 MB, and an AWS warning on
- * Node 20), and a new warehouse is one more case here plus its folder.
+ * The only list of warehouses. A new one is a folder under `src/adapters/` with a `Warehouse`
+ * descriptor, and one line here; drivers load lazily inside `connect`.
  */
-export async function createAdapter(target: TargetConfig): Promise<Adapter> {
-  switch (target.type) {
-    case 'duckdb': {
-      const { DuckDBAdapter } = await import('./duckdb/adapter.js');
-      return DuckDBAdapter.create(target);
-    }
-    case 'snowflake': {
-      // The specifier is a variable so the DuckDB-only build does not need the Snowflake folder's types.
-      const spec = './snowflake/index.js';
-      const mod = (await import(spec).catch((e: unknown) => {
-        throw new MflowError('CONFIG', `The Snowflake adapter could not be loaded: ${(e as Error).message}`, {
-          hint: 'Install the optional dependency: npm install snowflake-sdk',
-        });
-      })) as { createSnowflakeAdapter(t: TargetConfig): Promise<Adapter> };
-      return mod.createSnowflakeAdapter(target);
-    }
-    default:
-      throw new MflowError('CONFIG', `No adapter for target type '${target.type}'`, { hint: 'Supported: duckdb, snowflake.' });
-  }
+const WAREHOUSES: readonly Warehouse[] = [duckdbWarehouse, snowflakeWarehouse];
+
+/** Every warehouse's dispatch implementations of the built-in macros (loaded whatever the target, as dbt's packages are). */
+export function warehouseMacros(): string {
+  return WAREHOUSES.map((w) => w.macros).join('\n');
 }
+
+export function warehouseTypes(): string[] {
+  return WAREHOUSES.map((w) => w.type);
+}
+
+/** The descriptor of a target type, or undefined when no warehouse of that name is registered. */
+export function findWarehouse(type: string): Warehouse | undefined {
+  return WAREHOUSES.find((w) => w.type === type);
+}
+
+function warehouse(type: string): Warehouse {
+  const w = findWarehouse(type);
+  if (!w) throw new MflowError('CONFIG', `No adapter for target type '${type}'`, { hint: `Supported: ${warehouseTypes().join(', ')}.` });
+  return w;
+}
+
+export async function createAdapter(target: TargetConfig, opts: { progress?: (message: string) => void } = {}): Promise<Adapter> {
+  return warehouse(target.type).connect(target, opts);
+}
+
+export async function createDialect(target: TargetConfig, quoting: Quoting = {}): Promise<Dialect> {
+  return warehouse(target.type).dialect(target, quoting);
+}
+
+export type { Quoting, Warehouse };

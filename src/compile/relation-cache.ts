@@ -38,6 +38,11 @@ export class RelationCache {
     return this.peek(db, schema, identifier);
   }
 
+  /** The listing found at least one relation, so the schema exists (no need to list schemas). */
+  hasAny(db: string | null, schema: string): boolean {
+    return (this.schemas.get(this.key(db, schema))?.size ?? 0) > 0;
+  }
+
   schemaKnown(db: string | null, schema: string): boolean {
     const m = this.schemas.get(this.key(db, schema));
     return m !== undefined;

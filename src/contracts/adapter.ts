@@ -53,10 +53,15 @@ export interface Dialect {
    * mflow makes up itself, such as snapshot meta columns; absent where names keep their case.
    */
   normalize?(name: string, part?: 'database' | 'schema' | 'identifier' | 'column'): string;
+  /**
+   * One name part as the warehouse's quoting policy writes it (`quoted` overrides the policy, as a
+   * source's `quoting:` does). An unquoted part is written so the warehouse folds it as it stores it.
+   */
+  quotePart(name: string, part: 'database' | 'schema' | 'identifier' | 'column', quoted?: boolean): string;
   /** `"db"."schema"."name"` with parts omitted when null. */
   relation(rel: Pick<Relation, 'database' | 'schema' | 'identifier'>): string;
   literal(value: unknown): string;
-  typeName(kind: 'string' | 'integer' | 'bigint' | 'float' | 'numeric' | 'boolean' | 'date' | 'timestamp'): string;
+  typeName(kind: 'string' | 'integer' | 'bigint' | 'float' | 'numeric' | 'boolean' | 'date' | 'timestamp' | 'timestamptz'): string;
   createSchema(database: string | null, schema: string): string;
   createTableAs(target: string, sql: string, opts?: { temporary?: boolean; transient?: boolean; replace?: boolean }): string;
   createView(target: string, sql: string, opts?: { replace?: boolean; copyGrants?: boolean }): string;
@@ -72,8 +77,31 @@ export interface Dialect {
   addColumns(target: string, columns: Column[]): string;
   dropColumns(target: string, columns: string[]): string;
   /** Grants are compared against the current ones by the caller; the dialect only spells them. */
-  grant(target: string, privilege: string, grantees: string[]): string;
-  revoke(target: string, privilege: string, grantees: string[]): string;
+  grant(target: string, privilege: string, grantees: string[], kind?: 'table' | 'view'): string;
+  revoke(target: string, privilege: string, grantees: string[], kind?: 'table' | 'view'): string;
+
+  // Optional abilities: a warehouse that has them says so here; callers test for the method.
+
+  /** Temporary tables named in full where the warehouse allows it (Snowflake: a session may have no current schema). */
+  temporaryRelation?(rel: Pick<Relation, 'database' | 'schema' | 'identifier'>): string;
+  /** Reading grants back, so a `grants` config is applied by difference. */
+  showGrants?(target: string, kind?: 'table' | 'view'): string;
+  /** The rows of `showGrants` as privilege → grantees (ownership and shares left out). */
+  grantsFromRows?(rows: Record<string, unknown>[]): Record<string, string[]>;
+  /** Session query tags (`query_tag` config). */
+  setQueryTag?(tag: string): string;
+  unsetQueryTag?(): string;
+}
+
+/** A RAW table already ingested (and audited) in the local DuckDB. */
+export interface RawTable {
+  schema: string;
+  identifier: string;
+}
+
+/** The local DuckDB connection RAW tables are read from. */
+export interface LocalTable {
+  execute(sql: string): Promise<{ rows: Record<string, unknown>[] }>;
 }
 
 export interface Connection {
@@ -108,4 +136,11 @@ export interface Adapter {
   acquire(): Promise<Connection>;
   release(conn: Connection): void;
   close(): Promise<void>;
+  /** Ctrl-C: abort what every session runs. */
+  cancel?(): Promise<void>;
+  /**
+   * A warehouse RAW is not ingested into directly: the tables ingested and audited in a local
+   * DuckDB are copied over (Snowflake: PUT + COPY INTO). Absent where ingest writes in place.
+   */
+  shipRaw?(local: LocalTable, tables: RawTable[], opts: { database: string | null }): Promise<{ table: string; rows: number }[]>;
 }

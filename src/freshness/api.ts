@@ -137,7 +137,8 @@ async function checkOne(s: Session, adapter: Adapter, src: SourceTable, index: n
   };
   const c = await adapter.acquire();
   try {
-    const row = (await c.execute(freshnessSql(src))).rows[0] ?? {};
+    // Column names as the warehouse returns them: Snowflake folds the unquoted aliases to upper case.
+    const row = lowerKeys((await c.execute(freshnessSql(src))).rows[0] ?? {});
     const max = toDate(row.max_loaded_at);
     const at = toDate(row.snapshotted_at) ?? new Date();
     if (!max) return done({ status: 'runtime error', error: `${name} (${src.original_file_path}): no rows${criteria.filter ? ` match the filter ${criteria.filter}` : ''}, so max(${src.loaded_at_field}) is null and freshness cannot be judged` });
@@ -160,3 +161,5 @@ function describeAge(secs: number): string {
   if (secs < 172800) return `${(secs / 3600).toFixed(1)} hours`;
   return `${(secs / 86400).toFixed(1)} days`;
 }
+
+const lowerKeys = (r: Record<string, unknown>) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k.toLowerCase(), v]));

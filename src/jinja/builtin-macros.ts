@@ -1,7 +1,8 @@
 /**
  * Macros every project has, as dbt ships them: schema and alias naming (a project overrides them
  * by defining a macro of the same name) and the cross-database macros, dispatched per adapter
- * (`duckdb__x`, `snowflake__x` over `default__x`), so models stay portable.
+ * (`<warehouse>__x` over `default__x`; each warehouse's live in its folder under src/adapters/),
+ * so models stay portable.
  */
 export const BUILTIN_MACROS_PATH = '<mflow>/macros/builtins.sql';
 
@@ -25,17 +26,14 @@ export const BUILTIN_MACROS = String.raw`
 
 {% macro type_string() %}{{ return(adapter.dispatch('type_string', 'dbt')()) }}{% endmacro %}
 {% macro default__type_string() %}{{ return('varchar') }}{% endmacro %}
-{% macro snowflake__type_string() %}{{ return('varchar') }}{% endmacro %}
 {% macro type_timestamp() %}{{ return(adapter.dispatch('type_timestamp', 'dbt')()) }}{% endmacro %}
 {% macro default__type_timestamp() %}{{ return('timestamp') }}{% endmacro %}
-{% macro snowflake__type_timestamp() %}{{ return('timestamp_ntz') }}{% endmacro %}
 {% macro type_int() %}{{ return(adapter.dispatch('type_int', 'dbt')()) }}{% endmacro %}
 {% macro default__type_int() %}{{ return('integer') }}{% endmacro %}
 {% macro type_bigint() %}{{ return(adapter.dispatch('type_bigint', 'dbt')()) }}{% endmacro %}
 {% macro default__type_bigint() %}{{ return('bigint') }}{% endmacro %}
 {% macro type_float() %}{{ return(adapter.dispatch('type_float', 'dbt')()) }}{% endmacro %}
 {% macro default__type_float() %}{{ return('double') }}{% endmacro %}
-{% macro snowflake__type_float() %}{{ return('float') }}{% endmacro %}
 {% macro type_numeric() %}{{ return(adapter.dispatch('type_numeric', 'dbt')()) }}{% endmacro %}
 {% macro default__type_numeric() %}{{ return('numeric(28,6)') }}{% endmacro %}
 {% macro type_boolean() %}{{ return(adapter.dispatch('type_boolean', 'dbt')()) }}{% endmacro %}
@@ -43,16 +41,12 @@ export const BUILTIN_MACROS = String.raw`
 
 {% macro current_timestamp() %}{{ return(adapter.dispatch('current_timestamp', 'dbt')()) }}{% endmacro %}
 {% macro default__current_timestamp() %}current_timestamp{% endmacro %}
-{% macro duckdb__current_timestamp() %}now()::timestamp{% endmacro %}
-{% macro snowflake__current_timestamp() %}convert_timezone('UTC', current_timestamp())::timestamp_ntz{% endmacro %}
 
 {% macro dateadd(datepart, interval, from_date_or_timestamp) %}{{ return(adapter.dispatch('dateadd', 'dbt')(datepart, interval, from_date_or_timestamp)) }}{% endmacro %}
 {% macro default__dateadd(datepart, interval, from_date_or_timestamp) %}dateadd({{ datepart }}, {{ interval }}, {{ from_date_or_timestamp }}){% endmacro %}
-{% macro duckdb__dateadd(datepart, interval, from_date_or_timestamp) %}date_add({{ from_date_or_timestamp }}, interval ({{ interval }}) {{ datepart }}){% endmacro %}
 
 {% macro datediff(first_date, second_date, datepart) %}{{ return(adapter.dispatch('datediff', 'dbt')(first_date, second_date, datepart)) }}{% endmacro %}
 {% macro default__datediff(first_date, second_date, datepart) %}datediff({{ datepart }}, {{ first_date }}, {{ second_date }}){% endmacro %}
-{% macro duckdb__datediff(first_date, second_date, datepart) %}date_diff('{{ datepart }}', {{ first_date }}::timestamp, {{ second_date }}::timestamp){% endmacro %}
 
 {% macro date_trunc(datepart, date) %}{{ return(adapter.dispatch('date_trunc', 'dbt')(datepart, date)) }}{% endmacro %}
 {% macro default__date_trunc(datepart, date) %}date_trunc('{{ datepart }}', {{ date }}){% endmacro %}
@@ -65,8 +59,6 @@ export const BUILTIN_MACROS = String.raw`
 
 {% macro safe_cast(field, type) %}{{ return(adapter.dispatch('safe_cast', 'dbt')(field, type)) }}{% endmacro %}
 {% macro default__safe_cast(field, type) %}cast({{ field }} as {{ type }}){% endmacro %}
-{% macro duckdb__safe_cast(field, type) %}try_cast({{ field }} as {{ type }}){% endmacro %}
-{% macro snowflake__safe_cast(field, type) %}try_cast({{ field }} as {{ type }}){% endmacro %}
 
 {% macro hash(field) %}{{ return(adapter.dispatch('hash', 'dbt')(field)) }}{% endmacro %}
 {% macro default__hash(field) %}md5(cast({{ field }} as {{ type_string() }})){% endmacro %}
@@ -79,11 +71,9 @@ export const BUILTIN_MACROS = String.raw`
 
 {% macro bool_or(expression) %}{{ return(adapter.dispatch('bool_or', 'dbt')(expression)) }}{% endmacro %}
 {% macro default__bool_or(expression) %}bool_or({{ expression }}){% endmacro %}
-{% macro snowflake__bool_or(expression) %}boolor_agg({{ expression }}){% endmacro %}
 
 {% macro listagg(measure, delimiter_text="','", order_by_clause=none, limit_num=none) %}{{ return(adapter.dispatch('listagg', 'dbt')(measure, delimiter_text, order_by_clause, limit_num)) }}{% endmacro %}
 {% macro default__listagg(measure, delimiter_text, order_by_clause, limit_num) %}string_agg({{ measure }}, {{ delimiter_text }}{% if order_by_clause %} {{ order_by_clause }}{% endif %}){% endmacro %}
-{% macro snowflake__listagg(measure, delimiter_text, order_by_clause, limit_num) %}listagg({{ measure }}, {{ delimiter_text }}){% if order_by_clause %} within group ({{ order_by_clause }}){% endif %}{% endmacro %}
 
 {% macro split_part(string_text, delimiter_text, part_number) %}{{ return(adapter.dispatch('split_part', 'dbt')(string_text, delimiter_text, part_number)) }}{% endmacro %}
 {% macro default__split_part(string_text, delimiter_text, part_number) %}split_part({{ string_text }}, {{ delimiter_text }}, {{ part_number }}){% endmacro %}
@@ -114,7 +104,6 @@ export const BUILTIN_MACROS = String.raw`
 
 {% macro date(year, month, day) %}{{ return(adapter.dispatch('date', 'dbt')(year, month, day)) }}{% endmacro %}
 {% macro default__date(year, month, day) %}make_date({{ year }}, {{ month }}, {{ day }}){% endmacro %}
-{% macro snowflake__date(year, month, day) %}date_from_parts({{ year }}, {{ month }}, {{ day }}){% endmacro %}
 `;
 
 /** The four generic data tests dbt ships; a project's `{% test unique(...) %}` replaces one. */

@@ -5,6 +5,7 @@ import { MflowError, closest } from '../errors.js';
 import { envVarLookup } from '../project/yaml-jinja.js';
 import { toAgate } from './agate.js';
 import { BUILTIN_MACROS, BUILTIN_MACROS_PATH, BUILTIN_TEST_MACROS } from './builtin-macros.js';
+import { warehouseMacros } from '../adapters/index.js';
 import { compileTemplate, createJinjaEnvironment, loadMacros, renderTemplate } from './environment.js';
 import { makeModules } from './modules.js';
 import { JinjaRelation } from './relation.js';
@@ -107,7 +108,7 @@ export class JinjaRuntime {
     this.dialect = opts.dialect;
     this.runStartedAt = (opts.now ?? (() => new Date()))();
     this.installGlobals();
-    const builtin = loadMacros(this.env, [{ path: BUILTIN_MACROS_PATH, source: BUILTIN_MACROS + BUILTIN_TEST_MACROS }], {});
+    const builtin = loadMacros(this.env, [{ path: BUILTIN_MACROS_PATH, source: BUILTIN_MACROS + warehouseMacros() + BUILTIN_TEST_MACROS }], {});
     Object.assign(this.macroFns, builtin);
     // Project macros, per file, override built-ins of the same name.
     const byFile = new Map<string, ManifestMacro[]>();
@@ -123,7 +124,7 @@ export class JinjaRuntime {
         .reduce((acc, m) => acc + '\n'.repeat(Math.max(0, m.line - 1 - (acc.match(/\n/g)?.length ?? 0))) + m.macro_sql, ''),
     }));
     Object.assign(this.macroFns, loadMacros(this.env, files, {}));
-    this.macroSources = [BUILTIN_MACROS + BUILTIN_TEST_MACROS, ...files.map((f) => f.source)];
+    this.macroSources = [BUILTIN_MACROS + warehouseMacros() + BUILTIN_TEST_MACROS, ...files.map((f) => f.source)];
     for (const [name, fn] of Object.entries(this.macroFns)) this.env.addGlobal(name, this.trackMacro(name, fn));
   }
 

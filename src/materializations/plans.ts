@@ -48,11 +48,6 @@ export function planTable(i: PlanInput): Plan {
   return { statements: [...hooks(i.preHooks, 'pre-hook'), ...atomic(i, body), ...hooks(i.postHooks, 'post-hook')], resultType: 'table' };
 }
 
-/** Dialects whose temporary tables can (and should) be schema-qualified name them here. */
-interface TempNaming {
-  temporaryRelation?(rel: Pick<Relation, 'database' | 'schema' | 'identifier'>): string;
-}
-
 const keyList = (k: unknown): string[] => (k === null || k === undefined ? [] : Array.isArray(k) ? k.map(String) : [String(k)]);
 
 export function planIncremental(i: PlanInput): Plan {
@@ -69,7 +64,7 @@ export function planIncremental(i: PlanInput): Plan {
   }
   const tmpName = `${i.target.identifier}__mflow_tmp`;
   // Qualified where the warehouse allows it (Snowflake: the session may have no current schema).
-  const tmp = (d as TempNaming).temporaryRelation?.({ ...i.target, identifier: tmpName }) ?? d.quote(tmpName);
+  const tmp = d.temporaryRelation?.({ ...i.target, identifier: tmpName }) ?? d.quote(tmpName);
   const target = rel(i);
   const existing = i.existingColumns ?? [];
   const incoming = i.newColumns ?? existing;

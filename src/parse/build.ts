@@ -321,13 +321,12 @@ export async function parseProject(o: ParseOptions): Promise<ParseResult> {
     nodes[n.unique_id] = n;
   }
   for (const s of Object.values(sources)) {
-    const q = (part: 'database' | 'schema' | 'identifier') => s.quoting[part] !== false;
+    // A source's `quoting:` overrides the project's; unset, the warehouse's default decides (dbt:
+    // quoted on DuckDB, unquoted on Snowflake, where a quoted "raw" would not find RAW).
+    const part = (name: string, kind: 'database' | 'schema' | 'identifier') => o.dialect.quotePart(name, kind, s.quoting[kind]);
     const db = s.database ?? (o.target.database as string | null) ?? null;
     s.database = db;
-    s.relation_name = [db && q('database') ? o.dialect.quote(db) : db, q('schema') ? o.dialect.quote(s.schema) : s.schema, q('identifier') ? o.dialect.quote(s.identifier) : s.identifier]
-      .filter(Boolean)
-      .join('.');
-    if (!o.target.database) s.relation_name = [q('schema') ? o.dialect.quote(s.schema) : s.schema, q('identifier') ? o.dialect.quote(s.identifier) : s.identifier].join('.');
+    s.relation_name = [db ? part(db, 'database') : null, part(s.schema, 'schema'), part(s.identifier, 'identifier')].filter(Boolean).join('.');
   }
 
   // Resolve refs and sources to unique ids.

@@ -10,7 +10,6 @@ import type { IngestReport } from '../ingest/types.js';
 import { build } from '../api.js';
 import { selectFor } from '../run/invoke.js';
 import { DuckDBAdapter, type DuckDBConnectionWrapper } from '../adapters/duckdb/adapter.js';
-import { shipRawToSnowflake } from '../ingest/snowflake.js';
 
 export interface GenerateCliOptions {
   beneficiaries: number;
@@ -82,7 +81,8 @@ export async function ingest(opts: IngestCliOptions): Promise<IngestReport> {
       cons.emit({ type: 'info', msg: `Ingestion ${report.success ? 'finished' : 'FAILED'} in ${report.elapsed_s.toFixed(1)}s; audit in ${report.artifact}` });
       if (remote && report.success) {
         const tables = sources.map((x) => ({ schema: x.schema, identifier: x.identifier || x.name }));
-        const shipped = await shipRawToSnowflake(conn, adapter, tables, { database: (s.target.database as string | null) ?? null });
+        if (!adapter.shipRaw) throw new MflowError('CONFIG', `RAW cannot be copied to a ${adapter.type} target`, { hint: 'Ingest into the DuckDB target instead.' });
+        const shipped = await adapter.shipRaw(conn, tables, { database: (s.target.database as string | null) ?? null });
         for (const t of shipped) cons.emit({ type: 'info', msg: `  shipped ${t.table} to ${adapter.type}: ${t.rows} rows (PUT + COPY INTO)` });
       }
       return report;

@@ -24,13 +24,5 @@ export const PROJECT_KEYS = [
   'saved-queries', 'metrics', 'exposures', 'analyses',
 ] as const;
 
-export const TARGET_KEYS_DUCKDB = ['type', 'path', 'database', 'schema', 'threads', 'extensions', 'settings', 'attach', 'read_only'] as const;
-export const TARGET_KEYS_SNOWFLAKE = [
-  'type', 'account', 'user', 'password', 'role', 'warehouse', 'database', 'schema', 'threads', 'authenticator', 'private_key',
-  'private_key_path', 'private_key_passphrase', 'token', 'oauth_client_id', 'oauth_client_secret', 'query_tag',
-  'client_session_keep_alive', 'connect_retries', 'connect_timeout', 'retry_on_database_errors', 'retry_all', 'reuse_connections',
-  'host', 'port', 'protocol', 'insecure_mode', 'login_timeout', 'query_timeout', 'access_url',
-] as const;
-
 /** Values of these keys never reach a log or an artifact. */
 export const SECRET_KEY_PATTERN = /pass(word|phrase)?|secret|token|private_key|credential/i;

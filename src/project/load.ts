@@ -5,7 +5,8 @@ import { MflowError, closest } from '../errors.js';
 import { MASK, redactDeep } from './secrets.js';
 import { validateTarget } from './validate-target.js';
 import { parseYaml } from '../util/yaml.js';
-import { PROJECT_KEYS, SECRET_KEY_PATTERN, TARGET_KEYS_DUCKDB, TARGET_KEYS_SNOWFLAKE } from './config-keys.js';
+import { findWarehouse, warehouseTypes } from '../adapters/index.js';
+import { PROJECT_KEYS, SECRET_KEY_PATTERN } from './config-keys.js';
 import type { ProjectConfig, ResolvedTarget, Warning } from './types.js';
 import { renderYamlValues } from './yaml-jinja.js';
 
@@ -142,8 +143,9 @@ function resolveTarget(
     onEnvVar: (p) => secretKeys.push(p.split('.').pop()!),
   }, outLine, [...prefix, name]);
   const type = String(rendered.type ?? '');
-  const known = type === 'duckdb' ? TARGET_KEYS_DUCKDB : type === 'snowflake' ? TARGET_KEYS_SNOWFLAKE : undefined;
-  if (!known) throw new MflowError('CONFIG', `Target '${name}' has unknown type '${type}'`, { file: source, line: outLine([...prefix, name, 'type']), hint: "Use type: duckdb or type: snowflake." });
+  const wh = findWarehouse(type);
+  if (!wh) throw new MflowError('CONFIG', `Target '${name}' has unknown type '${type}'`, { file: source, line: outLine([...prefix, name, 'type']), hint: `Use type: ${warehouseTypes().join(' or type: ')}.` });
+  const known = wh.targetKeys;
   for (const k of Object.keys(rendered)) {
     if (!(known as readonly string[]).includes(k)) {
       const s = closest(k, known);
@@ -155,16 +157,12 @@ function resolveTarget(
     }
   }
   validateTarget(rendered, { file: source, line: (k) => outLine([...prefix, name, k]), name });
-  if (type === 'duckdb') {
-    const p = (rendered.path as string | undefined) ?? ':memory:';
-    rendered.path = p === ':memory:' || isAbsolute(p) ? p : join(config.root, p);
-    rendered.schema = (rendered.schema as string | undefined) ?? 'main';
-  }
+  wh.completeTarget?.(rendered, config.root);
   return {
     ...rendered,
     name,
     type,
-    threads: Number(rendered.threads ?? (type === 'duckdb' ? 2 : 4)),
+    threads: Number(rendered.threads ?? wh.defaultThreads),
     schema: String(rendered.schema ?? 'public'),
     database: (rendered.database as string | undefined) ?? null,
     secretKeys: secretKeys.filter((k) => SECRET_KEY_PATTERN.test(k) || k === 'password' || k === 'token'),

@@ -157,7 +157,7 @@ export const runModel: NodeExecutor = async (ctx, node, conn) => {
   const r = await runStatements(conn, plan.statements, d.rollback(), sql);
   if (plan.resultType) ctx.relations.set({ ...target, type: plan.resultType });
   // An incremental run keeps the table (and its grants); every other plan replaced the relation.
-  const grants = await applyGrants(ctx, node, conn, target, !incrementalRun);
+  const grants = await applyGrants(ctx, node, conn, { ...target, type: mat === 'view' ? 'view' : 'table' }, !incrementalRun);
   if (grants.length) plan.statements.push(...grants);
   const detail = mat === 'view' ? 'CREATE VIEW' : incrementalRun ? `INSERT ${r.rowsAffected}` : `CREATE TABLE (${r.rowsAffected} rows)`;
   return { status: 'success', message: detail, rowsAffected: r.rowsAffected, compiledCode: sql, compiledPath, statements: plan.statements, detail };

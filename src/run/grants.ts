@@ -1,13 +1,8 @@
 import type { Connection, Dialect, Relation, Statement } from '../contracts/adapter.js';
 import type { ManifestNode } from '../contracts/manifest.js';
-import { diffGrants, grantsFromShow, type GrantMap } from '../adapters/snowflake/grants.js';
+import { diffGrants, type GrantMap } from './grant-diff.js';
 import { MflowError } from '../errors.js';
 import type { ExecContext } from './executors.js';
-
-/** Dialects that can read grants back (`show grants on`); the others cannot apply a `grants` config. */
-interface GrantReading {
-  showGrants(target: string): string;
-}
 
 function desiredGrants(node: ManifestNode): GrantMap | null {
   const g = node.config.grants as unknown;
@@ -26,21 +21,21 @@ function desiredGrants(node: ManifestNode): GrantMap | null {
  * without `copy grants` has no grants left, so it is not read back (one round trip saved), as
  * dbt's `should_revoke` does.
  */
-export async function applyGrants(ctx: ExecContext, node: ManifestNode, conn: Connection, rel: Pick<Relation, 'database' | 'schema' | 'identifier'>, replaced: boolean): Promise<Statement[]> {
+export async function applyGrants(ctx: ExecContext, node: ManifestNode, conn: Connection, rel: Pick<Relation, 'database' | 'schema' | 'identifier'> & { type: 'table' | 'view' }, replaced: boolean): Promise<Statement[]> {
   const desired = desiredGrants(node);
   if (!desired || Object.keys(desired).length === 0) return [];
-  const d: Dialect & Partial<GrantReading> = ctx.session.dialect;
-  if (typeof d.showGrants !== 'function') {
+  const d: Dialect = ctx.session.dialect;
+  if (typeof d.showGrants !== 'function' || typeof d.grantsFromRows !== 'function') {
     ctx.console.emit({ type: 'warn', msg: `grants of '${node.name}' are ignored: ${d.type} has no grants` });
     return [];
   }
   const target = d.relation(rel);
   const keepsGrants = node.config.copy_grants === true;
-  const current = replaced && !keepsGrants ? {} : grantsFromShow((await conn.execute(d.showGrants(target))).rows.map(lowerKeys));
+  const current = replaced && !keepsGrants ? {} : d.grantsFromRows((await conn.execute(d.showGrants(target, rel.type))).rows.map(lowerKeys));
   const changes = diffGrants(current, desired);
   const statements: Statement[] = [
-    ...changes.revoke.flatMap((r) => d.revoke(target, r.privilege, r.grantees).split(';\n').map((sql) => ({ sql, purpose: `revoke ${r.privilege}` }))),
-    ...changes.grant.flatMap((g) => d.grant(target, g.privilege, g.grantees).split(';\n').map((sql) => ({ sql, purpose: `grant ${g.privilege}` }))),
+    ...changes.revoke.flatMap((r) => d.revoke(target, r.privilege, r.grantees, rel.type).split(';\n').map((sql) => ({ sql, purpose: `revoke ${r.privilege}` }))),
+    ...changes.grant.flatMap((g) => d.grant(target, g.privilege, g.grantees, rel.type).split(';\n').map((sql) => ({ sql, purpose: `grant ${g.privilege}` }))),
   ];
   if (ctx.dryRun) return statements;
   for (const s of statements) await conn.execute(s.sql);

@@ -67,7 +67,8 @@ export async function invoke(session: Session, opts: CommonOptions, ids: string[
     const c = await adapter.acquire();
     try {
       const listed = new Map<string, Promise<string[]>>();
-      for (const s of schemas.values()) if (!(await relations.get(s.db, s.schema, '__none__')) && !(await schemaExists(adapter, s, listed))) await c.execute(session.dialect.createSchema(s.db, s.schema));
+      // A schema whose listing found relations exists: schemas are listed (once per database) only for empty or new ones.
+      for (const s of schemas.values()) if (!relations.hasAny(s.db, s.schema) && !(await schemaExists(adapter, s, listed))) await c.execute(session.dialect.createSchema(s.db, s.schema));
     } finally {
       adapter.release(c);
     }

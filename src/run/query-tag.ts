@@ -2,11 +2,6 @@ import type { Connection } from '../contracts/adapter.js';
 import type { ManifestNode } from '../contracts/manifest.js';
 import type { ExecContext } from './executors.js';
 
-interface QueryTagging {
-  setQueryTag(tag: string): string;
-  unsetQueryTag(): string;
-}
-
 /**
  * `query_tag` config: the session's tag is set for the node's queries and restored afterwards
  * (to the target's `query_tag`, or unset), so warehouse history attributes every query to its
@@ -14,13 +9,13 @@ interface QueryTagging {
  */
 export async function withQueryTag<T>(ctx: ExecContext, node: ManifestNode, conn: Connection, f: () => Promise<T>): Promise<T> {
   const tag = node.config.query_tag;
-  const d = ctx.session.dialect as unknown as Partial<QueryTagging>;
+  const d = ctx.session.dialect;
   if (tag === undefined || tag === null || tag === '' || ctx.dryRun || typeof d.setQueryTag !== 'function' || typeof d.unsetQueryTag !== 'function') return f();
-  await conn.execute(d.setQueryTag(String(tag)));
+  await conn.execute(d.setQueryTag!(String(tag)));
   try {
     return await f();
   } finally {
     const base = ctx.session.target.query_tag;
-    await conn.execute(base ? d.setQueryTag(String(base)) : d.unsetQueryTag()).catch(() => undefined);
+    await conn.execute(base ? d.setQueryTag!(String(base)) : d.unsetQueryTag!()).catch(() => undefined);
   }
 }

@@ -1,8 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse as parseYamlText } from 'yaml';
-import { createAdapter } from '../adapters/index.js';
-import { DuckDBDialect } from '../adapters/duckdb/dialect.js';
+import { createAdapter, createDialect } from '../adapters/index.js';
 import type { Adapter, Dialect } from '../contracts/adapter.js';
 import type { Manifest } from '../contracts/manifest.js';
 import { CaptureConsole, type Console } from '../console/console.js';
@@ -52,11 +51,9 @@ export function parseVars(v: CommonOptions['vars']): Record<string, unknown> {
   return parsed as Record<string, unknown>;
 }
 
-export async function dialectFor(type: string, target: ResolvedTarget): Promise<Dialect> {
-  if (type === 'duckdb') return new DuckDBDialect();
-  const spec = './../adapters/snowflake/dialect.js';
-  const mod = (await import(spec)) as { SnowflakeDialect: new (q?: unknown) => Dialect };
-  return new mod.SnowflakeDialect((target as Record<string, unknown>).quoting ?? {});
+/** The target's dialect, with the project's `quoting:` (the target's own `quoting:` wins). */
+export async function dialectFor(target: ResolvedTarget, project?: Pick<ProjectConfig, 'quoting'>): Promise<Dialect> {
+  return createDialect(target, project?.quoting ?? {});
 }
 
 /** Adapters of the sessions open in this process, so Ctrl-C can cancel what they run. */
@@ -67,7 +64,7 @@ const openAdapters = new Set<Adapter>();
  * running a query whose client just exits). Call it from a SIGINT handler before exiting.
  */
 export async function cancelRunningQueries(): Promise<void> {
-  await Promise.all([...openAdapters].map((a) => (a as Adapter & { cancel?: () => Promise<void> }).cancel?.().catch(() => undefined)));
+  await Promise.all([...openAdapters].map((a) => a.cancel?.().catch(() => undefined)));
 }
 
 export class Session {
@@ -103,7 +100,7 @@ export class Session {
     const console = opts.console ?? new CaptureConsole();
     const vars = parseVars(opts.vars);
     const { config, target, warnings } = loadProject({ projectDir: opts.projectDir, profilesDir: opts.profilesDir, target: opts.target, vars, env: opts.env });
-    const dialect = await dialectFor(target.type, target);
+    const dialect = await dialectFor(target, config);
     const parseWarnings = [...warnings];
     let parsed;
     try {
@@ -132,7 +129,7 @@ export class Session {
   async connect(): Promise<Adapter> {
     if (!this.adapter) {
       try {
-        this.adapter = await createAdapter(this.target);
+        this.adapter = await createAdapter(this.target, { progress: (msg) => this.console.emit({ type: 'info', msg }) });
       } catch (e) {
         this.manifestPending = false;
         throw e;

@@ -116,8 +116,7 @@ export function kindOf(s: ColumnStats): SeedKind {
 }
 
 export function typeNameOf(kind: SeedKind, d: Dialect): string {
-  if (kind === 'timestamptz') return d.type === 'snowflake' ? 'timestamp_tz' : 'timestamptz';
-  return d.typeName(kind === 'integer' ? 'integer' : kind === 'bigint' ? 'bigint' : kind === 'float' ? 'float' : kind);
+  return d.typeName(kind);
 }
 
 /** SQL turning the staged text of a column into its type; only values the inference accepted reach it. */

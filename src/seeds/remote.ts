@@ -109,6 +109,6 @@ export async function runSeedRemote(ctx: ExecContext, node: ManifestNode, conn: 
     throw e;
   }
   ctx.relations.set({ database: node.database, schema: node.schema, identifier: node.alias, type: 'table' });
-  const grants = await applyGrants(ctx, node, conn, { database: node.database, schema: node.schema, identifier: node.alias }, rebuild);
+  const grants = await applyGrants(ctx, node, conn, { database: node.database, schema: node.schema, identifier: node.alias, type: 'table' }, rebuild);
   return { status: 'success', message: `INSERT ${rows.length}`, rowsAffected: rows.length, statements: [...statements, ...tx, ...grants], detail: `INSERT ${rows.length}` };
 }

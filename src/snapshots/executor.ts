@@ -25,7 +25,7 @@ export const runSnapshot: NodeExecutor = async (ctx, node, conn) => {
   const compiledPath = writeNodeSql(s.targetDir, 'compiled', node, sql);
   const stageName = `mflow_snapshot__${node.unique_id.replace(/\W+/g, '_')}`;
   // Named in full where the warehouse allows it (Snowflake: the session may have no current schema).
-  const stage = (d as { temporaryRelation?(r: { database: string | null; schema: string; identifier: string }): string }).temporaryRelation?.({ database: node.database, schema: node.schema, identifier: stageName }) ?? d.quote(stageName);
+  const stage = d.temporaryRelation?.({ database: node.database, schema: node.schema, identifier: stageName }) ?? d.quote(stageName);
   await conn.execute(d.createTableAs(stage, sql, { temporary: true, replace: true }));
   try {
     const sourceColumns = (await conn.execute(`select * from ${stage} limit 0`)).columns;
@@ -81,9 +81,10 @@ async function assertUniqueKeys(conn: Connection, node: ManifestNode, stage: str
   const k = keys.map(q).join(', ');
   const r = await conn.execute(`select ${k}, count(*) as mflow_n from ${stage} group by ${k} having count(*) > 1 limit 1`);
   if (r.rows.length) {
-    const row = r.rows[0];
-    const key = keys.map((x) => `${x}=${String(row[x])}`).join(', ');
-    throw new MflowError('SNAPSHOT', `Snapshot '${node.name}': unique_key is not unique in its query (${key} appears ${String(row.mflow_n)} times); nothing was changed`, { file: node.original_file_path, node: node.unique_id, hint: 'Deduplicate the query, or use a unique_key that identifies one row.' });
+    // Read by name whatever case the warehouse returns them in (Snowflake: MFLOW_N).
+    const row = new Map(Object.entries(r.rows[0]).map(([c, v]) => [c.toLowerCase(), v]));
+    const key = keys.map((x) => `${x}=${String(row.get(x.toLowerCase()))}`).join(', ');
+    throw new MflowError('SNAPSHOT', `Snapshot '${node.name}': unique_key is not unique in its query (${key} appears ${String(row.get('mflow_n'))} times); nothing was changed`, { file: node.original_file_path, node: node.unique_id, hint: 'Deduplicate the query, or use a unique_key that identifies one row.' });
   }
 }
 

@@ -118,8 +118,8 @@ export function inferType(values: unknown[]): string {
 
 /** Warehouse type names DuckDB does not know (Snowflake's) mapped to ones it does. */
 export function duckType(t: string): string {
-  // Snowflake reports timestamps with their precision (TIMESTAMP_NTZ(9)); DuckDB's have none.
-  const u = t.trim().toUpperCase().replace(/^(TIMESTAMP_(?:NTZ|TZ|LTZ)|DATETIME)\s*\(\s*\d+\s*\)$/, '$1');
+  // `describe` on Snowflake answers with precisions: TIMESTAMP_NTZ(9), TIME(9), BINARY(8388608).
+  const u = t.trim().toUpperCase().replace(/^(TIMESTAMP_NTZ|TIMESTAMP_LTZ|TIMESTAMP_TZ|TIMESTAMP|DATETIME|TIME)\s*\(\s*\d+\s*\)$/, '$1');
   if (/^(TEXT|STRING|CHARACTER VARYING|NVARCHAR|NCHAR)/.test(u)) return 'VARCHAR';
   if (/^NUMBER\s*\(\s*\d+\s*,\s*0\s*\)$/.test(u) || u === 'NUMBER') return 'BIGINT';
   if (u.startsWith('NUMBER')) return u.replace('NUMBER', 'DECIMAL');
@@ -127,6 +127,10 @@ export function duckType(t: string): string {
   if (u === 'TIMESTAMP_TZ' || u === 'TIMESTAMP_LTZ') return 'TIMESTAMPTZ';
   if (u === 'VARIANT' || u === 'OBJECT') return 'JSON';
   if (u === 'ARRAY') return 'JSON[]';
+  if (u === 'TIME') return 'TIME';
+  if (u === 'TIMESTAMP') return 'TIMESTAMP';
+  if (/^(BINARY|VARBINARY)/.test(u)) return 'BLOB';
+  if (u === 'BYTEINT') return 'TINYINT';
   if (u === 'FLOAT' || u === 'FLOAT4' || u === 'FLOAT8' || u === 'REAL') return 'DOUBLE';
   return t;
 }

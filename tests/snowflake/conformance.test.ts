@@ -178,9 +178,9 @@ for (const h of harnesses) {
       for (const r of changes.revoke) await conn.execute(sf.revoke(target, r.privilege, r.grantees));
       expect(grantsFromShow((await conn.execute(sf.showGrants(target))).rows)).toEqual({ SELECT: ['REPORTER'] });
       // A view rebuilt with copy grants keeps them.
-      await conn.execute(sf.grant(rel('claims_v'), 'select', ['reporter']));
+      await conn.execute(sf.grant(rel('claims_v'), 'select', ['reporter'], 'view'));
       await conn.execute(d.createView(rel('claims_v'), `select id from ${rel('claims')}`));
-      expect(grantsFromShow((await conn.execute(sf.showGrants(rel('claims_v')))).rows)).toEqual({ SELECT: ['REPORTER'] });
+      expect(grantsFromShow((await conn.execute(sf.showGrants(rel('claims_v'), 'view'))).rows)).toEqual({ SELECT: ['REPORTER'] });
     });
   });
 }

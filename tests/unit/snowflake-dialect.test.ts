@@ -77,9 +77,11 @@ where ("CLAIM_ID", "LINE") in (
   });
 
   it('spells grants one grantee per statement, metadata, query tags, stages and seed batches', () => {
-    expect(sf.grant(T, 'select', ['reporter', 'analyst'])).toBe(`grant select on ${T} to REPORTER;\ngrant select on ${T} to ANALYST`);
-    expect(sf.revoke(T, 'select', ['analyst'])).toBe(`revoke select on ${T} from ANALYST`);
-    expect(sf.showGrants(T)).toBe(`show grants on ${T}`);
+    // The object type is required by Snowflake's GRANT (issue 13), as dbt-snowflake writes it.
+    expect(sf.grant(T, 'select', ['reporter', 'analyst'])).toBe(`grant select on table ${T} to role REPORTER;\ngrant select on table ${T} to role ANALYST`);
+    expect(sf.grant(T, 'select', ['reporter'], 'view')).toBe(`grant select on view ${T} to role REPORTER`);
+    expect(sf.revoke(T, 'select', ['analyst'])).toBe(`revoke select on table ${T} from role ANALYST`);
+    expect(sf.showGrants(T, 'view')).toBe(`show grants on view ${T}`);
     expect(sf.listRelations('analytics', 'marts')).toBe('show terse objects in schema ANALYTICS.MARTS');
     expect(sf.listSchemas('analytics')).toBe('show terse schemas in database ANALYTICS');
     expect(sf.describe(T)).toBe(`describe table ${T}`);
@@ -127,7 +129,7 @@ describe('the same plans on both dialects, side by side', () => {
       duck.deleteInsert({ target: '"analytics"."marts"."fct_claims"', source: 'src', uniqueKey: ['id'], columns: ['id', 'v'] }),
     ],
     'add columns': ['alter table ANALYTICS.MARTS.FCT_CLAIMS add column "X" number(38,0)', 'alter table "analytics"."marts"."fct_claims" add column "x" integer'],
-    grant: ['grant select on ANALYTICS.MARTS.FCT_CLAIMS to REPORTER', 'grant select on "analytics"."marts"."fct_claims" to reporter'],
+    grant: ['grant select on table ANALYTICS.MARTS.FCT_CLAIMS to role REPORTER', 'grant select on "analytics"."marts"."fct_claims" to reporter'],
   };
   for (const [name, plan] of cases) {
     it(name, () => {
@@ -152,7 +154,10 @@ describe('snowflake grants and target config', () => {
   it('maps profile keys to driver options and hides secrets', () => {
     const t = { name: 'sf', type: 'snowflake', threads: 4, schema: 'dev', account: 'xy123', user: 'svc', password: 's3cret', role: 'transformer', warehouse: 'wh', database: 'analytics', query_tag: 'mflow', client_session_keep_alive: true, connect_timeout: 30 };
     const s = resolveSnowflakeTarget(t);
-    expect(s.connection).toMatchObject({ account: 'xy123', username: 'svc', password: 's3cret', authenticator: 'SNOWFLAKE', role: 'transformer', warehouse: 'wh', database: 'analytics', schema: 'dev', queryTag: 'mflow', clientSessionKeepAlive: true, timeout: 30000 });
+    expect(s.connection).toMatchObject({ account: 'xy123', username: 'svc', password: 's3cret', authenticator: 'SNOWFLAKE', role: 'transformer', warehouse: 'wh', database: 'analytics', schema: 'dev', queryTag: 'mflow', clientSessionKeepAlive: true });
+    // connect_timeout is the wait between login attempts (dbt-snowflake), not the driver's per-request timeout.
+    expect(s.connection.timeout).toBeUndefined();
+    expect(s.login).toMatchObject({ timeoutSeconds: 60, retries: 1, waitSeconds: 30 });
     expect(describeTarget(t).password).toBe('****');
     const oauth = resolveSnowflakeTarget({ name: 'sf', type: 'snowflake', threads: 1, schema: 'dev', account: 'xy', authenticator: 'oauth', token: 'tok' });
     expect(oauth.connection).toMatchObject({ authenticator: 'OAUTH', token: 'tok' });

@@ -19,6 +19,11 @@ export class DuckDBDialect implements Dialect {
     return q(identifier);
   }
 
+  /** Quoted unless told otherwise (dbt-duckdb's default); an unquoted part keeps its spelling. */
+  quotePart(name: string, _part: 'database' | 'schema' | 'identifier' | 'column', quoted?: boolean): string {
+    return quoted === false && /^[A-Za-z_][A-Za-z0-9_$]*$/.test(name) ? name : q(name);
+  }
+
   relation(rel: Pick<Relation, 'database' | 'schema' | 'identifier'>): string {
     return [rel.database, rel.schema, rel.identifier].filter((p): p is string => !!p).map(q).join('.');
   }
@@ -32,7 +37,7 @@ export class DuckDBDialect implements Dialect {
   }
 
   typeName(kind: Parameters<Dialect['typeName']>[0]): string {
-    return { string: 'varchar', integer: 'integer', bigint: 'bigint', float: 'double', numeric: 'decimal(38,6)', boolean: 'boolean', date: 'date', timestamp: 'timestamp' }[kind];
+    return { string: 'varchar', integer: 'integer', bigint: 'bigint', float: 'double', numeric: 'decimal(38,6)', boolean: 'boolean', date: 'date', timestamp: 'timestamp', timestamptz: 'timestamptz' }[kind];
   }
 
   createSchema(database: string | null, schema: string): string {

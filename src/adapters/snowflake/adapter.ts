@@ -1,6 +1,6 @@
-import type { Adapter, Connection, TargetConfig } from '../../contracts/adapter.js';
+import type { Adapter, Connection, LocalTable, RawTable, TargetConfig } from '../../contracts/adapter.js';
 import { resolveSnowflakeTarget, type SnowflakeSettings } from './config.js';
-import { SnowflakeConnection } from './connection.js';
+import { SnowflakeConnection, type LoginPolicy } from './connection.js';
 import { SnowflakeDialect } from './dialect.js';
 import { loadSdk, type Sdk } from './driver.js';
 import { SnowflakeIntrospector } from './introspector.js';
@@ -23,9 +23,14 @@ export class SnowflakeAdapter implements Adapter {
     readonly target: TargetConfig,
     private readonly sdk: Sdk,
     private readonly settings: SnowflakeSettings,
+    private readonly progress?: (message: string) => void,
   ) {
     this.dialect = new SnowflakeDialect(settings.quoting);
     this.introspector = new SnowflakeIntrospector(this.dialect, (f) => this.withMeta(f));
+  }
+
+  private get loginPolicy(): LoginPolicy {
+    return { ...this.settings.login, progress: this.progress };
   }
 
   /** Statements sent by every session of this adapter (the round-trip budget is measured on it). */
@@ -39,7 +44,7 @@ export class SnowflakeAdapter implements Adapter {
     if (this.pooled + this.opening < Math.max(1, this.target.threads || 1)) {
       this.opening++;
       try {
-        const n = await SnowflakeConnection.open(this.sdk, this.settings.connection, this.settings.connectRetries);
+        const n = await SnowflakeConnection.open(this.sdk, this.settings.connection, this.settings.connectRetries, this.loginPolicy);
         this.all.push(n);
         this.pooled++;
         return n;
@@ -80,11 +85,17 @@ export class SnowflakeAdapter implements Adapter {
         this.release(c);
       }
     }
-    this.meta ??= SnowflakeConnection.open(this.sdk, this.settings.connection, this.settings.connectRetries).then((m) => {
+    this.meta ??= SnowflakeConnection.open(this.sdk, this.settings.connection, this.settings.connectRetries, this.loginPolicy).then((m) => {
       this.all.push(m);
       return m;
     });
     return f(await this.meta);
+  }
+
+  /** RAW ingested and audited locally, then copied with PUT + COPY INTO. */
+  async shipRaw(local: LocalTable, tables: RawTable[], opts: { database: string | null }): Promise<{ table: string; rows: number }[]> {
+    const { shipRawToSnowflake } = await import('./ship-raw.js');
+    return shipRawToSnowflake(local, this, tables, opts);
   }
 
   /** Ctrl-C: abort what every session is running. */
@@ -102,7 +113,7 @@ export class SnowflakeAdapter implements Adapter {
   }
 }
 
-export async function createSnowflakeAdapter(target: TargetConfig): Promise<SnowflakeAdapter> {
+export async function createSnowflakeAdapter(target: TargetConfig, opts: { progress?: (message: string) => void } = {}): Promise<SnowflakeAdapter> {
   const settings = resolveSnowflakeTarget(target);
-  return new SnowflakeAdapter(target, await loadSdk(), settings);
+  return new SnowflakeAdapter(target, await loadSdk(), settings, opts.progress);
 }

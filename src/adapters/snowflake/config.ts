@@ -1,13 +1,14 @@
 import fs from 'node:fs';
 import type { TargetConfig } from '../../contracts/adapter.js';
 import { MflowError, closest } from '../../errors.js';
+import type { LoginPolicy } from './connection.js';
 import type { QuotingConfig } from './dialect.js';
 
 /**
  * Target keys accepted for `type: snowflake` (dbt-snowflake's profile names). Secrets come only
  * from `env_var()` in the profile; this module never prints a value, only key names.
  */
-const KEYS = [
+export const TARGET_KEYS = [
   'name', 'type', 'threads', 'account', 'user', 'password', 'role', 'warehouse', 'database', 'schema',
   'authenticator', 'private_key', 'private_key_path', 'private_key_passphrase', 'token', 'token_file_path',
   'oauth_client_id', 'oauth_client_secret', 'query_tag', 'client_session_keep_alive', 'connect_timeout',
@@ -26,6 +27,8 @@ export interface SnowflakeSettings {
   queryTimeoutSeconds?: number;
   /** How many times a statement is retried after the connection was lost (outside transactions). */
   connectRetries: number;
+  /** Login deadline per attempt, retries and the wait between them (see `SnowflakeConnection.connectWithin`). */
+  login: Omit<LoginPolicy, 'progress'>;
 }
 
 function fail(message: string, hint: string, target: TargetConfig): never {
@@ -58,9 +61,9 @@ function num(target: TargetConfig, key: string): number | undefined {
 export function resolveSnowflakeTarget(target: TargetConfig): SnowflakeSettings {
   for (const k of Object.keys(target)) {
     // secretKeys/source: the project loader's bookkeeping on the resolved target, not profile keys.
-    if (k.startsWith('__') || k === 'secretKeys' || k === 'source' || (KEYS as readonly string[]).includes(k)) continue;
-    const near = closest(k, KEYS);
-    fail(`unknown key '${k}'`, near ? `Did you mean '${near}'?` : `Known keys: ${KEYS.join(', ')}.`, target);
+    if (k.startsWith('__') || k === 'secretKeys' || k === 'source' || (TARGET_KEYS as readonly string[]).includes(k)) continue;
+    const near = closest(k, TARGET_KEYS);
+    fail(`unknown key '${k}'`, near ? `Did you mean '${near}'?` : `Known keys: ${TARGET_KEYS.join(', ')}.`, target);
   }
   const account = str(target, 'account');
   if (!account) fail(`'account' is missing`, `Set account: "{{ env_var('SNOWFLAKE_ACCOUNT') }}" (e.g. xy12345.eu-west-1).`, target);
@@ -78,8 +81,8 @@ export function resolveSnowflakeTarget(target: TargetConfig): SnowflakeSettings 
   if (port !== undefined) conn.port = port;
   const keepAlive = bool(target, 'client_session_keep_alive');
   if (keepAlive !== undefined) conn.clientSessionKeepAlive = keepAlive;
-  const timeout = num(target, 'connect_timeout') ?? num(target, 'login_timeout');
-  if (timeout !== undefined) conn.timeout = timeout * 1000;
+  // login_timeout bounds each login attempt and connect_timeout is the wait between attempts, as in
+  // dbt-snowflake; neither is the driver's per-request `timeout` (which also cuts long queries).
   const retry = num(target, 'retry_timeout');
   if (retry !== undefined) conn.retryTimeout = retry;
 
@@ -123,7 +126,10 @@ export function resolveSnowflakeTarget(target: TargetConfig): SnowflakeSettings 
   conn.arrayBindingThreshold = 1_000_000;
   const quoting = (target.quoting ?? {}) as QuotingConfig;
   if (typeof quoting !== 'object' || Array.isArray(quoting)) fail(`'quoting' must be a mapping`, `Write quoting: { identifier: false }.`, target);
-  return { connection: conn, quoting, queryTimeoutSeconds: num(target, 'query_timeout'), connectRetries: num(target, 'connect_retries') ?? 1 };
+  const connectRetries = num(target, 'connect_retries') ?? 1;
+  const where = conn.accessUrl ? String(conn.accessUrl) : conn.host ? `${String(conn.protocol ?? 'https')}://${String(conn.host)}${conn.port ? `:${String(conn.port)}` : ''}` : `${account}.snowflakecomputing.com`;
+  const login = { timeoutSeconds: num(target, 'login_timeout') ?? 60, retries: Math.floor(connectRetries), waitSeconds: num(target, 'connect_timeout') ?? 10, where: `account '${account}' (${where})` };
+  return { connection: conn, quoting, queryTimeoutSeconds: num(target, 'query_timeout'), connectRetries, login };
 }
 
 /** The target with every secret replaced, safe for logs, `debug` output and artifacts. */

@@ -26,6 +26,29 @@ interface DriverError extends Error {
   data?: { queryId?: string };
 }
 
+/** How a session logs in: per-attempt deadline, retries of network failures, and where progress goes. */
+export interface LoginPolicy {
+  timeoutSeconds: number;
+  retries: number;
+  waitSeconds: number;
+  /** `account 'x' (https://host)`, for messages; never contains a credential. */
+  where: string;
+  progress?: (message: string) => void;
+}
+
+const DEFAULT_LOGIN: LoginPolicy = { timeoutSeconds: 60, retries: 1, waitSeconds: 10, where: 'the account' };
+
+/** Driver codes of failures that never reached Snowflake's login (timeouts, resets, refused connections). */
+const NETWORK = /^(ECONN|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|ESOCKET|4010\d\d)/;
+
+function describe(e: unknown): string {
+  const err = e as DriverError | undefined;
+  const cause = (err as { cause?: DriverError } | undefined)?.cause;
+  const code = cause?.code ?? err?.code;
+  const msg = (err?.message ?? String(e)).replace(/^Snowflake error [^:]*: /, '').split('\n')[0];
+  return code && !msg.includes(String(code)) ? `${msg} [${code}]` : msg;
+}
+
 /** Codes after which the session is gone: reconnect and retry (when nothing transactional is lost). */
 const RECONNECT_CODES = new Set(['390111', '390114', '390104', '401001', '401002', '405503', '407002']);
 
@@ -87,21 +110,76 @@ export class SnowflakeConnection implements Connection {
     private readonly options: Record<string, unknown>,
     private raw: SfConnection,
     private readonly retries: number,
+    private readonly login: LoginPolicy = DEFAULT_LOGIN,
   ) {}
 
-  static async open(sdk: Sdk, options: Record<string, unknown>, retries = 1): Promise<SnowflakeConnection> {
-    return new SnowflakeConnection(sdk, options, await SnowflakeConnection.connectRaw(sdk, options), retries);
+  static async open(sdk: Sdk, options: Record<string, unknown>, retries = 1, login: LoginPolicy = DEFAULT_LOGIN): Promise<SnowflakeConnection> {
+    return new SnowflakeConnection(sdk, options, await SnowflakeConnection.connectWithin(sdk, options, login), retries, login);
   }
 
-  private static async connectRaw(sdk: Sdk, options: Record<string, unknown>): Promise<SfConnection> {
+  /**
+   * Login with a total deadline: each attempt gets `login_timeout` seconds, network failures are
+   * retried `connect_retries` times `connect_timeout` seconds apart, and then the error says what
+   * to check. The driver alone retries an unreachable host for minutes (its own login retry budget
+   * is at least 300 s), printing nothing.
+   */
+  static async connectWithin(sdk: Sdk, options: Record<string, unknown>, login: LoginPolicy): Promise<SfConnection> {
+    let last: unknown;
+    const attempts = login.retries + 1;
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      if (attempt > 1) {
+        login.progress?.(`Snowflake: attempt ${attempt - 1} of ${attempts} failed (${describe(last)}); retrying in ${login.waitSeconds} s`);
+        await new Promise((r) => setTimeout(r, login.waitSeconds * 1000));
+      }
+      try {
+        return await SnowflakeConnection.attempt(sdk, options, login, attempt, attempts);
+      } catch (e) {
+        last = e;
+        // A refused login (bad password, unknown user, locked role) does not get better by retrying.
+        if (e instanceof SnowflakeQueryError && e.snowflakeCode && !NETWORK.test(String(e.snowflakeCode))) throw e;
+      }
+    }
+    const total = attempts * login.timeoutSeconds + (attempts - 1) * login.waitSeconds;
+    throw new MflowError('DATABASE', `Could not connect to Snowflake at ${login.where}: ${describe(last)} (${attempts} attempt${attempts > 1 ? 's' : ''}, gave up after about ${total} s)`, {
+      hint: 'Check the target\'s account (e.g. xy12345.eu-west-1), host/port if set, that this machine reaches it (VPN, firewall, HTTPS_PROXY), and raise login_timeout or connect_retries for a slow network.',
+      cause: last,
+    });
+  }
+
+  private static attempt(sdk: Sdk, options: Record<string, unknown>, login: LoginPolicy, attempt: number, attempts: number): Promise<SfConnection> {
     const raw = sdk.createConnection(options as Parameters<Sdk['createConnection']>[0]);
     const browser = String(options.authenticator ?? '').toUpperCase() === 'EXTERNALBROWSER';
-    await new Promise<void>((resolve, reject) => {
-      const cb = (err: unknown) => (err ? reject(toQueryError(err, '')) : resolve());
+    return new Promise<SfConnection>((resolve, reject) => {
+      let settled = false;
+      // Say something when a login takes longer than a blink, so a stalled command is not silent.
+      const slow = setTimeout(() => login.progress?.(`Snowflake: connecting to ${login.where} (attempt ${attempt} of ${attempts}, up to ${login.timeoutSeconds} s)...`), Math.min(2000, login.timeoutSeconds * 500));
+      const deadline = setTimeout(() => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(slow);
+        // The driver keeps retrying in the background; destroying the connection stops it.
+        try {
+          raw.destroy(() => undefined);
+        } catch {
+          /* not connected yet */
+        }
+        reject(new MflowError('DATABASE', `no answer within ${login.timeoutSeconds} s (login_timeout)`));
+      }, login.timeoutSeconds * 1000);
+      const cb = (err: unknown) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(slow);
+        clearTimeout(deadline);
+        if (err) reject(toQueryError(err, ''));
+        else resolve(raw);
+      };
       if (browser) void raw.connectAsync(cb);
       else raw.connect(cb);
     });
-    return raw;
+  }
+
+  private static connectRaw(sdk: Sdk, options: Record<string, unknown>, login: LoginPolicy = DEFAULT_LOGIN): Promise<SfConnection> {
+    return SnowflakeConnection.connectWithin(sdk, options, login);
   }
 
   /** A script with several statements runs them in order and returns the last result. */
@@ -124,7 +202,7 @@ export class SnowflakeConnection implements Connection {
     } catch (e) {
       const code = String((e as DriverError).code ?? '');
       if (!this.cancelled && retriesLeft > 0 && !this.inTransaction && RECONNECT_CODES.has(code)) {
-        this.raw = await SnowflakeConnection.connectRaw(this.sdk, this.options);
+        this.raw = await SnowflakeConnection.connectRaw(this.sdk, this.options, this.login);
         return this.run(sql, binds, retriesLeft - 1);
       }
       throw toQueryError(e, sql);

@@ -1,4 +1,5 @@
 import type { Capabilities, Column, Dialect, Relation } from '../../contracts/adapter.js';
+import { grantsFromShow } from './grants.js';
 
 /** Which parts of a name are quoted (dbt's `quoting` config). Unquoted parts fold to upper case. */
 export interface QuotingConfig {
@@ -52,6 +53,12 @@ export class SnowflakeDialect implements Dialect {
     return name.toUpperCase();
   }
 
+  /** Unquoted unless `quoting:` says so (dbt-snowflake's default); names that need quotes get them. */
+  quotePart(name: string, kind: keyof QuotingConfig, quoted?: boolean): string {
+    if (quoted ?? this.quoting[kind]) return q(name);
+    return SIMPLE.test(name) ? name.toUpperCase() : q(name);
+  }
+
   private col(name: string): string {
     return q(this.normalize(name, 'column'));
   }
@@ -79,7 +86,7 @@ export class SnowflakeDialect implements Dialect {
   }
 
   typeName(kind: Parameters<Dialect['typeName']>[0]): string {
-    return { string: 'varchar', integer: 'number(38,0)', bigint: 'number(38,0)', float: 'float', numeric: 'number(38,6)', boolean: 'boolean', date: 'date', timestamp: 'timestamp_ntz' }[kind];
+    return { string: 'varchar', integer: 'number(38,0)', bigint: 'number(38,0)', float: 'float', numeric: 'number(38,6)', boolean: 'boolean', date: 'date', timestamp: 'timestamp_ntz', timestamptz: 'timestamp_tz' }[kind];
   }
 
   createSchema(database: string | null, schema: string): string {
@@ -163,22 +170,31 @@ export class SnowflakeDialect implements Dialect {
     return `alter table ${target} alter ${this.col(column)} set data type ${dataType}`;
   }
 
-  /** One grantee per statement: Snowflake's GRANT takes a single grantee. */
-  grant(target: string, privilege: string, grantees: string[]): string {
-    return grantees.map((g) => `grant ${privilege} on ${target} to ${this.part(g, 'identifier')}`).join(';\n');
+  /**
+   * One grantee per statement (Snowflake's GRANT takes a single grantee), and the object type is
+   * required: `grant select on table DB.S.T to role R`, as dbt-snowflake sends it.
+   */
+  grant(target: string, privilege: string, grantees: string[], kind: 'table' | 'view' = 'table'): string {
+    return grantees.map((g) => `grant ${privilege} on ${kind} ${target} to role ${this.part(g, 'identifier')}`).join(';\n');
   }
 
-  revoke(target: string, privilege: string, grantees: string[]): string {
-    return grantees.map((g) => `revoke ${privilege} on ${target} from ${this.part(g, 'identifier')}`).join(';\n');
+  revoke(target: string, privilege: string, grantees: string[], kind: 'table' | 'view' = 'table'): string {
+    return grantees.map((g) => `revoke ${privilege} on ${kind} ${target} from role ${this.part(g, 'identifier')}`).join(';\n');
   }
 
-  showGrants(target: string): string {
-    return `show grants on ${target}`;
+  showGrants(target: string, kind: 'table' | 'view' = 'table'): string {
+    return `show grants on ${kind} ${target}`;
+  }
+
+  grantsFromRows(rows: Record<string, unknown>[]): Record<string, string[]> {
+    return grantsFromShow(rows);
   }
 
   /** One listing per schema: name and kind of every table and view, in one round trip. */
-  listRelations(database: string | null, schema: string): string {
-    return `show terse objects in schema ${database ? `${this.part(database, 'database')}.` : ''}${this.part(schema, 'schema')}`;
+  listRelations(database: string | null, schema: string, page?: { limit: number; after?: string }): string {
+    const base = `show terse objects in schema ${database ? `${this.part(database, 'database')}.` : ''}${this.part(schema, 'schema')}`;
+    if (!page) return base;
+    return `${base} limit ${page.limit}${page.after !== undefined ? ` from ${this.literal(page.after)}` : ''}`;
   }
 
   listSchemas(database: string | null): string {

@@ -3,6 +3,8 @@ import type { SnowflakeConnection } from './connection.js';
 import { SnowflakeQueryError } from './connection.js';
 import type { SnowflakeDialect } from './dialect.js';
 
+const PAGE = 10_000;
+
 type Borrow = <T>(f: (c: SnowflakeConnection) => Promise<T>) => Promise<T>;
 
 const KINDS: Record<string, Relation['type']> = { TABLE: 'table', VIEW: 'view', 'MATERIALIZED VIEW': 'view', 'EXTERNAL TABLE': 'external' };
@@ -14,19 +16,33 @@ export class SnowflakeIntrospector implements Introspector {
     private readonly borrow: Borrow,
   ) {}
 
+  /**
+   * SHOW OBJECTS answers at most 10,000 rows: a full page is followed by `limit 10000 from '<last
+   * name>'` until a page comes back short (as dbt-snowflake pages). One round trip per 10,000.
+   */
   async listRelations(database: string | null, schema: string): Promise<Relation[]> {
-    try {
-      const r = await this.borrow((c) => c.execute(this.dialect.listRelations(database, schema)));
-      return r.rows.map((row) => ({
-        database: String(row.database_name),
-        schema: String(row.schema_name),
-        identifier: String(row.name),
-        type: KINDS[String(row.kind).toUpperCase()] ?? 'table',
-      }));
-    } catch (e) {
-      // 002043: the schema does not exist yet, so it holds no relations.
-      if (e instanceof SnowflakeQueryError && e.snowflakeCode === '002043') return [];
-      throw e;
+    const out: Relation[] = [];
+    let after: string | undefined;
+    for (;;) {
+      let rows: Record<string, unknown>[];
+      try {
+        const sql = this.dialect.listRelations(database, schema, after === undefined ? undefined : { limit: PAGE, after });
+        rows = (await this.borrow((c) => c.execute(sql))).rows;
+      } catch (e) {
+        // 002043: the schema does not exist yet, so it holds no relations.
+        if (e instanceof SnowflakeQueryError && e.snowflakeCode === '002043') return [];
+        throw e;
+      }
+      for (const row of rows) {
+        out.push({
+          database: String(row.database_name),
+          schema: String(row.schema_name),
+          identifier: String(row.name),
+          type: KINDS[String(row.kind).toUpperCase()] ?? 'table',
+        });
+      }
+      if (rows.length < PAGE) return out;
+      after = String(rows[rows.length - 1].name);
     }
   }
 

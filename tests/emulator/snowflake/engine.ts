@@ -8,8 +8,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { DuckDBConnection, DuckDBInstance, DuckDBValue } from '@duckdb/node-api';
 import { type RowType, encodeValue, fixedColumn, rowTypeFor, textColumn } from './encode.js';
-import { SnowflakeError, cancelled, fromDuckDb, notExist, schemaMissing, unsupported } from './errors.js';
+import { SnowflakeError, cancelled, fromDuckDb, notExist, schemaMissing, syntaxAt, unsupported } from './errors.js';
 import { SESSION_MACROS, rewriteTokens } from './rewrite.js';
+import { type Catalog, checkFunctions, checkQuotedNames } from './strict.js';
 import { type Token, quoteIdent, quoteString, readName, significant, tokenize } from './sql-tokens.js';
 
 export interface EmuSession {
@@ -41,6 +42,9 @@ export interface Binding {
   type: string;
   value: string | null | (string | null)[];
 }
+
+/** Rows a SHOW command returns at most (Snowflake's documented cap for SHOW OBJECTS/TABLES/VIEWS). */
+export const SHOW_MAX_ROWS = 10_000;
 
 export const ST = { SELECT: 0x1000, INSERT: 0x3100, UPDATE: 0x3200, DELETE: 0x3300, MERGE: 0x3400, COPY: 0x3600, SCL: 0x4000, USE: 0x4300, SHOW: 0x4400, DESCRIBE: 0x4500, TCL: 0x5000, DDL: 0x6000 };
 
@@ -118,6 +122,7 @@ export class Engine {
 
   /** Temporary objects are real objects here (DuckDB forbids qualified temp names); dropped on close. */
   async closeSession(s: EmuSession): Promise<void> {
+    for (const [k, owner] of this.temporaries) if (owner === s.id) this.temporaries.delete(k);
     for (const t of s.temps) {
       await s.conn.run(`DROP VIEW IF EXISTS ${t}`).catch(() => undefined);
       await s.conn.run(`DROP TABLE IF EXISTS ${t}`).catch(() => undefined);
@@ -166,6 +171,42 @@ export class Engine {
     return Number(v ?? 0);
   }
 
+  /** Temporary tables of every session: full name → owning session id. */
+  private readonly temporaries = new Map<string, number>();
+
+  /** A temporary table exists only for the session that created it: for the others it does not exist. */
+  private checkTemporaryOwner(s: EmuSession, t: Token[]): void {
+    if (this.temporaries.size === 0) return;
+    for (let i = 0; i < t.length; i++) {
+      if (t[i].kind !== 'word' && t[i].kind !== 'qident') continue;
+      if (t[i - 1]?.text === '.') continue;
+      const name = readName(t, i);
+      if (!name || name.parts.length > 3) continue;
+      const key = this.full(s, name.parts).join('.');
+      const owner = this.temporaries.get(key);
+      if (owner !== undefined && owner !== s.id) throw notExist(key);
+    }
+  }
+
+  /** Every stored name (databases, schemas, relations, columns), for the case-sensitivity check. */
+  private async catalog(s: EmuSession): Promise<Catalog> {
+    const r = await this.run(
+      s,
+      `SELECT database_name, false FROM duckdb_databases() UNION ALL SELECT schema_name, false FROM duckdb_schemas() UNION ALL SELECT table_name, false FROM duckdb_tables() UNION ALL SELECT view_name, false FROM duckdb_views() WHERE NOT internal UNION ALL SELECT column_name, true FROM duckdb_columns()`,
+    );
+    const names = new Set<string>();
+    const folded = new Map<string, { spellings: string[]; column: boolean }>();
+    for (const [n, isColumn] of r.getRows()) {
+      const name = String(n);
+      names.add(name);
+      const e = folded.get(name.toUpperCase()) ?? { spellings: [], column: false };
+      e.spellings.push(name);
+      e.column ||= isColumn === true;
+      folded.set(name.toUpperCase(), e);
+    }
+    return { names, folded };
+  }
+
   private async relationExists(s: EmuSession, full: [string, string, string]): Promise<'TABLE' | 'VIEW' | null> {
     const r = await this.run(
       s,
@@ -202,6 +243,15 @@ export class Engine {
     const w = (i: number) => (t[i]?.kind === 'word' ? t[i].value : '');
     const duck = () => rewriteTokens(tokens, this.ctx(s)).replace(/;\s*$/, '');
     const head = w(0);
+    // Snowflake's rules before DuckDB's: unknown functions and case-sensitive quoted names fail here.
+    checkFunctions(t);
+    if (t.some((x) => x.kind === 'qident')) checkQuotedNames(t, await this.catalog(s));
+    this.checkTemporaryOwner(s, t);
+    // DDL commits the open transaction first (and runs in its own): what came before it stays.
+    if (s.inTxn && ['CREATE', 'DROP', 'ALTER', 'TRUNCATE', 'GRANT', 'REVOKE', 'COMMENT'].includes(head)) {
+      await this.run(s, 'COMMIT');
+      s.inTxn = false;
+    }
 
     switch (head) {
       case 'SELECT':
@@ -297,6 +347,7 @@ export class Engine {
     const target = readName(t, 2);
     if (!target) throw unsupported('merge');
     const name = this.sqlName(target.parts);
+    await this.assertDeterministicMerge(s, t, target.next);
     const before = await this.count(s, `SELECT COUNT(*) FROM ${name}`);
     const total = await this.count(s, duck, values);
     const after = await this.count(s, `SELECT COUNT(*) FROM ${name}`);
@@ -313,6 +364,34 @@ export class Engine {
     if (hasUpdate) rowtype.push(fixedColumn('number of rows updated')), row.push(String(updated));
     if (hasDelete) rowtype.push(fixedColumn('number of rows deleted')), row.push(String(deleted));
     return { rowtype, rowset: [row], statementTypeId: ST.MERGE };
+  }
+
+  /**
+   * ERROR_ON_NONDETERMINISTIC_MERGE (Snowflake's default): a target row that joins more than one
+   * source row in a MERGE that updates or deletes is error 100090, whatever DuckDB would do.
+   */
+  private async assertDeterministicMerge(s: EmuSession, t: Token[], afterTarget: number): Promise<void> {
+    const text = t.map((x) => x.value).join(' ');
+    if (!/MATCHED (AND .* )?THEN (UPDATE|DELETE)/.test(text) && !/WHEN MATCHED/.test(text)) return;
+    const at = (word: string, from: number) => {
+      let depth = 0;
+      for (let k = from; k < t.length; k++) {
+        if (t[k].text === '(') depth++;
+        else if (t[k].text === ')') depth--;
+        else if (depth === 0 && t[k].kind === 'word' && t[k].value === word) return k;
+      }
+      return -1;
+    };
+    const using = at('USING', afterTarget);
+    const on = at('ON', using + 1);
+    const when = at('WHEN', on + 1);
+    if (using < 0 || on < 0 || when < 0) return;
+    const targetAlias = t.slice(afterTarget, using).filter((x) => x.value !== 'AS').map((x) => x.text).join(' ');
+    const piece = (a: number, b: number) => rewriteTokens(t.flatMap((x, k) => (k >= a && k < b ? [x, { kind: 'space', text: ' ', value: ' ' } as Token] : [])), this.ctx(s));
+    const targetName = this.sqlName(readName(t, 2)!.parts);
+    const alias = targetAlias || quoteIdent(readName(t, 2)!.parts.at(-1)!);
+    const sql = `SELECT 1 FROM ${targetName}${targetAlias ? ` AS ${targetAlias}` : ''} JOIN ${piece(using + 1, on)} ON ${piece(on + 1, when)} GROUP BY ${alias}.rowid HAVING COUNT(*) > 1 LIMIT 1`;
+    if ((await this.run(s, sql)).getRows().length) throw new SnowflakeError('100090', '42P18', 'Duplicate row detected during DML action');
   }
 
   private async use(s: EmuSession, t: Token[]): Promise<StatementResult> {
@@ -405,7 +484,8 @@ export class Engine {
       if (what !== 'TABLES') parts.push(`SELECT view_name, 'VIEW', database_name, schema_name, NULL FROM duckdb_views() WHERE NOT internal AND ${cond}`);
       const r = await this.run(s, parts.join(' UNION ALL ') + ' ORDER BY 3, 4, 1', what === 'OBJECTS' ? [...args, ...args] : args);
       let rows = r.getRows().filter((x) => filter(String(x[0])));
-      if (limit !== undefined) rows = rows.slice(0, limit);
+      // SHOW OBJECTS/TABLES/VIEWS answer at most 10,000 rows; `limit n from 'name'` pages on.
+      rows = rows.slice(0, Math.min(limit ?? SHOW_MAX_ROWS, SHOW_MAX_ROWS));
       const rowtype = [col('created_on', 'timestamp_ltz'), textColumn('name'), textColumn('kind'), textColumn('database_name'), textColumn('schema_name')];
       if (terse) return { rowtype, rowset: rows.map((x) => [null, String(x[0]), String(x[1]), String(x[2]), String(x[3])]), statementTypeId: ST.SHOW };
       rowtype.push(textColumn('comment'), textColumn('cluster_by'), fixedColumn('rows'), fixedColumn('bytes'), textColumn('owner'), textColumn('is_dynamic'), textColumn('is_iceberg'));
@@ -422,13 +502,15 @@ export class Engine {
     throw unsupported(`show ${what}`);
   }
 
-  private showGrants(s: EmuSession, t: Token[], i: number): StatementResult {
+  private async showGrants(s: EmuSession, t: Token[], i: number): Promise<StatementResult> {
     if (t[i]?.value !== 'ON') throw unsupported('show grants (only `show grants on <object>`)');
     i++;
-    let kind = 'TABLE';
-    if (['TABLE', 'VIEW', 'SCHEMA', 'DATABASE'].includes(t[i]?.value)) kind = t[i++].value;
+    // Snowflake requires the object type: `show grants on table DB.S.T` (without it: a syntax error).
+    if (!['TABLE', 'VIEW', 'SCHEMA', 'DATABASE'].includes(t[i]?.value)) throw syntaxAt(t, i);
+    const kind = t[i++].value;
     const name = readName(t, i);
     if (!name) throw unsupported('show grants');
+    if (kind === 'TABLE' || kind === 'VIEW') await this.assertKind(s, name.parts, kind);
     const full = kind === 'SCHEMA' ? [name.parts.length > 1 ? name.parts[0] : s.database, name.parts[name.parts.length - 1]].join('.') : this.key(s, name.parts);
     const rows: (string | null)[][] = [[null, 'OWNERSHIP', kind, full, 'ROLE', s.role, 'true', s.role]];
     for (const g of this.grants.get(full) ?? []) rows.push([null, g.privilege, kind, full, 'ROLE', g.grantee, 'false', s.role]);
@@ -523,6 +605,8 @@ export class Engine {
     const duck = `CREATE ${replace ? 'OR REPLACE ' : ''}${kind} ${ifNotExists ? 'IF NOT EXISTS ' : ''}${this.sqlName(full)}${body}`;
     await this.run(s, duck, values);
     if (temporary && !s.temps.includes(this.sqlName(full))) s.temps.push(this.sqlName(full));
+    if (temporary) this.temporaries.set(full.join('.'), s.id);
+    else this.temporaries.delete(full.join('.'));
     const label = full[2];
     return status(kind === 'TABLE' ? `Table ${label} successfully created.` : `View ${label} successfully created.`);
   }
@@ -655,14 +739,17 @@ export class Engine {
     return status('Statement executed successfully.');
   }
 
-  private grant(s: EmuSession, t: Token[]): StatementResult {
+  private async grant(s: EmuSession, t: Token[]): Promise<StatementResult> {
     const isGrant = t[0].value === 'GRANT';
     const on = t.findIndex((x) => x.value === 'ON');
     const privilege = t.slice(1, on).map((x) => x.value).join(' ');
     let i = on + 1;
-    if (['TABLE', 'VIEW', 'SCHEMA', 'DATABASE'].includes(t[i]?.value)) i++;
+    // `grant select on DB.S.T to R` is a syntax error on Snowflake: the object type is required.
+    if (!['TABLE', 'VIEW', 'SCHEMA', 'DATABASE'].includes(t[i]?.value)) throw syntaxAt(t, i);
+    const kind = t[i++].value;
     const name = readName(t, i);
     if (!name) throw unsupported('grant');
+    if (kind === 'TABLE' || kind === 'VIEW') await this.assertKind(s, name.parts, kind);
     i = name.next;
     i++; // TO / FROM
     if (t[i]?.value === 'ROLE') i++;
@@ -673,6 +760,12 @@ export class Engine {
     if (isGrant) rest.push({ privilege, grantee });
     this.grants.set(key, rest);
     return status('Statement executed successfully.', ST.DDL);
+  }
+
+  /** `on table X` names a table, `on view X` a view; anything else does not exist for Snowflake. */
+  private async assertKind(s: EmuSession, parts: string[], kind: 'TABLE' | 'VIEW'): Promise<void> {
+    const full = this.full(s, parts);
+    if ((await this.relationExists(s, full)) !== kind) throw notExist(full.join('.'));
   }
 
   /** Stage name → local directory. `@~` user stage, `@%T` table stage, `@NAME` named stage. */

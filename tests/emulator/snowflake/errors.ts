@@ -14,6 +14,9 @@ export const schemaMissing = (name: string) =>
   new SnowflakeError('002043', '02000', `SQL compilation error:\nObject does not exist, or operation cannot be performed. (${name})`);
 export const unsupported = (sql: string) =>
   new SnowflakeError('001003', '42000', `SQL compilation error:\nsyntax error line 1 at position 0 unexpected '${sql.slice(0, 40)}' (not understood by the mflow Snowflake emulator).`);
+/** Snowflake's parser error at a token (line 1, position = offset of the token in the statement). */
+export const syntaxAt = (t: { text: string; value: string; start?: number }[], i: number) =>
+  new SnowflakeError('001003', '42000', `SQL compilation error:\nsyntax error line 1 at position ${t[i]?.start ?? 0} unexpected '${t[i]?.text ?? '<EOF>'}'.`);
 export const cancelled = () => new SnowflakeError('000604', '57014', 'SQL execution canceled');
 
 /** DuckDB error text → the Snowflake error a real account would give for the same mistake. */

@@ -32,9 +32,19 @@ export interface EmulatorOptions {
   stageRoot?: string;
   /** Accepted logins (default: any user with any non-empty password). */
   users?: Record<string, string>;
+  /**
+   * A statement still running after this many ms is answered "in progress" (code 333334 with a
+   * getResultUrl) and each poll of that URL is held up to `pollHoldMs` before answering 333333
+   * again, as Snowflake does after ~45 s. Default 2000 / 500.
+   */
+  inProgressAfterMs?: number;
+  pollHoldMs?: number;
 }
 
 export interface EmulatorStats {
+  /** Answers with code 333333/333334 (query in progress) and polls of their result URL. */
+  inProgress: number;
+  polls: number;
   /** Number of `query-request` calls (every `execute`, including retries after a fault). */
   queries: number;
   byPath: Record<string, number>;
@@ -53,6 +63,8 @@ export interface SnowflakeEmulator {
   connectionOptions(extra?: Record<string, unknown>): Record<string, unknown>;
   injectFault(f: Fault): void;
   resetStats(): void;
+  /** Test setup only: DuckDB SQL on the emulator's catalog, bypassing the protocol (e.g. 10,000 views at once). */
+  duckdb(sql: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -109,7 +121,9 @@ export async function startSnowflakeEmulator(opts: EmulatorOptions = {}): Promis
   const running = new Map<string, { session: EmuSession; abort: () => void }>();
   const faults: (Fault & { left: number })[] = (opts.faults ?? []).map((f) => ({ ...f, left: f.count ?? 1 }));
   const chunkRows = opts.chunkRows ?? 10_000;
-  const stats: EmulatorStats = { queries: 0, byPath: {}, sqlLog: [], queryTags: [] };
+  const stats: EmulatorStats = { queries: 0, byPath: {}, sqlLog: [], queryTags: [], inProgress: 0, polls: 0 };
+  /** Statements answered "in progress": the answer the poll gets once they finish. */
+  const pendingAnswers = new Map<string, Promise<{ body: unknown }>>();
   let nextSession = 1;
   let baseUrl = '';
 
@@ -171,28 +185,34 @@ export async function startSnowflakeEmulator(opts: EmulatorOptions = {}): Promis
     let aborted = false;
     running.set(requestId, { session: s, abort: () => (aborted = true) });
     running.set(queryId, running.get(requestId)!);
-    try {
-      if (slow) {
-        const until = Date.now() + slow.ms;
-        while (Date.now() < until && !aborted) await sleep(20);
+    const work = (async (): Promise<{ body: unknown }> => {
+      try {
+        if (slow) {
+          const until = Date.now() + slow.ms;
+          while (Date.now() < until && !aborted) await sleep(20);
+          if (aborted) throw cancelled();
+        }
+        const r = await engine.execute(s, sql, body.bindings as Record<string, Binding> | undefined);
         if (aborted) throw cancelled();
+        if (r.fileTransfer) return { body: ok({ ...r.fileTransfer, queryId, parameters: PARAMETERS }) };
+        const stored = resultData(s, queryId, r);
+        results.set(queryId, stored);
+        return { body: ok(stored.data) };
+      } catch (e) {
+        const err = e instanceof SnowflakeError ? e : new SnowflakeError('000603', 'XX000', `SQL execution internal error: ${(e as Error).message}`);
+        return { body: fail(err.code, err.message, { sqlState: err.sqlState, queryId, line: -1, pos: -1, type: 'COMPILATION' }) };
+      } finally {
+        running.delete(requestId);
+        running.delete(queryId);
       }
-      const r = await engine.execute(s, sql, body.bindings as Record<string, Binding> | undefined);
-      if (aborted) throw cancelled();
-      if (r.fileTransfer) {
-        send(res, ok({ ...r.fileTransfer, queryId, parameters: PARAMETERS }));
-        return;
-      }
-      const stored = resultData(s, queryId, r);
-      results.set(queryId, stored);
-      send(res, ok(stored.data));
-    } catch (e) {
-      const err = e instanceof SnowflakeError ? e : new SnowflakeError('000603', 'XX000', `SQL execution internal error: ${(e as Error).message}`);
-      send(res, fail(err.code, err.message, { sqlState: err.sqlState, queryId, line: -1, pos: -1, type: 'COMPILATION' }));
-    } finally {
-      running.delete(requestId);
-      running.delete(queryId);
-    }
+    })();
+    const first = await Promise.race([work, sleep(opts.inProgressAfterMs ?? 2000).then(() => null)]);
+    if (first) return send(res, first.body);
+    // Still running: "query in progress", and the driver polls getResultUrl until it is done.
+    stats.inProgress++;
+    pendingAnswers.set(queryId, work);
+    void work.finally(() => setTimeout(() => pendingAnswers.delete(queryId), 60_000));
+    send(res, { success: true, code: '333334', message: 'Asynchronous execution in progress. Use provided query id to perform query monitoring and management.', data: { queryId, getResultUrl: `/queries/${queryId}/result`, queryAbortsAfterSecs: 300, progressDesc: null } });
   }
 
   async function onLogin(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
@@ -305,6 +325,13 @@ export async function startSnowflakeEmulator(opts: EmulatorOptions = {}): Promis
     }
     let m: RegExpExecArray | null;
     if ((m = /^\/queries\/([^/]+)\/result$/.exec(p))) {
+      const pending = pendingAnswers.get(m[1]);
+      if (pending) {
+        stats.polls++;
+        const done = await Promise.race([pending, sleep(opts.pollHoldMs ?? 500).then(() => null)]);
+        if (!done) return send(res, { success: true, code: '333333', message: 'Query execution in progress.', data: { queryId: m[1], getResultUrl: `/queries/${m[1]}/result`, progressDesc: null } });
+        return send(res, done.body);
+      }
       const r = results.get(m[1]);
       return send(res, r ? ok(r.data) : fail('000709', `Statement ${m[1]} not found`, { sqlState: '02000' }));
     }
@@ -321,6 +348,10 @@ export async function startSnowflakeEmulator(opts: EmulatorOptions = {}): Promis
       if (!res.headersSent) send(res, fail('000603', `Emulator failure: ${(e as Error).message}`));
     });
   });
+  // Keep idle sockets open: the driver reuses them, and a socket closed after Node's 5 s default
+  // while a test pauses (an oracle running) is an ECONNRESET on the next request.
+  server.keepAliveTimeout = 10 * 60_000;
+  server.headersTimeout = 10 * 60_000 + 1000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
@@ -335,10 +366,20 @@ export async function startSnowflakeEmulator(opts: EmulatorOptions = {}): Promis
     stats,
     connectionOptions: (extra = {}) => ({ account: 'emulator', username: 'mflow', password: 'emulator', accessUrl: baseUrl, database: 'MFLOW', schema: 'PUBLIC', warehouse: 'WH', ...extra }),
     injectFault: (f) => faults.push({ ...f, left: f.count ?? 1 }),
+    duckdb: async (sql) => {
+      const c = await instance.connect();
+      try {
+        await c.run(sql);
+      } finally {
+        c.closeSync();
+      }
+    },
     resetStats: () => {
       stats.queries = 0;
       stats.byPath = {};
       stats.sqlLog.length = 0;
+      stats.inProgress = 0;
+      stats.polls = 0;
       stats.queryTags.length = 0;
     },
     close: async () => {

@@ -1,28 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Adapter, Connection } from '../contracts/adapter.js';
-import { MflowError } from '../errors.js';
-import { qi, ql } from './sql.js';
+import type { Adapter, Connection, LocalTable, RawTable } from '../../contracts/adapter.js';
+import { MflowError } from '../../errors.js';
+import type { SnowflakeDialect } from './dialect.js';
+import { qi, ql } from '../../ingest/sql.js';
 
-/** A RAW table already ingested (and audited) in a local DuckDB. */
-export interface RawTable {
-  schema: string;
-  identifier: string;
-}
-
-interface LocalConn {
-  execute(sql: string): Promise<{ rows: Record<string, unknown>[] }>;
-}
-
-interface StagingDialect {
-  relation(r: { database: string | null; schema: string; identifier: string }): string;
-  createSchema(database: string | null, schema: string): string;
-  createStage(name: string): string;
-  put(localPath: string, stage: string, opts?: { overwrite?: boolean }): string;
-  copyInto(target: string, stage: string, opts?: { columns?: string[]; skipHeader?: number; files?: string[]; force?: boolean }): string;
-  quote(s: string): string;
-}
 
 const SNOWFLAKE_TYPE: [RegExp, string][] = [
   [/^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UBIGINT|UINTEGER)$/, 'number(38,0)'],
@@ -40,9 +23,8 @@ const SNOWFLAKE_TYPE: [RegExp, string][] = [
  * audited RAW table is shipped with `PUT` to a stage and one `COPY INTO` per table, replaced in
  * full. `COPY` aborts on the first bad value, so a table is never half-loaded.
  */
-export async function shipRawToSnowflake(local: LocalConn, adapter: Adapter, tables: RawTable[], opts: { database: string | null; stage?: string }): Promise<{ table: string; rows: number }[]> {
-  const d = adapter.dialect as unknown as StagingDialect;
-  if (typeof d.put !== 'function') throw new MflowError('CONFIG', `RAW shipping needs a warehouse with stages; ${adapter.type} has none`, { hint: 'Ingest straight into the DuckDB target instead.' });
+export async function shipRawToSnowflake(local: LocalTable, adapter: Adapter & { dialect: SnowflakeDialect }, tables: RawTable[], opts: { database: string | null; stage?: string }): Promise<{ table: string; rows: number }[]> {
+  const d = adapter.dialect;
   const dir = mkdtempSync(join(tmpdir(), 'mflow-raw-'));
   const conn: Connection = await adapter.acquire();
   const out: { table: string; rows: number }[] = [];
