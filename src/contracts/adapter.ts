@@ -72,6 +72,12 @@ export interface Dialect {
   /** Grants are compared against the current ones by the caller; the dialect only spells them. */
   grant(target: string, privilege: string, grantees: string[]): string;
   revoke(target: string, privilege: string, grantees: string[]): string;
+  /**
+   * Publishes schemas built under a staging name as the live ones, so readers see all the new
+   * tables at once or none of them: statements to run in order on one connection. `tables` are
+   * the staging schema's tables (identifiers). Absent: the warehouse cannot publish atomically.
+   */
+  publishSchemas?(database: string | null, pairs: { staging: string; live: string; tables: string[] }[]): string[];
 }
 
 export interface Connection {
