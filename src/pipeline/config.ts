@@ -223,7 +223,9 @@ function alertsConfig(raw: unknown, yf: YamlFile<unknown>, opts: LoadPipelineOpt
     if (!e.from) fail([...at, 'from'], 'is required', 'Write from: mediflow@example.org.');
     const to = strList(e.to, [...at, 'to'], fail);
     if (to.length === 0) fail([...at, 'to'], 'needs at least one recipient');
-    const port = Number(plain([...at, 'port'], e.port) ?? 587);
+    const portText = plain([...at, 'port'], e.port);
+    // Unrendered (status, export): an env_var() port is not known and not needed.
+    const port = portText === null ? (bool(e.secure, false, [...at, 'secure'], fail) ? 465 : 587) : opts.renderSecrets === false && portText.includes('{{') ? 587 : Number(portText);
     if (!Number.isInteger(port) || port <= 0 || port > 65535) fail([...at, 'port'], `'${e.port}' is not a port number`);
     email = {
       host: plain([...at, 'host'], e.host)!,

@@ -115,12 +115,16 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
     // Which run, and where in it.
     let runId = opts.runId ?? newRunId();
     let done = new Set<string>();
+    // On resume, attempts continue the numbering of the run's earlier ones.
+    const earlier = new Map<string, number>();
     if (opts.resume) {
       const prev = await history(async (h) => (opts.runId ? h.getRun(opts.runId) : ((await h.lastRuns(20)).find((r) => r.status !== 'success') ?? null)));
       if (!prev) throw new MflowError('USAGE', opts.runId ? `No pipeline run '${opts.runId}' to resume` : 'No failed or cancelled pipeline run to resume', { hint: 'mflow pipeline status lists the runs.' });
       if (prev.status === 'success') throw new MflowError('USAGE', `Run ${prev.run_id} succeeded; there is nothing to resume`, { hint: 'Start a new run with mflow pipeline.' });
       runId = prev.run_id;
-      done = completedSteps(await history((h) => h.steps(runId)));
+      const rows = await history((h) => h.steps(runId));
+      done = completedSteps(rows);
+      for (const r of rows) earlier.set(r.step, Math.max(earlier.get(r.step) ?? 0, Number(r.attempt)));
       out.emit({ type: 'info', msg: `Resuming run ${runId}${done.size ? `; already done: ${[...done].join(', ')}` : ''}` });
     }
     const existing = await history((h) => h.getRun(runId));
@@ -139,8 +143,9 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
 
     for (const step of todo) {
       const index = cfg.steps.indexOf(step) + 1;
-      const maxAttempts = opts.maxAttempts ?? step.retries + 1;
-      const firstAttempt = opts.attempt ?? 1;
+      const offset = earlier.get(step.name) ?? 0;
+      const maxAttempts = opts.maxAttempts ?? offset + step.retries + 1;
+      const firstAttempt = opts.attempt ?? offset + 1;
       const lastAttempt = opts.attempt ?? maxAttempts;
       let outcome: StepOutcome | null = null;
       for (let attempt = firstAttempt; attempt <= lastAttempt; attempt++) {

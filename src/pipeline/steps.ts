@@ -1,3 +1,5 @@
+// The executors of every node type register themselves when the API module loads.
+import '../api.js';
 import type { SourceTable } from '../contracts/manifest.js';
 import type { NodeResult } from '../contracts/results.js';
 import { invoke, selectFor } from '../run/invoke.js';
