@@ -20,6 +20,8 @@ export interface ExportOptions extends CommonOptions {
   mflow: string;
   /** The project folder on the worker (default: this one). */
   projectPath?: string;
+  /** Overrides pipeline.dag_id (two exports of one project side by side). */
+  dagId?: string;
 }
 
 export interface ExportResult {
@@ -68,11 +70,12 @@ export async function exportDag(opts: ExportOptions): Promise<ExportResult> {
       }
     }
     const projectPath = resolve(opts.projectPath ?? s.project.root);
-    const text = render(cfg.dagId, cfg.schedule, projectPath, opts.mflow, opts.target ?? null, tasks);
+    const dagId = opts.dagId ?? cfg.dagId;
+    const text = render(dagId, cfg.schedule, projectPath, opts.mflow, opts.target ?? null, tasks);
     const path = resolve(opts.output);
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, text);
-    return { path, dagId: cfg.dagId, tasks: tasks.length, edges: Object.fromEntries(tasks.map((t) => [t.id, [...t.upstream].sort()])) };
+    return { path, dagId, tasks: tasks.length, edges: Object.fromEntries(tasks.map((t) => [t.id, [...t.upstream].sort()])) };
   } finally {
     await s.close();
   }

@@ -105,10 +105,11 @@ export function register(program: Command, kit: CliKit): void {
     .addOption(new Option('--tasks <mode>', 'one task per pipeline step, or one per model in task groups by layer').choices(['steps', 'models']).default('steps'))
     .option('--mflow <command>', 'how the Airflow worker runs mflow', 'npx mflow')
     .option('--project-path <dir>', 'the project folder as the worker sees it (default: this project folder)')
-    .action(async (flags: Record<string, unknown> & { logFormat?: string; output: string; tasks: 'steps' | 'models'; mflow: string; projectPath?: string }) => {
+    .option('--dag-id <id>', 'the DAG id (default: pipeline.dag_id, else the project name)')
+    .action(async (flags: Record<string, unknown> & { logFormat?: string; output: string; tasks: 'steps' | 'models'; mflow: string; projectPath?: string; dagId?: string }) => {
       const cons = kit.makeConsole(flags);
       const { exportDag } = await import('../airflow/export.js');
-      const r = await exportDag({ ...kit.common(flags, cons), output: flags.output, mode: flags.tasks, mflow: flags.mflow, projectPath: flags.projectPath });
+      const r = await exportDag({ ...kit.common(flags, cons), output: flags.output, mode: flags.tasks, mflow: flags.mflow, projectPath: flags.projectPath, dagId: flags.dagId });
       cons.emit({ type: 'info', msg: `Wrote ${r.path}: DAG ${r.dagId} with ${r.tasks} tasks` });
       kit.setCode(0);
     });
