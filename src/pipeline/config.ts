@@ -75,6 +75,8 @@ export interface PipelineConfig {
   audit: { rowCountDropPct: number; schemaChange: 'warn' | 'fail' };
   publish: { schemas: string[]; stagingSuffix: string; grants: Record<string, string[]> };
   alerts: AlertsConfig;
+  /** OpenLineage events of the nodes the steps run (path relative to the project). */
+  lineage: { transport: 'file' | 'http' | 'none'; path: string; url: string | null; namespace: string };
   steps: StepConfig[];
   /** project.yml, for messages. */
   file: string;
@@ -96,7 +98,7 @@ export const DEFAULT_STEPS: Array<Partial<StepConfig> & { name: string; command:
   { name: 'publish', command: 'publish' },
 ];
 
-const TOP_KEYS = ['schedule', 'dag_id', 'history_schema', 'defaults', 'audit', 'publish', 'alerts', 'steps'];
+const TOP_KEYS = ['schedule', 'dag_id', 'history_schema', 'defaults', 'audit', 'publish', 'alerts', 'steps', 'lineage'];
 const STEP_KEYS = ['name', 'command', 'select', 'exclude', 'retries', 'backoff', 'timeout', 'full_refresh', 'freshness'];
 const BACKOFF_KEYS = ['type', 'delay', 'max_delay', 'jitter'];
 
@@ -186,7 +188,14 @@ export function validatePipeline(raw: unknown, projectName: string, yf: YamlFile
   if (!/^[\w.-]+$/.test(dagId)) fail(['dag_id'], `'${dagId}' may hold only letters, digits, _ . and -`);
   const historySchema = String(p.history_schema ?? 'mflow_pipeline');
   if (!/^\w+$/.test(historySchema)) fail(['history_schema'], `'${historySchema}' is not a plain schema name`);
-  return { schedule, dagId, historySchema, audit: { rowCountDropPct: drop, schemaChange: schemaChange as 'warn' | 'fail' }, publish: { schemas, stagingSuffix: suffix, grants }, alerts, steps, file, lineOf: (path) => yf.lineOf(['pipeline', ...path]) };
+  const lin = (p.lineage ?? {}) as Record<string, unknown>;
+  unknownKeys(lin, ['transport', 'path', 'url', 'namespace'], ['lineage'], fail);
+  const transport = String(lin.transport ?? (lin.url ? 'http' : 'file'));
+  if (!['file', 'http', 'none'].includes(transport)) fail(['lineage', 'transport'], `must be file, http or none, got '${transport}'`);
+  const lineageUrl = lin.url === undefined || lin.url === null ? null : opts.renderSecrets === false ? String(lin.url) : String(renderYamlValues(lin.url, { file: yf.file, vars: {}, env: opts.env ?? process.env }, (q) => yf.lineOf(['pipeline', ...q]), ['lineage', 'url']));
+  if (transport === 'http' && !lineageUrl) fail(['lineage', 'url'], 'is required with transport: http', 'Write url: http://marquez:5000/api/v1/lineage.');
+  const lineage = { transport: transport as 'file' | 'http' | 'none', path: String(lin.path ?? 'target/openlineage.jsonl'), url: lineageUrl, namespace: String(lin.namespace ?? projectName) };
+  return { schedule, dagId, historySchema, lineage, audit: { rowCountDropPct: drop, schemaChange: schemaChange as 'warn' | 'fail' }, publish: { schemas, stagingSuffix: suffix, grants }, alerts, steps, file, lineOf: (path) => yf.lineOf(['pipeline', ...path]) };
 }
 
 type Fail = (path: (string | number)[], msg: string, hint?: string) => never;

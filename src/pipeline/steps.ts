@@ -1,5 +1,6 @@
 // The executors of every node type register themselves when the API module loads.
 import '../api.js';
+import { resolve } from 'node:path';
 import type { SourceTable } from '../contracts/manifest.js';
 import type { NodeResult } from '../contracts/results.js';
 import { invoke, selectFor } from '../run/invoke.js';
@@ -126,6 +127,13 @@ async function dagStep(step: StepConfig, env: StepEnv): Promise<StepOutcome> {
   const o = { ...env.opts, select: sel.length ? sel : undefined, exclude: step.exclude.length ? step.exclude : undefined, fullRefresh: step.fullRefresh || env.opts.fullRefresh };
   const ids = selectFor(s, o, [...types]);
   const r = await invoke(s, o, ids, step.command === 'seed' ? 'seed' : step.command === 'run' ? 'run' : step.command === 'test' ? 'test' : 'build');
+  if (step.command !== 'test' && env.cfg.lineage.transport !== 'none') {
+    const { emitNodeEvents } = await import('../lineage/openlineage.js');
+    const { catalogFromIntrospector } = await import('../docs/catalog.js');
+    const l = env.cfg.lineage;
+    const catalog = await catalogFromIntrospector((await s.connect()).introspector, s.manifest).catch(() => undefined);
+    await emitNodeEvents({ ...l, path: resolve(s.project.root, l.path) }, { manifest: s.manifest, target: s.target, parent: { namespace: l.namespace, name: env.cfg.dagId, runId: env.runId }, console: s.console, catalog }, r.results);
+  }
   const bad = r.results.filter((x: NodeResult) => !OK.has(x.status) && x.status !== 'skipped');
   const rows = r.results.reduce((a, x) => a + (Number(x.adapter_response?.rows_affected ?? (x.failures && step.command === 'test' ? x.failures : 0)) || 0), 0);
   const warns = r.results.filter((x) => x.status === 'warn').map((x) => `${x.unique_id}: ${x.message ?? 'warn'}`);
