@@ -113,6 +113,28 @@ describe('mflow pipeline: faults, retries, alerts, history and atomic publish', 
     expect(smtp.logins.at(-1)).toBe('alerts');
   });
 
+  it('a missing optional source (meta: {optional: true}) warns, is not loaded, and the run goes on', async () => {
+    const props = join(dir, 'models', 'raw', 'sources.yml');
+    const yml = readFileSync(props, 'utf8');
+    writeFileSync(props, yml.replace('      - name: pde\n', '      - name: pde\n        meta: {optional: true}\n'));
+    const f = fileLike(/Prescription_Drug_Events/);
+    renameSync(f, f + '.away');
+    const m = mark();
+    try {
+      const r = await run();
+      expect(r.status, r.text).toBe('success');
+      expect(r.steps[0]).toMatchObject({ step: 'check_sources', status: 'warn' });
+      expect(r.steps[0].warnings.join('\n')).toMatch(/optional source raw\.pde is not available: no file matches .*Prescription_Drug_Events_Sample_\*\.csv/);
+      expect(r.text).not.toMatch(/Ingesting source\.mediflow\.raw\.pde/);
+      const a = alertsSince(m);
+      expect(a.slack.map((p) => p.text)).toEqual([`[mediflow] pipeline step check_sources audit warning (run ${r.runId})`, `[mediflow] pipeline succeeded (run ${r.runId})`]);
+      expect(slackText(a.slack[0])).toContain('raw.pde');
+    } finally {
+      renameSync(f + '.away', f);
+      writeFileSync(props, yml);
+    }
+  });
+
   it('a missing required source file fails check_sources after its retry, alerts naming the file, and leaves the marts as they were', async () => {
     const before = await fingerprint(db);
     const f = fileLike(/Inpatient/);
