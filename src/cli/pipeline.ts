@@ -21,8 +21,22 @@ export function register(program: Command, kit: CliKit): void {
     .option('--beneficiaries <n>', 'sample size when data is generated', '3000')
     .option('--seed <n>', 'seed when data is generated', '20260101')
     .action(async (flags: Record<string, unknown> & { logFormat?: string; resume?: string | boolean; step?: string[]; select?: string[]; runId?: string; attempt?: string; maxAttempts?: string; alerts: boolean; generate: boolean; beneficiaries: string; seed: string }) => {
-      const cons = kit.makeConsole(flags);
       const { runPipeline } = await runner();
+      // A terminal gets the live view of the steps; anything else the plain lines (or JSON).
+      let live: import('../pipeline/progress.js').LiveView | null = null;
+      if (flags.logFormat !== 'json' && process.stdout.isTTY && !process.env.CI) {
+        const { LiveView } = await import('../pipeline/progress.js');
+        const { loadPipelineConfig } = await import('../pipeline/config.js');
+        const { loadProject } = await import('../project/load.js');
+        try {
+          const { config } = loadProject({ projectDir: flags.projectDir as string | undefined });
+          const names = loadPipelineConfig(config.root, config.name, { renderSecrets: false }).steps.map((x) => x.name);
+          live = new LiveView(process.stdout, flags.step?.length ? names.filter((n) => flags.step!.includes(n)) : names);
+        } catch {
+          live = null; // the run itself reports the configuration error, with its line
+        }
+      }
+      const cons = live ?? kit.makeConsole(flags);
       // The first Ctrl-C or SIGTERM stops the running step cleanly and records the run as
       // cancelled; a second one exits at once.
       const ac = new AbortController();
@@ -49,7 +63,8 @@ export function register(program: Command, kit: CliKit): void {
         seed: Number(flags.seed),
         trigger: flags.attempt ? 'orchestrator' : 'cli',
         signal: ac.signal,
-      });
+        onStep: live ? (p) => live!.update(p) : undefined,
+      }).finally(() => live?.stop());
       kit.setCode(r.ok ? 0 : r.status === 'cancelled' ? 130 : 1);
     });
 

@@ -11,6 +11,7 @@ import { backoffDelay, loadPipelineConfig, type PipelineConfig, type StepConfig 
 import { History, type RunRow, type RunStatus, type StepRow, type StepStatus } from './history.js';
 import { stageNodes } from './publish.js';
 import { runStep, type StepEnv, type StepOutcome } from './steps.js';
+import type { StepProgress } from './progress.js';
 
 export interface PipelineOptions extends CommonOptions {
   /** Run id to use (Airflow passes its own); a new one otherwise. */
@@ -33,6 +34,8 @@ export interface PipelineOptions extends CommonOptions {
   trigger?: string;
   /** Ctrl-C / SIGTERM: the running step's queries are cancelled and the run is recorded as cancelled. */
   signal?: AbortSignal;
+  /** Step transitions, for a live view (src/pipeline/progress.ts). */
+  onStep?: (p: StepProgress) => void;
 }
 
 export interface StepRecord extends StepRow {
@@ -154,6 +157,7 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
         out.emit({ type: 'info', msg: `[${index}/${cfg.steps.length}] ${step.name} (${step.command}${step.select.length ? ` ${step.select.join(' ')}` : ''}) START, attempt ${attempt} of ${maxAttempts}` });
         const row: StepRow = { run_id: runId, step: step.name, attempt, max_attempts: maxAttempts, status: 'running', started_at: started.toISOString(), finished_at: null, rows: null, node: null, error: null };
         await history((h) => h.recordStep(row));
+        opts.onStep?.({ index, total: cfg.steps.length, step: step.name, status: 'running', attempt, maxAttempts });
         out.take();
         outcome = await attemptStep(step, { session: getSession, closeSession, opts: base, cfg, runId, history, select: opts.stepSelect }, opts.signal);
         const log = out.take();
@@ -165,6 +169,7 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
         // The session may hold a half-finished state after a failure: the next attempt starts afresh.
         if (st !== 'success' && st !== 'warn') await closeSession();
         await history((h) => h.recordStep(rec));
+        opts.onStep?.({ index, total: cfg.steps.length, step: step.name, status: st === 'failed' && attempt < lastAttempt ? 'retrying' : (st as StepProgress['status']), attempt, maxAttempts, seconds: secs, rows: outcome.rows });
         const label = st === 'success' ? 'OK' : st.toUpperCase();
         out.emit({ type: st === 'failed' || st === 'cancelled' ? 'error' : 'info', msg: `[${index}/${cfg.steps.length}] ${step.name} ${label} in ${secs.toFixed(1)}s${outcome.rows !== null ? `, ${outcome.rows} rows` : ''}${outcome.error ? `: ${outcome.error}` : ''}` });
         const excerpt = log.slice(-15).join('\n');
