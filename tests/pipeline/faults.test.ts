@@ -186,6 +186,29 @@ describe('mflow pipeline: faults, retries, alerts, history and atomic publish', 
     }
   });
 
+  it('with on_schema_mismatch: warn the drifted file is skipped with a warning, and the audit fails on the column change', async () => {
+    const before = await fingerprint(db);
+    const props = join(dir, 'models', 'raw', 'sources.yml');
+    const yml = readFileSync(props, 'utf8');
+    writeFileSync(props, yml.replace('Beneficiary_Summary_File_Sample_*.csv"\n          format: csv\n', 'Beneficiary_Summary_File_Sample_*.csv"\n          format: csv\n          on_schema_mismatch: warn\n'));
+    const f = fileLike(/2010_Beneficiary/);
+    copyFileSync(f, f + '.orig');
+    writeFileSync(f, readFileSync(f, 'utf8').replace('BENE_ESRD_IND', 'BENE_ESRD_FLAG'));
+    const m = mark();
+    try {
+      const r = await run();
+      expect(r.status).toBe('failed');
+      expect(r.steps.map((s) => `${s.step}:${s.status}`)).toEqual(['check_sources:success', 'load_raw:warn', 'audit:failed']);
+      expect(r.steps[2].error).toContain('schema of raw.beneficiary changed since the last successful load (added BENE_ESRD_FLAG; removed BENE_ESRD_IND) in data/synpuf/DE1_0_2010_Beneficiary_Summary_File_Sample_1.csv');
+      const a = alertsSince(m);
+      expect(a.slack.map((p) => p.text)).toEqual([`[mediflow] pipeline step load_raw audit warning (run ${r.runId})`, `[mediflow] pipeline step audit FAILED (run ${r.runId})`]);
+      expect(await fingerprint(db)).toEqual(before);
+    } finally {
+      renameSync(f + '.orig', f);
+      writeFileSync(props, yml);
+    }
+  });
+
   it('a row-count drop of more than 20 % fails the audit (no retry), and the marts stay', async () => {
     const before = await fingerprint(db);
     const f = fileLike(/Carrier_Claims_Sample_1A/);
