@@ -4,7 +4,7 @@ import type { CliKit } from './extra.js';
 // The pipeline modules (DuckDB, fflate) load when one of these commands runs, not for every command.
 const pipelineApi = () => import('../pipeline/api.js');
 
-/** `mflow generate synpuf`, `mflow ingest` and `mflow pipeline` (what `npm start` runs). */
+/** `mflow generate synpuf` and `mflow ingest` (`mflow pipeline` is in pipeline.ts). */
 export function register(program: Command, kit: CliKit): void {
   const gen = program.command('generate').description('generate synthetic data in real CMS layouts');
   gen
@@ -40,17 +40,5 @@ export function register(program: Command, kit: CliKit): void {
       const { ingest } = await pipelineApi();
       const r = await ingest({ ...kit.common(flags, cons), fullRefresh: flags.fullRefresh, download: flags.download, week: flags.week ? new Date(`${flags.week}T00:00:00Z`) : undefined, sample: Number(flags.sample), baseUrl: flags.baseUrl });
       kit.setCode(r.success ? 0 : 1);
-    });
-
-  kit
-    .addRunFlags(kit.addCommon(program.command('pipeline').description('generate data if none, ingest RAW, build and test everything (npm start)'), false))
-    .option('--beneficiaries <n>', 'sample size when data is generated', '3000')
-    .option('--seed <n>', 'seed when data is generated', '20260101')
-    .option('--retries <n>', 'retries of a build with transient failures', '1')
-    .action(async (flags: Record<string, unknown> & { logFormat?: string; beneficiaries: string; seed: string; retries: string }) => {
-      const cons = kit.makeConsole(flags);
-      const { pipeline } = await pipelineApi();
-      const r = await pipeline({ ...kit.common(flags, cons), beneficiaries: Number(flags.beneficiaries), seed: Number(flags.seed), retries: Number(flags.retries) });
-      kit.setCode(r.ok ? 0 : 1);
     });
 }

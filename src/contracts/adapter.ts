@@ -91,6 +91,12 @@ export interface Dialect {
   /** Session query tags (`query_tag` config). */
   setQueryTag?(tag: string): string;
   unsetQueryTag?(): string;
+  /**
+   * Publishes schemas built under a staging name as the live ones, so readers see all the new
+   * tables at once or none of them: statements to run in order on one connection. `tables` are
+   * the staging schema's tables (identifiers). Absent: the warehouse cannot publish atomically.
+   */
+  publishSchemas?(database: string | null, pairs: { staging: string; live: string; tables: string[] }[]): string[];
 }
 
 /** A RAW table already ingested (and audited) in the local DuckDB. */

@@ -42,7 +42,6 @@ export interface IngestCliOptions extends CommonOptions {
 export async function ingest(opts: IngestCliOptions): Promise<IngestReport> {
   const s = await Session.open(opts);
   try {
-    const cons = s.console;
     if (opts.download === 'synpuf') {
       await downloadSynpuf({ sample: opts.sample ?? 1, outDir: join(s.project.root, 'data/synpuf'), baseUrl: opts.baseUrl, onProgress: undefined } as never);
     } else if (opts.download === 'nppes') {
@@ -54,79 +53,51 @@ export async function ingest(opts: IngestCliOptions): Promise<IngestReport> {
     const selected = opts.select?.length ? new Set(selectFor(s, opts, ['source'])) : null;
     const sources = Object.values(s.manifest.sources).filter((x: SourceTable) => x.external && (!selected || selected.has(x.unique_id)));
     if (sources.length === 0) throw new MflowError('USAGE', 'No source declares an external location to ingest', { hint: 'Add `external: { location: data/x.csv }` to a source table in a properties file.' });
-    const adapter = await s.connect();
-    // On a warehouse target, files are loaded and audited in a local DuckDB first, then shipped
-    // with PUT + COPY INTO: the audits are the same on every target.
-    const remote = adapter.type !== 'duckdb';
-    const local = remote ? await DuckDBAdapter.create({ name: 'ingest', type: 'duckdb', threads: 2, schema: 'main', path: join(s.targetDir, 'ingest_stage.duckdb') }) : adapter;
-    const conn = (await local.acquire()) as DuckDBConnectionWrapper;
-    try {
-      // Locally the RAW tables live in the DuckDB file's own catalog, whatever the warehouse database is.
-      const report = await ingestSources(conn.raw, remote ? sources.map((x) => ({ ...x, database: null })) : sources, {
-        projectDir: s.project.root,
-        targetDir: s.targetDir,
-        fullRefresh: opts.fullRefresh,
-        connect: () => (local as DuckDBAdapter).instance.connect(),
-        onEvent: (e) => {
-          if (e.type === 'source_start') cons.emit({ type: 'info', msg: `Ingesting ${e.source} into ${e.relation} (${e.files} file${e.files === 1 ? '' : 's'})` });
-          else if (e.type === 'progress') cons.emit({ type: 'info', msg: `  loading ${e.file}: ${e.percent.toFixed(0)}%${e.bytes ? ` of ${(e.bytes / 1e6).toFixed(0)} MB, ${((e.bytes * e.percent) / 100 / 1e6 / Math.max(e.elapsed_s, 0.001)).toFixed(1)} MB/s` : ''} after ${e.elapsed_s.toFixed(0)}s` });
-          else if (e.type === 'warn') cons.emit({ type: 'warn', msg: `${e.source}${e.file ? ` ${e.file}` : ''}: ${e.message}` });
-          else if (e.type === 'file_done') {
-            const r = e.result;
-            const what = r.status === 'skipped' ? 'already loaded (same content hash), skipped' : r.status === 'absent' ? (r.message ?? 'absent') : `${r.rows_loaded} rows loaded, ${r.rows_rejected} rejected${r.replaced ? ` (the file changed: replaced ${r.replaced.rows} rows of its earlier version)` : ''}`;
-            cons.emit({ type: r.status === 'error' ? 'error' : 'info', msg: `  ${r.status.toUpperCase()} ${r.file}: ${r.status === 'error' ? r.message : what} in ${r.elapsed_s.toFixed(2)}s` });
-          }
-        },
-      });
-      cons.emit({ type: 'info', msg: `Ingestion ${report.success ? 'finished' : 'FAILED'} in ${report.elapsed_s.toFixed(1)}s; audit in ${report.artifact}` });
-      if (remote && report.success) {
-        const tables = sources.map((x) => ({ schema: x.schema, identifier: x.identifier || x.name }));
-        if (!adapter.shipRaw) throw new MflowError('CONFIG', `RAW cannot be copied to a ${adapter.type} target`, { hint: 'Ingest into the DuckDB target instead.' });
-        const shipped = await adapter.shipRaw(conn, tables, { database: (s.target.database as string | null) ?? null });
-        for (const t of shipped) cons.emit({ type: 'info', msg: `  shipped ${t.table} to ${adapter.type}: ${t.rows} rows (PUT + COPY INTO)` });
-      }
-      return report;
-    } finally {
-      local.release(conn);
-      if (remote) await local.close();
-    }
+    return await ingestWith(s, sources, { fullRefresh: opts.fullRefresh });
   } finally {
     await s.close();
   }
 }
 
-export interface PipelineOptions extends CommonOptions {
-  beneficiaries?: number;
-  seed?: number;
-  /** Times a failed build is retried (failed and skipped nodes only), with a growing pause. */
-  retries?: number;
+/** Loads `sources` into RAW on the session's warehouse (the pipeline's load step uses it too). */
+export async function ingestWith(s: Session, sources: SourceTable[], opts: { fullRefresh?: boolean }): Promise<IngestReport> {
+  const cons = s.console;
+  const adapter = await s.connect();
+  // On a warehouse target, files are loaded and audited in a local DuckDB first, then shipped
+  // with PUT + COPY INTO: the audits are the same on every target.
+  const remote = adapter.type !== 'duckdb';
+  const local = remote ? await DuckDBAdapter.create({ name: 'ingest', type: 'duckdb', threads: 2, schema: 'main', path: join(s.targetDir, 'ingest_stage.duckdb') }) : adapter;
+  const conn = (await local.acquire()) as DuckDBConnectionWrapper;
+  try {
+    // Locally the RAW tables live in the DuckDB file's own catalog, whatever the warehouse database is.
+    const report = await ingestSources(conn.raw, remote ? sources.map((x) => ({ ...x, database: null })) : sources, {
+      projectDir: s.project.root,
+      targetDir: s.targetDir,
+      fullRefresh: opts.fullRefresh,
+      connect: () => (local as DuckDBAdapter).instance.connect(),
+      onEvent: (e) => {
+        if (e.type === 'source_start') cons.emit({ type: 'info', msg: `Ingesting ${e.source} into ${e.relation} (${e.files} file${e.files === 1 ? '' : 's'})` });
+        else if (e.type === 'progress') cons.emit({ type: 'info', msg: `  loading ${e.file}: ${e.percent.toFixed(0)}%${e.bytes ? ` of ${(e.bytes / 1e6).toFixed(0)} MB, ${((e.bytes * e.percent) / 100 / 1e6 / Math.max(e.elapsed_s, 0.001)).toFixed(1)} MB/s` : ''} after ${e.elapsed_s.toFixed(0)}s` });
+        else if (e.type === 'warn') cons.emit({ type: 'warn', msg: `${e.source}${e.file ? ` ${e.file}` : ''}: ${e.message}` });
+        else if (e.type === 'file_done') {
+          const r = e.result;
+          const what = r.status === 'skipped' ? 'already loaded (same content hash), skipped' : r.status === 'absent' ? (r.message ?? 'absent') : `${r.rows_loaded} rows loaded, ${r.rows_rejected} rejected${r.replaced ? ` (the file changed: replaced ${r.replaced.rows} rows of its earlier version)` : ''}`;
+          cons.emit({ type: r.status === 'error' ? 'error' : 'info', msg: `  ${r.status.toUpperCase()} ${r.file}: ${r.status === 'error' ? r.message : what} in ${r.elapsed_s.toFixed(2)}s` });
+        }
+      },
+    });
+    cons.emit({ type: 'info', msg: `Ingestion ${report.success ? 'finished' : 'FAILED'} in ${report.elapsed_s.toFixed(1)}s; audit in ${report.artifact}` });
+    if (remote && report.success) {
+      const tables = sources.map((x) => ({ schema: x.schema, identifier: x.identifier || x.name }));
+      if (!adapter.shipRaw) throw new MflowError('CONFIG', `RAW cannot be copied to a ${adapter.type} target`, { hint: 'Ingest into the DuckDB target instead.' });
+      const shipped = await adapter.shipRaw(conn, tables, { database: (s.target.database as string | null) ?? null });
+      for (const t of shipped) cons.emit({ type: 'info', msg: `  shipped ${t.table} to ${adapter.type}: ${t.rows} rows (PUT + COPY INTO)` });
+    }
+    return report;
+  } finally {
+    local.release(conn);
+    if (remote) await local.close();
+  }
 }
 
-/**
- * `npm start`: generate a sample when `data/` has none, ingest it into RAW, then build and
- * test everything. Failed nodes are retried; the run ends with a clear alert line on failure.
- */
-export async function pipeline(opts: PipelineOptions): Promise<{ ok: boolean }> {
-  const root = resolve(opts.projectDir ?? '.');
-  const data = join(root, 'data/synpuf');
-  const cons = opts.console!;
-  if (!existsSync(data) || !readdirSync(data).some((f) => f.endsWith('.csv'))) {
-    await generate({ beneficiaries: opts.beneficiaries ?? 3000, seed: opts.seed ?? 20260101, outDir: data, nppesDir: join(root, 'data/nppes'), console: cons });
-  } else cons.emit({ type: 'info', msg: `Using the data already in ${data}` });
-  const report = await ingest({ ...opts, select: undefined });
-  if (!report.success) {
-    cons.emit({ type: 'error', msg: 'ALERT: ingestion failed; nothing was built. See target/ingest_results.json.' });
-    return { ok: false };
-  }
-  let r = await build(opts);
-  const { retry } = await import('../api.js');
-  for (let i = 0; i < (opts.retries ?? 1) && !r.ok; i++) {
-    const transient = r.results.some((x) => x.status === 'error' && /lock|conflict|timeout|connection/i.test(x.message ?? ''));
-    if (!transient) break;
-    cons.emit({ type: 'warn', msg: `Build had transient failures; retry ${i + 1} in ${2 ** i}s` });
-    await new Promise((res) => setTimeout(res, 1000 * 2 ** i));
-    r = await retry(opts);
-  }
-  if (!r.ok) cons.emit({ type: 'error', msg: `ALERT: the MediFlow build failed (${r.results.filter((x) => !['success', 'pass', 'warn'].includes(x.status)).length} nodes failed or skipped). See target/run_results.json; re-run what failed with: npx mflow retry` });
-  return { ok: r.ok };
-}
+export { runPipeline, type PipelineOptions, type PipelineResult } from './runner.js';

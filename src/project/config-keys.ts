@@ -21,7 +21,7 @@ export const PROJECT_KEYS = [
   'macro-paths', 'snapshot-paths', 'docs-paths', 'analysis-paths', 'asset-paths', 'target-path', 'log-path', 'packages-install-path',
   'clean-targets', 'vars', 'models', 'seeds', 'snapshots', 'tests', 'data_tests', 'sources', 'unit_tests', 'on-run-start', 'on-run-end',
   'quoting', 'require-dbt-version', 'targets', 'flags', 'dispatch', 'query-comment', 'restrict-access', 'semantic-models',
-  'saved-queries', 'metrics', 'exposures', 'analyses',
+  'saved-queries', 'metrics', 'exposures', 'analyses', 'pipeline',
 ] as const;
 
 /** Values of these keys never reach a log or an artifact. */

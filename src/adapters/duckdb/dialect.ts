@@ -111,4 +111,15 @@ export class DuckDBDialect implements Dialect {
   revoke(target: string, privilege: string, grantees: string[]): string {
     return `revoke ${privilege} on ${target} from ${grantees.join(', ')}`;
   }
+
+  /** DuckDB has transactional DDL: every live table is replaced by a copy of its staged one in one transaction. */
+  publishSchemas(database: string | null, pairs: { staging: string; live: string; tables: string[] }[]): string[] {
+    const rel = (schema: string, t: string) => this.relation({ database, schema, identifier: t });
+    return [
+      'begin transaction',
+      ...pairs.map((p) => this.createSchema(database, p.live)),
+      ...pairs.flatMap((p) => p.tables.map((t) => `create or replace table ${rel(p.live, t)} as select * from ${rel(p.staging, t)}`)),
+      'commit',
+    ];
+  }
 }

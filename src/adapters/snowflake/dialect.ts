@@ -246,4 +246,14 @@ export class SnowflakeDialect implements Dialect {
     }
     return out;
   }
+
+  /**
+   * `alter schema ... swap with` exchanges the two schemas in one metadata operation: readers see
+   * every table of the old schema or every table of the new one. The live schema is created
+   * first so the first publish has something to swap with.
+   */
+  publishSchemas(database: string | null, pairs: { staging: string; live: string; tables: string[] }[]): string[] {
+    const sch = (s: string) => `${database ? `${this.part(database, 'database')}.` : ''}${this.part(s, 'schema')}`;
+    return pairs.flatMap((p) => [this.createSchema(database, p.live), `alter schema ${sch(p.staging)} swap with ${sch(p.live)}`]);
+  }
 }

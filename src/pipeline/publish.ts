@@ -1,0 +1,81 @@
+import type { ManifestNode } from '../contracts/manifest.js';
+import { MflowError } from '../errors.js';
+import type { Session } from '../run/session.js';
+import type { PipelineConfig } from './config.js';
+
+/**
+ * Publishing without a half-updated moment. Inside the pipeline, models of the published schemas
+ * (marts) are built into `<schema><suffix>` (marts__staging) and tested there; the publish step
+ * then makes them live together through the dialect's publishSchemas (DuckDB: one transaction;
+ * Snowflake: ALTER SCHEMA ... SWAP WITH), and applies the configured grants. A reader of marts
+ * sees all the old tables or all the new ones.
+ */
+export function stageNodes(s: Session, cfg: PipelineConfig): ManifestNode[] {
+  const live = new Set(cfg.publish.schemas.map((x) => x.toLowerCase()));
+  const staged: ManifestNode[] = [];
+  for (const n of Object.values(s.manifest.nodes)) {
+    if (n.resource_type !== 'model' || !n.relation_name || !live.has(n.schema.toLowerCase())) continue;
+    n.schema = `${n.schema}${cfg.publish.stagingSuffix}`;
+    n.relation_name = s.dialect.relation({ database: n.database, schema: n.schema, identifier: n.alias });
+    staged.push(n);
+  }
+  return staged;
+}
+
+export interface PublishResult {
+  tables: string[];
+  statements: string[];
+  grants: string[];
+}
+
+export async function publish(s: Session, cfg: PipelineConfig): Promise<PublishResult> {
+  const staged = Object.values(s.manifest.nodes).filter((n) => n.resource_type === 'model' && n.relation_name && n.schema.endsWith(cfg.publish.stagingSuffix));
+  const d = s.dialect;
+  if (!d.publishSchemas) throw new MflowError('CONFIG', `${d.type} cannot publish schemas atomically`, { file: cfg.file, line: cfg.lineOf(['publish']), hint: 'Remove the publish step, or build the marts in place.' });
+  const adapter = await s.connect();
+  const database = staged[0]?.database ?? null;
+  const pairs: { staging: string; live: string; tables: string[] }[] = [];
+  for (const live of cfg.publish.schemas) {
+    const staging = `${live}${cfg.publish.stagingSuffix}`;
+    const rels = await adapter.introspector.listRelations(database, d.normalize?.(staging, 'schema') ?? staging);
+    const mine = new Set(staged.filter((n) => n.schema.toLowerCase() === staging.toLowerCase()).map((n) => n.alias.toLowerCase()));
+    const tables = rels.filter((r) => mine.has(r.identifier.toLowerCase())).map((r) => r.identifier);
+    const missing = [...mine].filter((m) => !tables.some((t) => t.toLowerCase() === m));
+    if (missing.length) throw new MflowError('DATABASE', `cannot publish ${live}: ${missing.join(', ')} not built in ${staging}`, { hint: 'Run the step that builds them first (mflow pipeline --resume continues from the failed step).' });
+    if (tables.length) pairs.push({ staging, live, tables });
+  }
+  if (pairs.length === 0) return { tables: [], statements: [], grants: [] };
+  const statements = d.publishSchemas(database, pairs);
+  const c = await adapter.acquire();
+  try {
+    let inTx = false;
+    try {
+      for (const sql of statements) {
+        if (/^begin/i.test(sql)) inTx = true;
+        await c.execute(sql);
+        if (/^commit/i.test(sql)) inTx = false;
+      }
+    } catch (e) {
+      if (inTx) await c.execute(d.rollback()).catch(() => undefined);
+      throw new MflowError('DATABASE', `publish failed, nothing was published: ${(e as Error).message}`);
+    }
+    const grants: string[] = [];
+    const canGrant = typeof (d as { showGrants?: unknown }).showGrants === 'function';
+    if (Object.keys(cfg.publish.grants).length && !canGrant) s.console.emit({ type: 'warn', msg: `publish grants are ignored: ${d.type} has no grants` });
+    else {
+      for (const p of pairs) {
+        for (const t of p.tables) {
+          for (const [priv, who] of Object.entries(cfg.publish.grants)) {
+            if (!who.length) continue;
+            const sql = d.grant(d.relation({ database, schema: p.live, identifier: t }), priv, who);
+            for (const one of sql.split(';\n')) await c.execute(one);
+            grants.push(sql);
+          }
+        }
+      }
+    }
+    return { tables: pairs.flatMap((p) => p.tables.map((t) => `${p.live}.${t}`)), statements, grants };
+  } finally {
+    adapter.release(c);
+  }
+}
