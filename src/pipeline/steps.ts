@@ -73,11 +73,9 @@ async function checkStep(step: StepConfig, env: StepEnv): Promise<StepOutcome> {
 
 async function ingestStep(step: StepConfig, env: StepEnv): Promise<StepOutcome> {
   const s = await env.session();
-  const all = externalSources(s, step, env);
-  // Optional sources that are absent are not loaded (the check step already warned about them).
-  const checks = await checkSources(all, s.project.root);
-  const skip = new Set(checks.filter((c) => !c.ok && c.optional).map((c) => c.source));
-  const sources = all.filter((x) => !skip.has(`${x.source_name}.${x.name}`));
+  // Optional sources without a file go to ingestion too: it creates their RAW table empty and
+  // records them as absent, so every model downstream still builds (the check step warned).
+  const sources = externalSources(s, step, env);
   const { ingestWith } = await import('./api.js');
   const report = await ingestWith(s, sources, { fullRefresh: step.fullRefresh || Boolean(env.opts.fullRefresh) });
   const failed = report.results.filter((r) => r.status === 'error');
