@@ -74,8 +74,9 @@ export interface Dialect {
   merge(args: { target: string; source: string; uniqueKey: string[]; columns: string[]; updateColumns?: string[]; predicates?: string[] }): string[];
   deleteInsert(args: { target: string; source: string; uniqueKey: string[]; columns: string[]; predicates?: string[] }): string[];
   insertInto(target: string, source: string, columns: string[]): string;
-  addColumns(target: string, columns: Column[]): string;
-  dropColumns(target: string, columns: string[]): string;
+  /** One statement each (a warehouse that alters one column at a time returns several). */
+  addColumns(target: string, columns: Column[]): string[];
+  dropColumns(target: string, columns: string[]): string[];
   /** Grants are compared against the current ones by the caller; the dialect only spells them. */
   grant(target: string, privilege: string, grantees: string[], kind?: 'table' | 'view'): string;
   revoke(target: string, privilege: string, grantees: string[], kind?: 'table' | 'view'): string;

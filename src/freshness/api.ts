@@ -4,6 +4,7 @@ import type { Adapter } from '../contracts/adapter.js';
 import type { FreshnessRule, SourceTable } from '../contracts/manifest.js';
 import { writeAtomic } from '../artifacts/write.js';
 import { MflowError } from '../errors.js';
+import { readExternal } from '../ingest/external.js';
 import { selectFor } from '../run/invoke.js';
 import { Session, type CommonOptions } from '../run/session.js';
 import { MFLOW_VERSION } from '../version.js';
@@ -132,6 +133,7 @@ async function checkOne(s: Session, adapter: Adapter, src: SourceTable, index: n
     const label = r.status === 'pass' ? 'PASS' : r.status === 'warn' ? 'WARN' : 'ERROR';
     s.console.emit({ type: 'node_result', index, total, status: label, description: `${r.status === 'error' ? 'STALE ' : ''}freshness of ${name}`, uniqueId: src.unique_id, seconds: secs });
     if (r.status === 'runtime error') s.console.emit({ type: 'error', msg: `  ${r.error}` });
+    else if (r.status === 'warn' && r.error) s.console.emit({ type: 'warn', msg: `  ${r.error}` });
     else if (r.status !== 'pass') s.console.emit({ type: r.status === 'warn' ? 'warn' : 'error', msg: `  ${name}: newest row is ${describeAge(r.max_loaded_at_time_ago_in_s!)} old (${r.status === 'error' ? `error_after ${fmt(criteria.error_after)}` : `warn_after ${fmt(criteria.warn_after)}`})` });
     return { ...base, ...r, timing: [{ name: 'execute', started_at: startedAt.toISOString(), completed_at: end.toISOString() }], execution_time: secs };
   };
@@ -141,6 +143,8 @@ async function checkOne(s: Session, adapter: Adapter, src: SourceTable, index: n
     const row = lowerKeys((await c.execute(freshnessSql(src))).rows[0] ?? {});
     const max = toDate(row.max_loaded_at);
     const at = toDate(row.snapshotted_at) ?? new Date();
+    // An optional source that was not delivered has no rows: reported, not an error.
+    if (!max && src.external && readExternal(src).optional) return done({ status: 'warn', error: `${name} (${src.original_file_path}): optional source with no rows (not delivered); freshness not judged` });
     if (!max) return done({ status: 'runtime error', error: `${name} (${src.original_file_path}): no rows${criteria.filter ? ` match the filter ${criteria.filter}` : ''}, so max(${src.loaded_at_field}) is null and freshness cannot be judged` });
     const age = (at.getTime() - max.getTime()) / 1000;
     return done({ status: freshnessStatus(age, criteria, src), max_loaded_at: max.toISOString(), snapshotted_at: at.toISOString(), max_loaded_at_time_ago_in_s: age });

@@ -87,10 +87,10 @@ export function planIncremental(i: PlanInput): Plan {
       });
     }
     if (mode === 'append_new_columns' || mode === 'sync_all_columns') {
-      if (added.length) body.push(...d.addColumns(target, added).split(';\n').map((s) => stmt(s, 'add new column')));
+      if (added.length) body.push(...d.addColumns(target, added).map((s) => stmt(s, 'add new column')));
       columns = [...columns, ...added.map((x) => x.name)];
     }
-    if (mode === 'sync_all_columns' && removed.length) body.push(...d.dropColumns(target, removed.map((x) => x.name)).split(';\n').map((s) => stmt(s, 'drop removed column')));
+    if (mode === 'sync_all_columns' && removed.length) body.push(...d.dropColumns(target, removed.map((x) => x.name)).map((s) => stmt(s, 'drop removed column')));
   }
   const predicates = keyList(c.incremental_predicates);
   if (strategy === 'append') dml.push(stmt(d.insertInto(target, tmp, columns), 'append new rows'));

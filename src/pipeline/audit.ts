@@ -6,6 +6,7 @@ import { expandGlob } from '../ingest/glob.js';
 import { parseHeader } from '../ingest/header.js';
 import { readExternal } from '../ingest/external.js';
 import type { AuditRow } from './history.js';
+import { isOptional } from './sources.js';
 
 /**
  * The audit after the RAW load: each RAW table's row count against the last successful run (a
@@ -39,6 +40,8 @@ export async function auditRaw(adapter: Adapter, sources: SourceTable[], project
         continue; // not loaded (an optional source that is absent): nothing to audit
       }
       const columns = fileColumns(s, projectDir);
+      // An optional source with no file was recorded absent by the load: no count to compare.
+      if (isOptional(s) && expandGlob(readExternal(s).location, projectDir).length === 0) continue;
       rows.push({ run_id: runId, source: name, relation, row_count: count, columns: columns.join(',') });
       const prev = baseline.get(name);
       if (!prev) continue;

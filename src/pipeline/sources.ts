@@ -39,7 +39,8 @@ async function checkOne(s: SourceTable, projectDir: string, timeoutMs: number): 
   const files = expandGlob(spec.location, projectDir).filter((f) => !f.endsWith('.part'));
   if (files.length === 0) {
     if (spec.downloadUrl) return { ...base, ...(await head(spec.downloadUrl, timeoutMs)), files: [] };
-    return { ...base, ok: false, files, problem: `no file matches ${spec.location} (in ${projectDir})` };
+    const declared = s.declared_at ? `${s.declared_at.file}:${s.declared_at.line}` : s.original_file_path;
+    return { ...base, ok: false, files, problem: `no file matches external.location '${spec.location}' (declared in ${declared}, relative to ${projectDir})` };
   }
   for (const f of files) {
     try {

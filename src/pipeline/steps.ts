@@ -57,7 +57,7 @@ export async function runStep(step: StepConfig, env: StepEnv): Promise<StepOutco
 
 function externalSources(s: Session, step: StepConfig, env: StepEnv): SourceTable[] {
   const sel = [...step.select, ...(env.select ?? [])];
-  const ids = sel.length ? new Set(selectFor(s, { ...env.opts, select: sel, exclude: step.exclude }, ['source'])) : null;
+  const ids = sel.length || step.exclude?.length ? new Set(selectFor(s, { ...env.opts, select: sel.length ? sel : ['resource_type:source'], exclude: step.exclude }, ['source'])) : null;
   return Object.values(s.manifest.sources).filter((x) => x.external && (!ids || ids.has(x.unique_id)));
 }
 

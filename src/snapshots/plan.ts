@@ -51,7 +51,7 @@ export function planSnapshotUpdate(i: SnapshotPlanInput): Statement[] {
   const have = new Set((i.existingColumns ?? []).map((c) => c.name.toLowerCase()));
   const added = i.sourceColumns.filter((c) => !have.has(c.name.toLowerCase()));
   const body: Statement[] = [];
-  if (added.length) body.push(...d.addColumns(i.target, added).split(';\n').map((s) => stmt(s, 'add a new column of the query')));
+  if (added.length) body.push(...d.addColumns(i.target, added).map((s) => stmt(s, 'add a new column of the query')));
   const isCurrent = (t: string) => (i.cfg.validToCurrent ? `(${t}.${q(n.dbt_valid_to)} is null or ${t}.${q(n.dbt_valid_to)} = ${i.cfg.validToCurrent})` : `${t}.${q(n.dbt_valid_to)} is null`);
   const keyMatch = (a: string, b: string) => i.keys.map((k) => `${a}.${q(k)} = ${b}.${q(k)}`).join(' and ');
   const deletedMarker = (t: string) => (i.cfg.hardDeletes === 'new_record' ? `coalesce(${t}.${q(n.dbt_is_deleted)}, 'False') = 'True'` : 'false');

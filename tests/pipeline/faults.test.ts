@@ -39,7 +39,7 @@ const PIPELINE = `
       from: mediflow@example.org
       to: [oncall@example.org]
   steps:
-    - {name: check_sources, command: check_sources, backoff: {type: fixed, delay: 0.1s}}
+    - {name: check_sources, command: check_sources, exclude: "source:raw.nppes_weekly source:raw.nppes_deactivated", backoff: {type: fixed, delay: 0.1s}}
     - {name: load_raw, command: ingest, full_refresh: true}
     - {name: audit, command: audit, retries: 0}
     - {name: seed, command: seed}
@@ -125,9 +125,12 @@ describe('mflow pipeline: faults, retries, alerts, history and atomic publish', 
       expect(r.status, r.text).toBe('success');
       expect(r.steps[0]).toMatchObject({ step: 'check_sources', status: 'warn' });
       expect(r.steps[0].warnings.join('\n')).toMatch(/optional source raw\.pde is not available: no file matches .*Prescription_Drug_Events_Sample_\*\.csv/);
-      expect(r.text).not.toMatch(/Ingesting source\.mediflow\.raw\.pde/);
+      // Loaded as absent: its RAW table exists (empty after this full refresh), nothing fails downstream.
+      expect(r.text).toMatch(/ABSENT data\/synpuf\/DE1_0_2008_to_2010_Prescription_Drug_Events_Sample_\*\.csv/);
       const a = alertsSince(m);
-      expect(a.slack.map((p) => p.text)).toEqual([`[mediflow] pipeline step check_sources audit warning (run ${r.runId})`, `[mediflow] pipeline succeeded (run ${r.runId})`]);
+      // The check warns, and so does the test step: the absent source's freshness is not judged (no rows).
+      expect(a.slack.map((p) => p.text)).toEqual([`[mediflow] pipeline step check_sources audit warning (run ${r.runId})`, `[mediflow] pipeline step test audit warning (run ${r.runId})`, `[mediflow] pipeline succeeded (run ${r.runId})`]);
+      expect(slackText(a.slack[1])).toMatch(/raw\.pde.*optional source with no rows/);
       expect(slackText(a.slack[0])).toContain('raw.pde');
     } finally {
       renameSync(f + '.away', f);
@@ -137,30 +140,31 @@ describe('mflow pipeline: faults, retries, alerts, history and atomic publish', 
 
   it('a missing required source file fails check_sources after its retry, alerts naming the file, and leaves the marts as they were', async () => {
     const before = await fingerprint(db);
-    const f = fileLike(/Inpatient/);
-    renameSync(f, f + '.away');
+    // Every claim type is optional (a partial CMS sample builds); the beneficiary files are required.
+    const files = readdirSync(synpuf()).filter((x) => /Beneficiary_Summary/.test(x)).map((x) => join(synpuf(), x));
+    for (const f of files) renameSync(f, f + '.away');
     const m = mark();
     try {
       const r = await run();
       expect(r.status).toBe('failed');
       expect(r.steps.map((s) => `${s.step}#${s.attempt}:${s.status}`)).toEqual(['check_sources#1:failed', 'check_sources#2:failed']);
-      expect(r.steps[0].error).toMatch(/raw\.inpatient.*Inpatient_Claims_Sample_\*\.csv/);
+      expect(r.steps[0].error).toMatch(/raw\.beneficiary.*Beneficiary_Summary_File_Sample_\*\.csv/);
       const a = alertsSince(m);
       expect(a.slack.map((p) => p.text)).toEqual([`[mediflow] pipeline step check_sources is retrying (run ${r.runId})`, `[mediflow] pipeline step check_sources FAILED (run ${r.runId})`]);
       const failure = slackText(a.slack[1]);
       expect(failure).toContain('2 of 2');
-      expect(failure).toContain('Inpatient_Claims_Sample_*.csv');
-      expect(failure).toContain('http://docs.mediflow.test/#/node/source.mediflow.raw.inpatient');
+      expect(failure).toContain('Beneficiary_Summary_File_Sample_*.csv');
+      expect(failure).toContain('http://docs.mediflow.test/#/node/source.mediflow.raw.beneficiary');
       expect(a.mail.map((x) => x.subject)).toEqual(a.slack.map((p) => p.text));
       expect(a.mail[1].text).toMatch(/Step: check_sources \(attempt 2 of 2\)/);
-      expect(a.mail[1].text).toMatch(/Node: source\.mediflow\.raw\.inpatient/);
-      expect(a.mail[1].text).toMatch(/Log excerpt:\n[\s\S]*MISSING raw\.inpatient/);
+      expect(a.mail[1].text).toMatch(/Node: source\.mediflow\.raw\.beneficiary/);
+      expect(a.mail[1].text).toMatch(/Log excerpt:\n[\s\S]*MISSING raw\.beneficiary/);
       const h = await historyOf(r.runId);
       expect(h.run.status).toBe('failed');
       expect(h.run.error).toMatch(/check_sources/);
       expect(await fingerprint(db)).toEqual(before);
     } finally {
-      renameSync(f + '.away', f);
+      for (const f of files) renameSync(f + '.away', f);
     }
   });
 

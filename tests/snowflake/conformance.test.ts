@@ -145,12 +145,12 @@ for (const h of harnesses) {
     });
 
     it('adds and drops columns', async () => {
-      await conn.execute(d.addColumns(rel('claims'), [{ name: 'amount', dataType: d.typeName('numeric') }, { name: 'note', dataType: d.typeName('string') }]));
+      for (const s of d.addColumns(rel('claims'), [{ name: 'amount', dataType: d.typeName('numeric') }, { name: 'note', dataType: d.typeName('string') }])) await conn.execute(s);
       const relation = { database: h.database, schema, identifier: 'claims', type: 'table' as const };
       const norm = (n: string) => (d.capabilities.identifierCase === 'upper' ? n.toUpperCase() : n);
       const cols = await adapter.introspector.getColumns({ ...relation, schema: norm(schema), identifier: norm('claims') });
       expect(cols.map((c) => c.name.toLowerCase())).toEqual(['id', 'v', 'amount', 'note']);
-      await conn.execute(d.dropColumns(rel('claims'), ['note']));
+      for (const s of d.dropColumns(rel('claims'), ['note'])) await conn.execute(s);
       const after = await adapter.introspector.getColumns({ ...relation, schema: norm(schema), identifier: norm('claims') });
       expect(after.map((c) => c.name.toLowerCase())).toEqual(['id', 'v', 'amount']);
     });

@@ -71,8 +71,8 @@ where ("CLAIM_ID", "LINE") in (
       `insert into ${T} ("CLAIM_ID", "LINE")\n(select "CLAIM_ID", "LINE" from ${S})`,
     ]);
     expect(sf.insertInto(T, S, ['a', 'B'])).toBe(`insert into ${T} ("A", "B")\n(select "A", "B" from ${S})`);
-    expect(sf.addColumns(T, [{ name: 'x', dataType: 'number(38,0)' }, { name: 'y', dataType: 'varchar' }])).toBe(`alter table ${T} add column "X" number(38,0), "Y" varchar`);
-    expect(sf.dropColumns(T, ['x', 'y'])).toBe(`alter table ${T} drop column "X", "Y"`);
+    expect(sf.addColumns(T, [{ name: 'x', dataType: 'number(38,0)' }, { name: 'y', dataType: 'varchar' }])).toEqual([`alter table ${T} add column "X" number(38,0), "Y" varchar`]);
+    expect(sf.dropColumns(T, ['x', 'y'])).toEqual([`alter table ${T} drop column "X", "Y"`]);
     expect(sf.alterColumnType(T, 'x', 'number(38,2)')).toBe(`alter table ${T} alter "X" set data type number(38,2)`);
   });
 
@@ -128,7 +128,7 @@ describe('the same plans on both dialects, side by side', () => {
       ],
       duck.deleteInsert({ target: '"analytics"."marts"."fct_claims"', source: 'src', uniqueKey: ['id'], columns: ['id', 'v'] }),
     ],
-    'add columns': ['alter table ANALYTICS.MARTS.FCT_CLAIMS add column "X" number(38,0)', 'alter table "analytics"."marts"."fct_claims" add column "x" integer'],
+    'add columns': [['alter table ANALYTICS.MARTS.FCT_CLAIMS add column "X" number(38,0)'], ['alter table "analytics"."marts"."fct_claims" add column "x" integer']],
     grant: ['grant select on table ANALYTICS.MARTS.FCT_CLAIMS to role REPORTER', 'grant select on "analytics"."marts"."fct_claims" to reporter'],
   };
   for (const [name, plan] of cases) {

@@ -96,13 +96,13 @@ export class DuckDBDialect implements Dialect {
     return `insert into ${target} (${cols})\nselect ${cols} from ${source}`;
   }
 
-  addColumns(target: string, columns: Column[]): string {
+  addColumns(target: string, columns: Column[]): string[] {
     // DuckDB takes one column per ALTER; the caller runs them in one transaction.
-    return columns.map((c) => `alter table ${target} add column ${q(c.name)} ${c.dataType}`).join(';\n');
+    return columns.map((c) => `alter table ${target} add column ${q(c.name)} ${c.dataType}`);
   }
 
-  dropColumns(target: string, columns: string[]): string {
-    return columns.map((c) => `alter table ${target} drop column ${q(c)}`).join(';\n');
+  dropColumns(target: string, columns: string[]): string[] {
+    return columns.map((c) => `alter table ${target} drop column ${q(c)}`);
   }
 
   grant(target: string, privilege: string, grantees: string[]): string {

@@ -158,12 +158,12 @@ export class SnowflakeDialect implements Dialect {
     return `insert into ${target} (${cols})\n(select ${cols} from ${source})`;
   }
 
-  addColumns(target: string, columns: Column[]): string {
-    return `alter table ${target} add column ${columns.map((c) => `${this.col(c.name)} ${c.dataType}`).join(', ')}`;
+  addColumns(target: string, columns: Column[]): string[] {
+    return [`alter table ${target} add column ${columns.map((c) => `${this.col(c.name)} ${c.dataType}`).join(', ')}`];
   }
 
-  dropColumns(target: string, columns: string[]): string {
-    return `alter table ${target} drop column ${columns.map((c) => this.col(c)).join(', ')}`;
+  dropColumns(target: string, columns: string[]): string[] {
+    return [`alter table ${target} drop column ${columns.map((c) => this.col(c)).join(', ')}`];
   }
 
   alterColumnType(target: string, column: string, dataType: string): string {
