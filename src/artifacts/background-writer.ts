@@ -6,16 +6,22 @@ import { Worker } from 'node:worker_threads';
  */
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
-const { mkdirSync, writeFileSync } = require('node:fs');
+const { mkdirSync, writeFileSync, statSync } = require('node:fs');
+const { createHash } = require('node:crypto');
 const { dirname } = require('node:path');
 const made = new Set();
+let done = [];
 parentPort.on('message', (batch) => {
-  if (batch === 'flush') { parentPort.postMessage('flushed'); return; }
+  if (batch === 'flush') { parentPort.postMessage({ flushed: done }); done = []; return; }
   try {
-    for (const [path, text] of batch) {
+    for (const [path, text, key] of batch) {
       const d = dirname(path);
       if (!made.has(d)) { mkdirSync(d, { recursive: true }); made.add(d); }
       writeFileSync(path, text);
+      if (key !== undefined) {
+        const s = statSync(path);
+        done.push([key, createHash('sha256').update(text).digest('hex'), [s.size, s.mtimeMs, s.ctimeMs, s.ino], path]);
+      }
     }
   } catch (e) { parentPort.postMessage({ error: String(e && e.message || e) }); }
 });
@@ -23,7 +29,9 @@ parentPort.on('message', (batch) => {
 
 export class BackgroundWriter {
   private readonly workers: Worker[];
-  private batch: [string, string][] = [];
+  private batch: [string, string, string?][] = [];
+  /** Per key given to write(): the text's sha256 and the file's stamp once written (for partial parsing). */
+  readonly written = new Map<string, [sha: string, stamp: [number, number, number, number], path: string]>();
   private error: string | null = null;
   private turn = 0;
 
@@ -42,8 +50,8 @@ export class BackgroundWriter {
     });
   }
 
-  write(path: string, text: string): void {
-    this.batch.push([path, text]);
+  write(path: string, text: string, key?: string): void {
+    this.batch.push(key === undefined ? [path, text] : [path, text, key]);
     if (this.batch.length >= this.batchSize) this.send();
   }
 
@@ -60,7 +68,8 @@ export class BackgroundWriter {
         (w) =>
           new Promise<void>((resolve) => {
             const on = (m: unknown) => {
-              if (m === 'flushed') {
+              if (m && typeof m === 'object' && 'flushed' in m) {
+                for (const [key, sha, stamp, path] of (m as { flushed: [string, string, [number, number, number, number], string][] }).flushed) this.written.set(key, [sha, stamp, path]);
                 w.off('message', on);
                 resolve();
               }

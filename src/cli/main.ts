@@ -13,7 +13,7 @@ export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
 
 /** Flags as commander hands them over: CommonOptions' names, with text where the CLI takes text. */
-type GlobalFlags = Pick<CommonOptions, 'projectDir' | 'profilesDir' | 'target' | 'exclude' | 'selector' | 'state' | 'fullRefresh' | 'failFast' | 'dryRun' | 'targetPath'> & {
+type GlobalFlags = Pick<CommonOptions, 'projectDir' | 'profilesDir' | 'target' | 'exclude' | 'selector' | 'state' | 'fullRefresh' | 'failFast' | 'dryRun' | 'targetPath' | 'partialParse'> & {
   vars?: string;
   logFormat?: 'text' | 'json';
   threads?: string;
@@ -42,6 +42,7 @@ export function common(flags: GlobalFlags, console: Console): CommonOptions {
     failFast: flags.failFast,
     dryRun: flags.dryRun,
     targetPath: flags.targetPath,
+    partialParse: flags.partialParse,
   };
 }
 
@@ -52,7 +53,9 @@ function addCommon(cmd: Command, withSelect = true): Command {
     .option('-t, --target <name>', 'target to use (default: the project default)')
     .option('--vars <yaml>', "variables as YAML, e.g. '{year: 2009}'")
     .addOption(new Option('--log-format <format>', 'text or json lines (for CI)').choices(['text', 'json']).default('text'))
-    .option('--target-path <dir>', 'where artifacts go (default: target-path from project.yml)');
+    .option('--target-path <dir>', 'where artifacts go (default: target-path from project.yml)')
+    // As dbt's flag: the cache in target/partial_parse.json is checked on every run and reused only when valid.
+    .option('--no-partial-parse', 'parse every file again instead of reusing target/partial_parse.json (also MFLOW_PARTIAL_PARSE=0)');
   if (withSelect) {
     cmd
       .option('-s, --select <selector...>', 'nodes to include (dbt selector syntax)')

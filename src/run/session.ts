@@ -10,10 +10,10 @@ import { MflowError } from '../errors.js';
 import { Dag } from '../graph/dag.js';
 import { parseSelectorsYaml, type SelectorsFile } from '../graph/selectors-yaml.js';
 import type { JinjaRuntime } from '../jinja/context.js';
-import { parseProject } from '../parse/build.js';
+import { parseWithCache } from '../parse/partial/index.js';
+import { saveParse } from '../parse/partial/commit.js';
 import { loadProject } from '../project/load.js';
 import type { ProjectConfig, ResolvedTarget } from '../project/types.js';
-import { writeManifest } from '../artifacts/write.js';
 import { phase } from '../util/timing.js';
 
 /** Options every command takes; the CLI maps its flags onto these. */
@@ -37,6 +37,8 @@ export interface CommonOptions {
   /** Override target-path. */
   targetPath?: string;
   writeArtifacts?: boolean;
+  /** false: parse every file (`--no-partial-parse`); by default target/partial_parse.json is reused when it is valid. */
+  partialParse?: boolean;
 }
 
 export function parseVars(v: CommonOptions['vars']): Record<string, unknown> {
@@ -101,7 +103,8 @@ export class Session {
     const parseWarnings = [...warnings];
     let parsed;
     try {
-      parsed = await parseProject({ project: config, target, dialect, vars, env: opts.env, warnings: parseWarnings });
+      const targetDir = resolve(config.root, opts.targetPath ?? config.targetPath);
+      parsed = await parseWithCache({ project: config, target, dialect, vars, env: opts.env, warnings: parseWarnings, targetDir, enabled: opts.partialParse });
     } finally {
       // Warnings first: an unknown config key is often the cause of the error that follows.
       for (const w of parseWarnings) console.emit({ type: 'warn', msg: w.message, file: w.file, line: w.line });
@@ -112,7 +115,7 @@ export class Session {
     dag.assertAcyclic();
     phase('graph');
     const s = new Session(opts, config, target, dialect, manifest, runtime, dag, console, vars);
-    if (opts.writeArtifacts !== false) writeManifest(s.targetDir, manifest);
+    if (opts.writeArtifacts !== false) saveParse(s.targetDir, manifest);
     return s;
   }
 
