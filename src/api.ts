@@ -13,7 +13,8 @@ import { MflowError } from './errors.js';
 import { phase } from './util/timing.js';
 import { sha256 } from './util/fs.js';
 import { invoke, selectFor, type InvokeResult } from './run/invoke.js';
-import { Session, type CommonOptions } from './run/session.js';
+import { Session, parseVars, type CommonOptions } from './run/session.js';
+import { compileUpToDate, emitWarnings, targetDirOf } from './parse/partial/up-to-date.js';
 import { loadProject, maskTarget } from './project/load.js';
 import { createAdapter } from './adapters/index.js';
 import { lazyAdapter } from './adapters/lazy.js';
@@ -82,12 +83,19 @@ export async function retry(opts: CommonOptions = {}): Promise<InvokeResult> {
 export interface CompileResult {
   compiled: Record<string, string>;
   manifestPath: string;
+  /** Nodes compiled (the keys of `compiled`, which is empty when the CLI asked only for this count). */
+  count: number;
   /** How the project was parsed: reusing target/partial_parse.json, or in full (and why). */
   parse?: { mode: 'full' | 'partial'; reason: string };
 }
 
 /** `mflow compile`: renders every selected node to target/compiled; with `inline`, one query. */
-export async function compile(opts: CommonOptions & { inline?: string } = {}): Promise<CompileResult> {
+export async function compile(opts: CommonOptions & { inline?: string; summaryOnly?: boolean } = {}): Promise<CompileResult> {
+  // The CLI needs only the count: when nothing changed since the last compile, nothing is read.
+  if (opts.summaryOnly && !opts.inline && !opts.select?.length && !opts.exclude?.length && !opts.selector && !opts.state && opts.partialParse !== false) {
+    const up = await compileIfUpToDate(opts);
+    if (up) return up;
+  }
   // The manifest is written once, at the end, with the compiled SQL in it.
   return withSession({ ...opts, writeArtifacts: false }, async (s) => {
     const adapter = lazyAdapter(() => s.connect(), s.dialect, s.target);
@@ -120,8 +128,10 @@ export async function compile(opts: CommonOptions & { inline?: string } = {}): P
         const id = ids[next++];
         const n = s.manifest.nodes[id];
         try {
-          const path = compiledPath(s.targetDir, 'compiled', n);
           const reuse = canReuseRender(st, n);
+          const prev = onDisk[id];
+          // A reused render keeps its file and compiled_path (a moved file is a full parse).
+          const path = reuse && prev && n.compiled_path ? prev[2] : compiledPath(s.targetDir, 'compiled', n);
           let sql: string;
           if (reuse) sql = n.compiled_code!;
           else {
@@ -133,9 +143,8 @@ export async function compile(opts: CommonOptions & { inline?: string } = {}): P
           }
           compiled[id] = sql;
           n.compiled_code = sql;
-          n.compiled_path = artifactPath(s.project.root, path);
+          if (!(reuse && prev && n.compiled_path)) n.compiled_path = artifactPath(s.project.root, path);
           const text = sql.endsWith('\n') ? sql : sql + '\n';
-          const prev = onDisk[id];
           const same = prev && prev[2] === path && sameStamp(stampOf(path) ?? undefined, prev[1]) && (reuse || prev[0] === sha256(text));
           if (!same) writer.write(path, text, st ? id : undefined);
         } catch (e) {
@@ -160,10 +169,22 @@ export async function compile(opts: CommonOptions & { inline?: string } = {}): P
       phase('compiled files');
     }
     // After the compiled files, so the cache records their stamps; the manifest only if it changed.
-    saveCompile(s.targetDir, s.manifest, { written: writer.written, rendered, volatile, codeChanged });
+    const fullSelection = !opts.select?.length && !opts.exclude?.length && !opts.selector;
+    saveCompile(s.targetDir, s.manifest, { written: writer.written, rendered, volatile, codeChanged, ids, fullSelection });
     phase('manifest');
-    return { compiled, manifestPath: join(s.targetDir, 'manifest.json'), parse: st ? { mode: st.mode, reason: st.reason } : undefined };
+    return { compiled, count: Object.keys(compiled).length - (opts.inline ? 1 : 0), manifestPath: join(s.targetDir, 'manifest.json'), parse: st ? { mode: st.mode, reason: st.reason } : undefined };
   });
+}
+
+async function compileIfUpToDate(opts: CommonOptions): Promise<CompileResult | null> {
+  const vars = parseVars(opts.vars);
+  const { config, target, warnings } = loadProject({ projectDir: opts.projectDir, profilesDir: opts.profilesDir, target: opts.target, vars, env: opts.env });
+  const targetDir = targetDirOf(config, opts.targetPath);
+  const up = compileUpToDate({ project: config, target, dialectType: target.type, vars, env: opts.env, targetDir });
+  if (!up) return null;
+  if (opts.console) emitWarnings(opts.console, [...warnings, ...up.warnings]);
+  phase('partial: up to date');
+  return { compiled: {}, count: up.count, manifestPath: join(targetDir, 'manifest.json'), parse: { mode: 'partial', reason: '' } };
 }
 
 export interface LsItem {

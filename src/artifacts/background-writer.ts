@@ -28,7 +28,7 @@ parentPort.on('message', (batch) => {
 `;
 
 export class BackgroundWriter {
-  private readonly workers: Worker[];
+  private started: Worker[] | null = null;
   private batch: [string, string, string?][] = [];
   /** Per key given to write(): the text's sha256 and the file's stamp once written (for partial parsing). */
   readonly written = new Map<string, [sha: string, stamp: [number, number, number, number], path: string]>();
@@ -40,14 +40,23 @@ export class BackgroundWriter {
    * the folder's lock in the kernel (perf showed them spinning there), taking CPU from the
    * main thread's garbage collector. Measured: 1 writer 1.55 s, 3 writers 1.87 s (10,000 models).
    */
-  constructor(private readonly batchSize = 250, count = 1) {
-    this.workers = Array.from({ length: count }, () => {
-      const w = new Worker(WORKER_SOURCE, { eval: true });
-      w.on('message', (m: unknown) => {
-        if (m && typeof m === 'object' && 'error' in m) this.error = String((m as { error: string }).error);
+  constructor(
+    private readonly batchSize = 250,
+    private readonly count = 1,
+  ) {}
+
+  /** Started on the first batch: a compile that writes nothing (partial parsing) starts no thread. */
+  private get workers(): Worker[] {
+    if (!this.started) {
+      this.started = Array.from({ length: this.count }, () => {
+        const w = new Worker(WORKER_SOURCE, { eval: true });
+        w.on('message', (m: unknown) => {
+          if (m && typeof m === 'object' && 'error' in m) this.error = String((m as { error: string }).error);
+        });
+        return w;
       });
-      return w;
-    });
+    }
+    return this.started;
   }
 
   write(path: string, text: string, key?: string): void {
@@ -63,6 +72,7 @@ export class BackgroundWriter {
   /** Waits until every file is on disk, then stops the workers. */
   async close(): Promise<void> {
     this.send();
+    if (!this.started) return;
     await Promise.all(
       this.workers.map(
         (w) =>

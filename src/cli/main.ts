@@ -102,9 +102,9 @@ export function buildProgram(setCode: (c: number) => void): Command {
   addCommon(program.command('compile').description('render SQL to target/compiled').option('--inline <sql>', 'compile one query'))
     .action(async (flags: GlobalFlags & { inline?: string }) => {
       const cons = makeConsole(flags);
-      const r = await api.compile({ ...common(flags, cons), inline: flags.inline });
+      const r = await api.compile({ ...common(flags, cons), inline: flags.inline, summaryOnly: !flags.inline });
       if (flags.inline) cons.emit({ type: 'output', text: r.compiled.inline });
-      else cons.emit({ type: 'info', msg: `Compiled ${Object.keys(r.compiled).length} nodes to ${r.manifestPath.replace(/manifest\.json$/, 'compiled/')}` });
+      else cons.emit({ type: 'info', msg: `Compiled ${r.count} nodes to ${r.manifestPath.replace(/manifest\.json$/, 'compiled/')}` });
       setCode(EXIT_OK);
     });
 

@@ -10,7 +10,7 @@ import { MflowError } from '../errors.js';
 import { Dag } from '../graph/dag.js';
 import { parseSelectorsYaml, type SelectorsFile } from '../graph/selectors-yaml.js';
 import type { JinjaRuntime } from '../jinja/context.js';
-import { parseWithCache } from '../parse/partial/index.js';
+import { parseWithCache, partialStateOf } from '../parse/partial/index.js';
 import { saveParse } from '../parse/partial/commit.js';
 import { loadProject } from '../project/load.js';
 import type { ProjectConfig, ResolvedTarget } from '../project/types.js';
@@ -112,7 +112,9 @@ export class Session {
     phase('tests, manifest');
     const { manifest, runtime } = parsed;
     const dag = Dag.fromManifest(manifest);
-    dag.assertAcyclic();
+    // A reused parse with no node changed was checked when it was made.
+    const reused = partialStateOf(manifest);
+    if (!(reused?.mode === 'partial' && !reused.manifestChanged)) dag.assertAcyclic();
     phase('graph');
     const s = new Session(opts, config, target, dialect, manifest, runtime, dag, console, vars);
     if (opts.writeArtifacts !== false) saveParse(s.targetDir, manifest);

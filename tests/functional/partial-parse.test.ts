@@ -223,4 +223,25 @@ describe('partial parsing', () => {
     await ls({ projectDir: dir });
     expect(await warmEqualsCold(dir)).toBe('partial');
   });
+
+  it('the CLI\'s count-only compile skips everything when nothing changed, and nothing else', async () => {
+    const { dir, write } = setup();
+    const first = await compile({ projectDir: dir });
+    const count = Object.keys(first.compiled).length;
+    const up = await compile({ projectDir: dir, summaryOnly: true });
+    expect(up).toMatchObject({ count, compiled: {}, parse: { mode: 'partial' } });
+    rmSync(join(dir, 'target/compiled/fn/models/b.sql'));
+    const again = await compile({ projectDir: dir, summaryOnly: true });
+    expect(Object.keys(again.compiled)).toHaveLength(count);
+    expect(existsSync(join(dir, 'target/compiled/fn/models/b.sql'))).toBe(true);
+    expect((await compile({ projectDir: dir, summaryOnly: true })).compiled).toEqual({});
+    write('models/a.sql', `select 7 as id\n`);
+    expect(Object.keys((await compile({ projectDir: dir, summaryOnly: true })).compiled)).toHaveLength(count);
+    expect(await warmEqualsCold(dir)).toBe('partial');
+    expect((await compile({ projectDir: dir, summaryOnly: true, vars: '{year: 1}' })).compiled).not.toEqual({});
+    expect((await compile({ projectDir: dir, summaryOnly: true, env: { ...process.env, PP_REGION: 'x' } })).compiled).not.toEqual({});
+    write('models/inv.sql', `select '{{ run_started_at }}' as t\n`);
+    await compile({ projectDir: dir, summaryOnly: true });
+    expect((await compile({ projectDir: dir, summaryOnly: true })).compiled).not.toEqual({});
+  });
 });

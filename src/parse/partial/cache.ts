@@ -5,7 +5,7 @@ import type { Warning } from '../../project/types.js';
 import type { FileStamp } from './files.js';
 
 /** Bumped whenever the cache's layout or meaning changes: an older cache is then ignored. */
-export const CACHE_FORMAT = 2;
+export const CACHE_FORMAT = 3;
 export const CACHE_FILE = 'partial_parse.json';
 
 /**
@@ -34,6 +34,8 @@ export interface PartialCache {
   warnings: Warning[];
   /** Compiled files on disk: node id -> [sha256 of the text, the file's stamp after writing, its path]. */
   compiled: Record<string, CompiledFile>;
+  /** The last compile selected every node and none of its renders was volatile: its compiled nodes. */
+  lastCompile?: { ids: string[] } | null;
   /** Nodes whose render touched the warehouse or the console: rendered again every time. */
   volatile: string[];
 }

@@ -4,7 +4,7 @@ import type { Manifest } from '../../contracts/manifest.js';
 import { sha256 } from '../../util/fs.js';
 import { writeCache, type CompiledFile } from './cache.js';
 import { sameStamp, stampOf } from './files.js';
-import { partialStateOf } from './index.js';
+import { partialStateOf, stableRender } from './index.js';
 
 /**
  * Writes manifest.json unless it would only differ in its metadata (generated_at, invocation_id)
@@ -21,7 +21,7 @@ export function saveParse(targetDir: string, m: Manifest): void {
  * After `compile`: records the compiled files written (and found unchanged), which renders were
  * volatile, writes the manifest if it changed and the cache.
  */
-export function saveCompile(targetDir: string, m: Manifest, o: { written: Map<string, CompiledFile>; rendered: Set<string>; volatile: Set<string>; codeChanged: boolean }): void {
+export function saveCompile(targetDir: string, m: Manifest, o: { written: Map<string, CompiledFile>; rendered: Set<string>; volatile: Set<string>; codeChanged: boolean; ids: string[]; fullSelection: boolean }): void {
   const st = partialStateOf(m);
   if (!st) return writeManifest(targetDir, m);
   const next = st.next;
@@ -31,6 +31,9 @@ export function saveCompile(targetDir: string, m: Manifest, o: { written: Map<st
   for (const id of o.rendered) vol.delete(id);
   for (const id of o.volatile) vol.add(id);
   next.volatile = [...vol].sort();
+  // What lets the next compile of the whole project skip reading the manifest (up-to-date.ts).
+  const stable = o.fullSelection && st.macrosStable && o.ids.every((id) => !vol.has(id) && stableRender(m.nodes[id]) && next.compiled[id]);
+  next.lastCompile = stable ? { ids: o.ids } : null;
   writeManifestIfChanged(targetDir, m, st.manifestChanged || o.codeChanged);
   writeCache(targetDir, next);
 }

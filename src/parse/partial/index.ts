@@ -1,17 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Manifest, ManifestNode } from '../../contracts/manifest.js';
 import { parentChildMaps } from '../../graph/maps.js';
 import { JinjaRuntime } from '../../jinja/context.js';
 import type { ResolvedTarget } from '../../project/types.js';
 import { sha256 } from '../../util/fs.js';
+import { phase } from '../../util/timing.js';
 import { MFLOW_VERSION } from '../../version.js';
 import { parseHost, parseProject, pickVersion, renderNodeOf, type ParseOptions, type ParseResult } from '../build.js';
 import { CACHE_FORMAT, readCache, type PartialCache } from './cache.js';
 import { parseRoots, sameStamp, stampFiles, stampOf, type FileStamp } from './files.js';
 import { envVarsRead, readsOwnConfig, volatileJinja } from './scan.js';
+import { RACY_MS, inputKeyOf } from './key.js';
 
 /**
  * Partial parsing, as dbt has it: target/partial_parse.json records what the last parse saw (file
@@ -53,8 +54,6 @@ export function partialStateOf(m: Manifest): PartialState | undefined {
   return states.get(m);
 }
 
-/** Files whose stamp is this close to the scan that recorded it may have changed within one clock tick. */
-const RACY_MS = 50;
 
 export async function parseWithCache(o: PartialOptions): Promise<ParseResult> {
   const p = o.project;
@@ -62,12 +61,14 @@ export async function parseWithCache(o: PartialOptions): Promise<ParseResult> {
   const enabled = o.enabled !== false && env.MFLOW_PARTIAL_PARSE !== '0' && env.MFLOW_PARTIAL_PARSE !== 'false';
   const scannedAt = Date.now();
   const stamps = stampFiles(p.root, parseRoots(p));
-  const key = inputKey(o);
+  const key = inputKeyOf(o.project, o.target, o.dialect.type, o.vars ?? {});
   const previous = readCache(o.targetDir);
+  phase('partial: stamps, cache');
   const loadWarnings = o.warnings.length;
   let reason = enabled ? (previous ? '' : 'no cache') : 'partial parsing is off';
   if (enabled && previous) {
     const r = await tryPartial(o, previous, key, stamps, scannedAt);
+    phase('result' in r ? 'partial: reused' : `partial: full (${r.reason.slice(0, 60)})`);
     if ('result' in r) return r.result;
     reason = r.reason;
   }
@@ -117,8 +118,10 @@ async function tryPartial(o: PartialOptions, old: PartialCache, key: string, sta
   }
   if (manifest.metadata?.mflow_version !== MFLOW_VERSION || manifest.metadata.project_name !== p.name) return no('manifest.json is of another project or version');
 
+  phase('partial: manifest read');
   const invocationId = o.invocationId ?? randomUUID();
-  const runtime = runtimeFor(o, manifest, invocationId);
+  // Built on first use: a compile with nothing to render never needs the macros compiled.
+  const runtime = lazy(() => runtimeFor(o, manifest, invocationId));
   const byFile = new Map<string, ManifestNode[]>();
   for (const n of Object.values(manifest.nodes)) {
     const list = byFile.get(n.original_file_path);
@@ -252,50 +255,30 @@ function runtimeFor(o: PartialOptions, m: Manifest, invocationId: string): Jinja
   });
 }
 
+/** An object made on first access; every property and method goes to it. */
+function lazy<T extends object>(make: () => T): T {
+  let real: T | null = null;
+  const get = () => (real ??= make());
+  return new Proxy({} as T, {
+    get(_, k) {
+      const r = get();
+      const v = Reflect.get(r, k, r);
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(r) : v;
+    },
+    set(_, k, v) {
+      return Reflect.set(get(), k, v);
+    },
+    has(_, k) {
+      return Reflect.has(get(), k);
+    },
+  });
+}
+
 function maskedTarget(t: ResolvedTarget): ResolvedTarget {
   const out = { ...t } as Record<string, unknown>;
   for (const k of t.secretKeys) delete out[k];
   delete out.secretKeys;
   return out as unknown as ResolvedTarget;
-}
-
-/** Files of this build of mflow: a rebuilt mflow (new code, same version number) is a full parse. */
-const BUILD_FILES = ['../build.js', '../../jinja/context.js', '../../compile/compiler.js', './index.js'];
-let buildStamp: string | null = null;
-function mflowBuild(): string {
-  if (buildStamp === null) {
-    buildStamp = BUILD_FILES.map((f) => {
-      try {
-        return String(statSync(fileURLToPath(new URL(f, import.meta.url))).mtimeMs);
-      } catch {
-        return '?';
-      }
-    }).join(',');
-  }
-  return buildStamp;
-}
-
-/** Everything besides files that a render depends on. */
-function inputKey(o: PartialOptions): string {
-  return sha256(
-    JSON.stringify({
-      format: CACHE_FORMAT,
-      mflow: MFLOW_VERSION,
-      build: mflowBuild(),
-      node: process.version,
-      project: o.project,
-      target: o.target,
-      dialect: o.dialect.type,
-      vars: o.vars ?? {},
-      projectFile: (() => {
-        try {
-          return sha256(readFileSync(join(o.project.root, o.project.file)));
-        } catch {
-          return null;
-        }
-      })(),
-    }),
-  );
 }
 
 /** The env vars any file of the project names in env_var() (project.yml and profiles are in the key). */
@@ -336,6 +319,10 @@ function macrosStable(m: Manifest): boolean {
 export function canReuseRender(st: PartialState | undefined, n: ManifestNode): boolean {
   if (!st || st.mode !== 'partial' || typeof n.compiled_code !== 'string') return false;
   if (st.dirty.has(n.unique_id) || !st.macrosStable || !st.previous?.compiled[n.unique_id]) return false;
-  if (n.config.materialized === 'incremental' || st.volatile.has(n.unique_id)) return false;
-  return !volatileJinja(n.raw_code);
+  return !st.volatile.has(n.unique_id) && stableRender(n);
+}
+
+/** A render that only the node's files and the cache's key decide (no is_incremental(), no volatile Jinja). */
+export function stableRender(n: ManifestNode): boolean {
+  return n.config.materialized !== 'incremental' && !volatileJinja(n.raw_code);
 }

@@ -1,0 +1,46 @@
+import { join, resolve } from 'node:path';
+import type { Console } from '../../console/console.js';
+import type { ProjectConfig, ResolvedTarget, Warning } from '../../project/types.js';
+import { readCache, type PartialCache } from './cache.js';
+import { parseRoots, sameStamp, stampFiles, stampOf } from './files.js';
+import { RACY_MS, inputKeyOf } from './key.js';
+
+/**
+ * `mflow compile` of the whole project when nothing changed since the last one: every input of
+ * the parse has the stamp and value the cache recorded, the last compile selected everything and
+ * none of its renders was volatile, and every compiled file is still the one it wrote. Then there
+ * is nothing to parse, render or write, and the manifest need not even be read. Any doubt returns
+ * null and the command takes the ordinary (partial or full) path.
+ */
+export function compileUpToDate(o: { project: ProjectConfig; target: ResolvedTarget; dialectType: string; vars: Record<string, unknown>; env?: NodeJS.ProcessEnv; targetDir: string }): { count: number; warnings: Warning[] } | null {
+  const env = o.env ?? process.env;
+  if (env.MFLOW_PARTIAL_PARSE === '0' || env.MFLOW_PARTIAL_PARSE === 'false') return null;
+  const c = readCache(o.targetDir);
+  if (!c?.lastCompile || c.dynamicEnv) return null;
+  if (c.key !== inputKeyOf(o.project, o.target, o.dialectType, o.vars)) return null;
+  for (const [k, v] of Object.entries(c.env)) if ((env[k] ?? null) !== v) return null;
+  if (!filesUnchanged(c, o.project)) return null;
+  if (!c.manifest || !sameStamp(stampOf(join(o.targetDir, 'manifest.json')) ?? undefined, c.manifest)) return null;
+  for (const id of c.lastCompile.ids) {
+    const f = c.compiled[id];
+    if (!f || !sameStamp(stampOf(f[2]) ?? undefined, f[1])) return null;
+  }
+  return { count: c.lastCompile.ids.length, warnings: c.warnings };
+}
+
+function filesUnchanged(c: PartialCache, p: ProjectConfig): boolean {
+  const stamps = stampFiles(p.root, parseRoots(p));
+  if (stamps.size !== Object.keys(c.files).length) return false;
+  for (const [path, st] of stamps) {
+    const prev = c.files[path];
+    if (!sameStamp(prev, st) || prev[1] >= c.scannedAt - RACY_MS) return false;
+  }
+  return true;
+}
+
+/** Emits warnings as Session.open does: the project's, then the parse's. */
+export function emitWarnings(console: Console, ws: Warning[]): void {
+  for (const w of ws) console.emit({ type: 'warn', msg: w.message, file: w.file, line: w.line });
+}
+
+export const targetDirOf = (p: ProjectConfig, targetPath?: string): string => resolve(p.root, targetPath ?? p.targetPath);
