@@ -112,9 +112,9 @@ export class Session {
     phase('tests, manifest');
     const { manifest, runtime } = parsed;
     const dag = Dag.fromManifest(manifest);
-    // A reused parse with no node changed was checked when it was made.
+    // A reused parse whose edges did not change was checked when it was made.
     const reused = partialStateOf(manifest);
-    if (!(reused?.mode === 'partial' && !reused.manifestChanged)) dag.assertAcyclic();
+    if (!(reused?.mode === 'partial' && !reused.graphChanged)) dag.assertAcyclic();
     phase('graph');
     const s = new Session(opts, config, target, dialect, manifest, runtime, dag, console, vars);
     if (opts.writeArtifacts !== false) saveParse(s.targetDir, manifest);

@@ -40,6 +40,8 @@ export interface PartialState {
   dirty: Set<string>;
   /** Whether the manifest differs from target/manifest.json beyond its metadata. */
   manifestChanged: boolean;
+  /** Whether any edge of the graph changed (a reused graph with the same edges has no new cycle). */
+  graphChanged: boolean;
   /** Every macro's text is free of volatile Jinja (see scan.ts). */
   macrosStable: boolean;
   /** Nodes the previous compile found volatile. */
@@ -88,7 +90,7 @@ export async function parseWithCache(o: PartialOptions): Promise<ParseResult> {
     compiled: previous?.compiled ?? {},
     volatile: [],
   };
-  states.set(result.manifest, { mode: 'full', reason, next, previous, dirty: new Set(), manifestChanged: true, macrosStable: macrosStable(result.manifest), volatile: new Set(), targetDir: o.targetDir, projectRoot: p.root });
+  states.set(result.manifest, { mode: 'full', reason, next, previous, dirty: new Set(), manifestChanged: true, graphChanged: true, macrosStable: macrosStable(result.manifest), volatile: new Set(), targetDir: o.targetDir, projectRoot: p.root });
   return result;
 }
 
@@ -129,6 +131,7 @@ async function tryPartial(o: PartialOptions, old: PartialCache, key: string, sta
     else byFile.set(n.original_file_path, [n]);
   }
   const changed: ManifestNode[] = [];
+  let graphChanged = false;
   const envNames: string[] = [];
   for (const path of touched) {
     // Another file (macro, properties, docs, snapshot, seed): reused only if its content is the same.
@@ -159,8 +162,10 @@ async function tryPartial(o: PartialOptions, old: PartialCache, key: string, sta
     const use = envVarsRead(text);
     if (use.dynamic) return no(`${path} uses env_var() with a computed name`);
     envNames.push(...use.names);
+    const edges = JSON.stringify(n.depends_on.nodes);
     const r = await reparse(o, runtime, manifest, n, text);
     if (typeof r === 'string') return no(`${path}: ${r}`);
+    if (JSON.stringify(n.depends_on.nodes) !== edges) graphChanged = true;
     changed.push(n);
   }
 
@@ -192,7 +197,7 @@ async function tryPartial(o: PartialOptions, old: PartialCache, key: string, sta
     scannedAt,
     env: { ...old.env, ...Object.fromEntries(envNames.map((k) => [k, env[k] ?? null])) },
   };
-  states.set(manifest, { mode: 'partial', reason: '', next, previous: old, dirty, manifestChanged: changed.length > 0, macrosStable: macrosStable(manifest), volatile: new Set(old.volatile), targetDir: o.targetDir, projectRoot: p.root });
+  states.set(manifest, { mode: 'partial', reason: '', next, previous: old, dirty, manifestChanged: changed.length > 0, graphChanged, macrosStable: macrosStable(manifest), volatile: new Set(old.volatile), targetDir: o.targetDir, projectRoot: p.root });
   return { result: { manifest, runtime } };
 }
 
