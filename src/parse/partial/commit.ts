@@ -42,9 +42,10 @@ function writeManifestIfChanged(targetDir: string, m: Manifest, changed: boolean
   const st = partialStateOf(m)!;
   const path = join(targetDir, 'manifest.json');
   if (!changed && st.mode === 'partial') return;
-  // The text less the metadata, hashed: the same project parsed twice gives the same hash.
+  // The text less the metadata, hashed: the same project parsed twice gives the same hash. Not on
+  // a first compile (nothing to compare with): that would only add a hash of 15 MB to a cold start.
   const keys = Object.keys(m);
-  if (keys[0] !== 'metadata') {
+  if (keys[0] !== 'metadata' || !st.previous) {
     writeManifest(targetDir, m);
     st.next.manifest = stampOf(path);
     st.next.manifestBody = null;
