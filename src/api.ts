@@ -93,8 +93,9 @@ export interface CompileResult {
 export async function compile(opts: CommonOptions & { inline?: string; summaryOnly?: boolean } = {}): Promise<CompileResult> {
   // The CLI needs only the count: when nothing changed since the last compile, nothing is read.
   if (opts.summaryOnly && !opts.inline && !opts.select?.length && !opts.exclude?.length && !opts.selector && !opts.state && opts.partialParse !== false) {
-    const up = await compileIfUpToDate(opts);
-    if (up) return up;
+    const r = await compileIfUpToDate(opts);
+    if (r.up) return r.up;
+    opts = { ...opts, partialScan: r.scan };
   }
   // The manifest is written once, at the end, with the compiled SQL in it.
   return withSession({ ...opts, writeArtifacts: false }, async (s) => {
@@ -176,15 +177,15 @@ export async function compile(opts: CommonOptions & { inline?: string; summaryOn
   });
 }
 
-async function compileIfUpToDate(opts: CommonOptions): Promise<CompileResult | null> {
+async function compileIfUpToDate(opts: CommonOptions): Promise<{ up: CompileResult | null; scan: CommonOptions['partialScan'] }> {
   const vars = parseVars(opts.vars);
   const { config, target, warnings } = loadProject({ projectDir: opts.projectDir, profilesDir: opts.profilesDir, target: opts.target, vars, env: opts.env });
   const targetDir = targetDirOf(config, opts.targetPath);
-  const up = compileUpToDate({ project: config, target, dialectType: target.type, vars, env: opts.env, targetDir });
-  if (!up) return null;
+  const { up, scan } = compileUpToDate({ project: config, target, dialectType: target.type, vars, env: opts.env, targetDir });
+  if (!up) return { up: null, scan };
   if (opts.console) emitWarnings(opts.console, [...warnings, ...up.warnings]);
   phase('partial: up to date');
-  return { compiled: {}, count: up.count, manifestPath: join(targetDir, 'manifest.json'), parse: { mode: 'partial', reason: '' } };
+  return { up: { compiled: {}, count: up.count, manifestPath: join(targetDir, 'manifest.json'), parse: { mode: 'partial', reason: '' } }, scan: null };
 }
 
 export interface LsItem {

@@ -11,6 +11,7 @@ import { Dag } from '../graph/dag.js';
 import { parseSelectorsYaml, type SelectorsFile } from '../graph/selectors-yaml.js';
 import type { JinjaRuntime } from '../jinja/context.js';
 import { parseWithCache, partialStateOf } from '../parse/partial/index.js';
+import type { Scan } from '../parse/partial/files.js';
 import { saveParse } from '../parse/partial/commit.js';
 import { loadProject } from '../project/load.js';
 import type { ProjectConfig, ResolvedTarget } from '../project/types.js';
@@ -39,6 +40,8 @@ export interface CommonOptions {
   writeArtifacts?: boolean;
   /** false: parse every file (`--no-partial-parse`); by default target/partial_parse.json is reused when it is valid. */
   partialParse?: boolean;
+  /** Internal: the file scan of `compile`'s up-to-date check, reused by the parse that follows. */
+  partialScan?: Scan | null;
 }
 
 export function parseVars(v: CommonOptions['vars']): Record<string, unknown> {
@@ -104,7 +107,7 @@ export class Session {
     let parsed;
     try {
       const targetDir = resolve(config.root, opts.targetPath ?? config.targetPath);
-      parsed = await parseWithCache({ project: config, target, dialect, vars, env: opts.env, warnings: parseWarnings, targetDir, enabled: opts.partialParse });
+      parsed = await parseWithCache({ project: config, target, dialect, vars, env: opts.env, warnings: parseWarnings, targetDir, enabled: opts.partialParse, scan: opts.partialScan });
     } finally {
       // Warnings first: an unknown config key is often the cause of the error that follows.
       for (const w of parseWarnings) console.emit({ type: 'warn', msg: w.message, file: w.file, line: w.line });

@@ -45,7 +45,8 @@ function writeManifestIfChanged(targetDir: string, m: Manifest, changed: boolean
   // The text less the metadata, hashed: the same project parsed twice gives the same hash. Not on
   // a first compile (nothing to compare with): that would only add a hash of 15 MB to a cold start.
   const keys = Object.keys(m);
-  if (keys[0] !== 'metadata' || !st.previous) {
+  // Nor after a partial parse that changed nodes: the manifest changed, no hash can say otherwise.
+  if (keys[0] !== 'metadata' || !st.previous || (st.mode === 'partial' && st.manifestChanged)) {
     writeManifest(targetDir, m);
     st.next.manifest = stampOf(path);
     st.next.manifestBody = null;

@@ -64,3 +64,15 @@ export function stampOf(path: string): FileStamp | null {
     return null;
   }
 }
+
+/**
+ * A scan and cache read made moments earlier in the same command (the up-to-date check of
+ * `compile`), passed to the parse that follows so the files are not listed and stat'ed twice.
+ */
+export interface Scan {
+  root: string;
+  targetDir: string;
+  stamps: Map<string, FileStamp>;
+  scannedAt: number;
+  cache: unknown;
+}

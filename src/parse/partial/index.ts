@@ -10,7 +10,7 @@ import { phase } from '../../util/timing.js';
 import { MFLOW_VERSION } from '../../version.js';
 import { parseHost, parseProject, pickVersion, renderNodeOf, type ParseOptions, type ParseResult } from '../build.js';
 import { CACHE_FORMAT, readCache, type PartialCache } from './cache.js';
-import { parseRoots, sameStamp, stampFiles, stampOf, type FileStamp } from './files.js';
+import { parseRoots, sameStamp, stampFiles, stampOf, type FileStamp, type Scan } from './files.js';
 import { envVarsRead, readsOwnConfig, volatileJinja } from './scan.js';
 import { RACY_MS, inputKeyOf } from './key.js';
 
@@ -26,6 +26,8 @@ export interface PartialOptions extends ParseOptions {
   targetDir: string;
   /** false: --no-partial-parse (MFLOW_PARTIAL_PARSE=0 has the same effect). */
   enabled?: boolean;
+  /** The files and cache as the same command's up-to-date check found them a moment ago. */
+  scan?: Scan | null;
 }
 
 export interface PartialState {
@@ -61,10 +63,11 @@ export async function parseWithCache(o: PartialOptions): Promise<ParseResult> {
   const p = o.project;
   const env = o.env ?? process.env;
   const enabled = o.enabled !== false && env.MFLOW_PARTIAL_PARSE !== '0' && env.MFLOW_PARTIAL_PARSE !== 'false';
-  const scannedAt = Date.now();
-  const stamps = stampFiles(p.root, parseRoots(p));
+  const earlier = o.scan && o.scan.root === p.root && o.scan.targetDir === o.targetDir ? o.scan : null;
+  const scannedAt = earlier?.scannedAt ?? Date.now();
+  const stamps = earlier?.stamps ?? stampFiles(p.root, parseRoots(p));
   const key = inputKeyOf(o.project, o.target, o.dialect.type, o.vars ?? {});
-  const previous = readCache(o.targetDir);
+  const previous = earlier ? (earlier.cache as PartialCache | null) : readCache(o.targetDir);
   phase('partial: stamps, cache');
   const loadWarnings = o.warnings.length;
   let reason = enabled ? (previous ? '' : 'no cache') : 'partial parsing is off';
@@ -329,5 +332,8 @@ export function canReuseRender(st: PartialState | undefined, n: ManifestNode): b
 
 /** A render that only the node's files and the cache's key decide (no is_incremental(), no volatile Jinja). */
 export function stableRender(n: ManifestNode): boolean {
-  return n.config.materialized !== 'incremental' && !volatileJinja(n.raw_code);
+  let v = stable.get(n);
+  if (v === undefined) stable.set(n, (v = n.config.materialized !== 'incremental' && !volatileJinja(n.raw_code)));
+  return v;
 }
+const stable = new WeakMap<ManifestNode, boolean>();

@@ -2,7 +2,7 @@ import { join, resolve } from 'node:path';
 import type { Console } from '../../console/console.js';
 import type { ProjectConfig, ResolvedTarget, Warning } from '../../project/types.js';
 import { readCache, type PartialCache } from './cache.js';
-import { parseRoots, sameStamp, stampFiles, stampOf } from './files.js';
+import { parseRoots, sameStamp, stampFiles, stampOf, type FileStamp, type Scan } from './files.js';
 import { RACY_MS, inputKeyOf } from './key.js';
 
 /**
@@ -12,24 +12,28 @@ import { RACY_MS, inputKeyOf } from './key.js';
  * is nothing to parse, render or write, and the manifest need not even be read. Any doubt returns
  * null and the command takes the ordinary (partial or full) path.
  */
-export function compileUpToDate(o: { project: ProjectConfig; target: ResolvedTarget; dialectType: string; vars: Record<string, unknown>; env?: NodeJS.ProcessEnv; targetDir: string }): { count: number; warnings: Warning[] } | null {
+export function compileUpToDate(o: { project: ProjectConfig; target: ResolvedTarget; dialectType: string; vars: Record<string, unknown>; env?: NodeJS.ProcessEnv; targetDir: string }): { up: { count: number; warnings: Warning[] } | null; scan: Scan | null } {
   const env = o.env ?? process.env;
-  if (env.MFLOW_PARTIAL_PARSE === '0' || env.MFLOW_PARTIAL_PARSE === 'false') return null;
+  if (env.MFLOW_PARTIAL_PARSE === '0' || env.MFLOW_PARTIAL_PARSE === 'false') return { up: null, scan: null };
+  const scannedAt = Date.now();
+  const stamps = stampFiles(o.project.root, parseRoots(o.project));
   const c = readCache(o.targetDir);
-  if (!c?.lastCompile || c.dynamicEnv) return null;
-  if (c.key !== inputKeyOf(o.project, o.target, o.dialectType, o.vars)) return null;
-  for (const [k, v] of Object.entries(c.env)) if ((env[k] ?? null) !== v) return null;
-  if (!filesUnchanged(c, o.project)) return null;
-  if (!c.manifest || !sameStamp(stampOf(join(o.targetDir, 'manifest.json')) ?? undefined, c.manifest)) return null;
+  // For the parse that follows when this check fails: the files are not listed twice.
+  const scan: Scan = { root: o.project.root, targetDir: o.targetDir, stamps, scannedAt, cache: c };
+  const no = { up: null, scan };
+  if (!c?.lastCompile || c.dynamicEnv) return no;
+  if (c.key !== inputKeyOf(o.project, o.target, o.dialectType, o.vars)) return no;
+  for (const [k, v] of Object.entries(c.env)) if ((env[k] ?? null) !== v) return no;
+  if (!filesUnchanged(c, stamps)) return no;
+  if (!c.manifest || !sameStamp(stampOf(join(o.targetDir, 'manifest.json')) ?? undefined, c.manifest)) return no;
   for (const id of c.lastCompile.ids) {
     const f = c.compiled[id];
-    if (!f || !sameStamp(stampOf(f[2]) ?? undefined, f[1])) return null;
+    if (!f || !sameStamp(stampOf(f[2]) ?? undefined, f[1])) return no;
   }
-  return { count: c.lastCompile.ids.length, warnings: c.warnings };
+  return { up: { count: c.lastCompile.ids.length, warnings: c.warnings }, scan: null };
 }
 
-function filesUnchanged(c: PartialCache, p: ProjectConfig): boolean {
-  const stamps = stampFiles(p.root, parseRoots(p));
+function filesUnchanged(c: PartialCache, stamps: Map<string, FileStamp>): boolean {
   if (stamps.size !== Object.keys(c.files).length) return false;
   for (const [path, st] of stamps) {
     const prev = c.files[path];
