@@ -19,29 +19,18 @@ const mflow = join(root, 'bin/mflow');
 const load = () => loadavg().map((x) => x.toFixed(1)).join(' ');
 
 const dir = makeProject(n);
-// How the parse went, from MFLOW_TIMING's lines: "reused", or "full (reason)".
+// Wall time and CPU time (user + system, from /usr/bin/time: less sensitive to other jobs on the
+// machine than wall time) and how the parse went, from MFLOW_TIMING's lines.
 function compile(extra = []) {
   const t0 = process.hrtime.bigint();
-  const r = spawnSync('node', [mflow, 'compile', '--project-dir', dir, ...extra], { env: { ...process.env, MFLOW_TIMING: '1' }, encoding: 'utf8' });
+  const r = spawnSync('/usr/bin/time', ['-f', 'CPU=%U+%S', 'node', mflow, 'compile', '--project-dir', dir, ...extra], { env: { ...process.env, MFLOW_TIMING: '1' }, encoding: 'utf8' });
   const secs = Number(process.hrtime.bigint() - t0) / 1e9;
   if (r.status !== 0) throw new Error(`mflow compile failed: ${r.stderr}`);
+  const cpu = /CPU=([\d.]+)\+([\d.]+)/.exec(r.stderr);
   const mode = /partial: (reused|full \([^)]*\)?)/.exec(r.stderr)?.[1] ?? (/partial: up to date/.test(r.stderr) ? 'up to date' : 'full');
-  return { secs, mode };
+  return { secs, cpu: cpu ? Number(cpu[1]) + Number(cpu[2]) : NaN, mode };
 }
 const median = (xs) => [...xs].sort((a, b) => a - b)[(xs.length - 1) >> 1];
-function series(label, before, extra = []) {
-  const times = [];
-  const modes = new Set();
-  for (let k = 0; k < RUNS; k++) {
-    before?.(k);
-    const r = compile(extra);
-    times.push(r.secs);
-    modes.add(r.mode);
-  }
-  const m = median(times);
-  console.log(`${label.padEnd(44)} median ${m.toFixed(3)} s of ${RUNS} (min ${Math.min(...times).toFixed(3)}, max ${Math.max(...times).toFixed(3)})  parse: ${[...modes].join(', ')}`);
-  return m;
-}
 
 // One model in the middle of the graph; its body changes, its config() does not.
 const victim = join(dir, 'models', `f${Math.floor(n / 2 / 500)}`, `m${Math.floor(n / 2)}.sql`);
@@ -50,12 +39,32 @@ const edit = (k) => writeFileSync(victim, original.replace(' as model_no', ` + $
 
 console.log(`${n} models, load average before: ${load()}`);
 const cold = compile();
-console.log(`${'cold compile (no target/)'.padEnd(44)} ${cold.secs.toFixed(3)} s`);
-const unchanged = series('compile, nothing changed', null);
-const changed = series('compile, one model changed', edit);
-const selUnchanged = series(`compile -s m${Math.floor(n / 2)}, nothing changed`, null, ['-s', `m${Math.floor(n / 2)}`]);
-const selChanged = series(`compile -s m${Math.floor(n / 2)}, that model changed`, edit, ['-s', `m${Math.floor(n / 2)}`]);
-const full = series('compile --no-partial-parse, nothing changed', null, ['--no-partial-parse']);
-console.log(`ratios to the full parse in this run: nothing changed ${(unchanged / full).toFixed(2)}, one changed ${(changed / full).toFixed(2)}, -s one ${(selUnchanged / full).toFixed(2)} / ${(selChanged / full).toFixed(2)}`);
+console.log(`${'cold compile (no target/)'.padEnd(44)} ${cold.secs.toFixed(3)} s wall, ${cold.cpu.toFixed(2)} s CPU`);
+// Round-robin: every scenario once per round, so all of them see the same load over the run.
+const sel = ['-s', `m${Math.floor(n / 2)}`];
+const scenarios = [
+  ['compile --no-partial-parse (full parse)', null, ['--no-partial-parse']],
+  ['compile, nothing changed', null, []],
+  ['compile, one model changed', edit, []],
+  [`compile -s m${Math.floor(n / 2)}, nothing changed`, null, sel],
+  [`compile -s m${Math.floor(n / 2)}, that model changed`, edit, sel],
+];
+const got = scenarios.map(() => ({ wall: [], cpu: [], modes: new Set() }));
+let edits = 0;
+for (let k = 0; k < RUNS; k++) {
+  scenarios.forEach(([, before, extra], i) => {
+    before?.(edits++);
+    const r = compile(extra);
+    got[i].wall.push(r.secs);
+    got[i].cpu.push(r.cpu);
+    got[i].modes.add(r.mode);
+  });
+}
+const full = median(got[0].wall);
+const fullCpu = median(got[0].cpu);
+scenarios.forEach(([label], i) => {
+  const g = got[i];
+  console.log(`${label.padEnd(44)} median ${median(g.wall).toFixed(3)} s wall (min ${Math.min(...g.wall).toFixed(3)}), ${median(g.cpu).toFixed(2)} s CPU; ${(median(g.wall) / full).toFixed(2)} of the full parse's wall time, ${(median(g.cpu) / fullCpu).toFixed(2)} of its CPU  [${[...g.modes].join(', ')}]`);
+});
 console.log(`load average after: ${load()}`);
 rmSync(dir, { recursive: true, force: true });
