@@ -13,8 +13,8 @@ import { MflowError } from './errors.js';
 import { phase } from './util/timing.js';
 import { sha256 } from './util/fs.js';
 import { invoke, selectFor, type InvokeResult } from './run/invoke.js';
-import { Session, parseVars, type CommonOptions } from './run/session.js';
-import { compileUpToDate, emitWarnings, targetDirOf } from './parse/partial/up-to-date.js';
+import { Session, type CommonOptions } from './run/session.js';
+import { compileIfUpToDate } from './parse/partial/up-to-date.js';
 import { loadProject, maskTarget } from './project/load.js';
 import { createAdapter } from './adapters/index.js';
 import { lazyAdapter } from './adapters/lazy.js';
@@ -92,7 +92,7 @@ export interface CompileResult {
 /** `mflow compile`: renders every selected node to target/compiled; with `inline`, one query. */
 export async function compile(opts: CommonOptions & { inline?: string; summaryOnly?: boolean } = {}): Promise<CompileResult> {
   // The CLI needs only the count: when nothing changed since the last compile, nothing is read.
-  if (opts.summaryOnly && !opts.inline && !opts.select?.length && !opts.exclude?.length && !opts.selector && !opts.state && opts.partialParse !== false) {
+  if (opts.summaryOnly && !('partialScan' in opts) && !opts.inline && !opts.select?.length && !opts.exclude?.length && !opts.selector && !opts.state && opts.partialParse !== false) {
     const r = await compileIfUpToDate(opts);
     if (r.up) return r.up;
     opts = { ...opts, partialScan: r.scan };
@@ -177,16 +177,6 @@ export async function compile(opts: CommonOptions & { inline?: string; summaryOn
   });
 }
 
-async function compileIfUpToDate(opts: CommonOptions): Promise<{ up: CompileResult | null; scan: CommonOptions['partialScan'] }> {
-  const vars = parseVars(opts.vars);
-  const { config, target, warnings } = loadProject({ projectDir: opts.projectDir, profilesDir: opts.profilesDir, target: opts.target, vars, env: opts.env });
-  const targetDir = targetDirOf(config, opts.targetPath);
-  const { up, scan } = compileUpToDate({ project: config, target, dialectType: target.type, vars, env: opts.env, targetDir });
-  if (!up) return { up: null, scan };
-  if (opts.console) emitWarnings(opts.console, [...warnings, ...up.warnings]);
-  phase('partial: up to date');
-  return { up: { compiled: {}, count: up.count, manifestPath: join(targetDir, 'manifest.json'), parse: { mode: 'partial', reason: '' } }, scan: null };
-}
 
 export interface LsItem {
   unique_id: string;

@@ -1,6 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parse as parseYamlText } from 'yaml';
 import { createAdapter } from '../adapters/index.js';
 import { DuckDBDialect } from '../adapters/duckdb/dialect.js';
 import type { Adapter, Dialect } from '../contracts/adapter.js';
@@ -16,6 +15,7 @@ import { saveParse } from '../parse/partial/commit.js';
 import { loadProject } from '../project/load.js';
 import type { ProjectConfig, ResolvedTarget } from '../project/types.js';
 import { phase } from '../util/timing.js';
+import { parseVars } from './vars.js';
 
 /** Options every command takes; the CLI maps its flags onto these. */
 export interface CommonOptions {
@@ -44,18 +44,7 @@ export interface CommonOptions {
   partialScan?: Scan | null;
 }
 
-export function parseVars(v: CommonOptions['vars']): Record<string, unknown> {
-  if (!v) return {};
-  if (typeof v === 'object') return v;
-  let parsed: unknown;
-  try {
-    parsed = parseYamlText(v);
-  } catch (e) {
-    throw new MflowError('USAGE', `--vars is not valid YAML: ${(e as Error).message.split('\n')[0]}`, { hint: `Example: --vars '{year: 2009, state: CA}'` });
-  }
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new MflowError('USAGE', '--vars must be a YAML mapping', { hint: `Example: --vars '{year: 2009}'` });
-  return parsed as Record<string, unknown>;
-}
+export { parseVars } from './vars.js';
 
 export async function dialectFor(type: string, target: ResolvedTarget): Promise<Dialect> {
   if (type === 'duckdb') return new DuckDBDialect();

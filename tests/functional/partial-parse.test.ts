@@ -1,4 +1,5 @@
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compile, ls } from '../../src/api.js';
@@ -243,5 +244,28 @@ describe('partial parsing', () => {
     write('models/inv.sql', `select '{{ run_started_at }}' as t\n`);
     await compile({ projectDir: dir, summaryOnly: true });
     expect((await compile({ projectDir: dir, summaryOnly: true })).compiled).not.toEqual({});
+  });
+
+  it('the mflow CLI: compile twice (the second up to date), then after an edit (partial) equals a cold compile', async () => {
+    const { dir, write } = setup();
+    const bin = join(__dirname, '../../bin/mflow');
+    const cli = (...args: string[]) => spawnSync('node', [bin, 'compile', '--project-dir', dir, ...args], { encoding: 'utf8', env: { ...process.env, MFLOW_TIMING: '1' } });
+    const first = cli();
+    expect(first.status, first.stderr).toBe(0);
+    const n = /Compiled (\d+) nodes/.exec(first.stdout)?.[1];
+    const second = cli();
+    expect(second.status).toBe(0);
+    expect(second.stderr).toContain('partial: up to date');
+    expect(second.stdout).toContain(`Compiled ${n} nodes`);
+    write('models/b.sql', `select id * 3 as id from {{ ref('a') }}\n`);
+    const third = cli();
+    expect(third.stderr).toContain('partial: reused');
+    expect(third.stdout).toContain(`Compiled ${n} nodes`);
+    // Against a cold compile by the same build of mflow (the API in this test runs from src/, a different build).
+    expect(cli('--no-partial-parse', '--target-path', 'cold').status).toBe(0);
+    const warm = tree(join(dir, 'target', 'compiled'));
+    for (const [path, text] of tree(join(dir, 'cold', 'compiled'))) expect(warm.get(path), path).toBe(text);
+    expect(manifestText(dir, 'target')).toBe(manifestText(dir, 'cold'));
+    expect(cli('--no-partial-parse').stderr).toContain('partial: full (partial parsing is off');
   });
 });

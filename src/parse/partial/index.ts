@@ -76,7 +76,7 @@ export async function parseWithCache(o: PartialOptions): Promise<ParseResult> {
     phase('result' in r ? 'partial: reused' : `partial: full (${r.reason.slice(0, 60)})`);
     if ('result' in r) return r.result;
     reason = r.reason;
-  }
+  } else phase(`partial: full (${reason})`);
   const result = await parseProject(o);
   const envUse = envOfProject(o, result.manifest, stamps);
   const next: PartialCache = {

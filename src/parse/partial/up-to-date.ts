@@ -1,4 +1,9 @@
 import { join, resolve } from 'node:path';
+import { loadProject } from '../../project/load.js';
+import { parseVars } from '../../run/vars.js';
+import { phase } from '../../util/timing.js';
+import type { CompileResult } from '../../api.js';
+import type { CommonOptions } from '../../run/session.js';
 import type { Console } from '../../console/console.js';
 import type { ProjectConfig, ResolvedTarget, Warning } from '../../project/types.js';
 import { readCache, type PartialCache } from './cache.js';
@@ -48,3 +53,19 @@ export function emitWarnings(console: Console, ws: Warning[]): void {
 }
 
 export const targetDirOf = (p: ProjectConfig, targetPath?: string): string => resolve(p.root, targetPath ?? p.targetPath);
+
+/**
+ * The up-to-date check as `compile` makes it: loads the project (as Session.open does), and on
+ * success emits the warnings the parse gave. Light on imports: the CLI calls it before loading
+ * the rest of mflow.
+ */
+export async function compileIfUpToDate(opts: CommonOptions): Promise<{ up: CompileResult | null; scan: Scan | null }> {
+  const vars = parseVars(opts.vars);
+  const { config, target, warnings } = loadProject({ projectDir: opts.projectDir, profilesDir: opts.profilesDir, target: opts.target, vars, env: opts.env });
+  const targetDir = targetDirOf(config, opts.targetPath);
+  const { up, scan } = compileUpToDate({ project: config, target, dialectType: target.type, vars, env: opts.env, targetDir });
+  if (!up) return { up: null, scan };
+  if (opts.console) emitWarnings(opts.console, [...warnings, ...up.warnings]);
+  phase('partial: up to date');
+  return { up: { compiled: {}, count: up.count, manifestPath: join(targetDir, 'manifest.json'), parse: { mode: 'partial', reason: '' } }, scan: null };
+}
