@@ -153,7 +153,8 @@ async function tryPartial(o: PartialOptions, old: PartialCache, key: string, sta
     const here = byFile.get(path) ?? [];
     if (here.length !== 1) return no(`${path} changed`);
     const n = here[0];
-    if (!['model', 'analysis', 'test'].includes(n.resource_type) || n.test_metadata || n.version != null) return no(`${path} changed`);
+    // Nodes of installed packages resolve refs and macros in their own package first: full parse.
+    if (!['model', 'analysis', 'test'].includes(n.resource_type) || n.test_metadata || n.version != null || n.package_name !== p.name) return no(`${path} changed`);
     let text: string;
     try {
       text = readFileSync(join(p.root, path), 'utf8');
@@ -230,6 +231,7 @@ async function reparse(o: PartialOptions, runtime: JinjaRuntime, m: Manifest, n:
   const deps = new Set<string>();
   for (const r of after.refs) {
     const cands = Object.values(m.nodes).filter((x) => x.name === r.name && x.resource_type !== 'test' && x.resource_type !== 'analysis' && x.resource_type !== 'unit_test');
+    if (new Set(cands.map((x) => x.package_name)).size > 1 || r.package) return `ref('${r.name}') names a node of a package`;
     const picked = cands.length ? pickVersion(cands, r.version) : undefined;
     if (!picked) return `ref('${r.name}') is not a node`;
     deps.add(picked.unique_id);
