@@ -54,10 +54,13 @@ function time(cmd, argv, cwd) {
 // Installed into the Dataform project itself: its compiler runs in a sandbox that loads
 // @dataform/core from the project's own node_modules only.
 const dfDir = makeDataformProject(n);
+const mfDir = makeProject(n);
+// Removed however the script ends (a failed Dataform compile throws).
+process.on('exit', () => {
+  });
 console.log(`installing @dataform/cli@${DATAFORM_CLI} and @dataform/core@${DATAFORM_CORE} into ${dfDir}`);
 execFileSync('npm', ['install', '--prefix', dfDir, '--no-save', '--no-audit', '--no-fund', '--loglevel=error', `@dataform/cli@${DATAFORM_CLI}`, `@dataform/core@${DATAFORM_CORE}`], { stdio: 'inherit' });
 const dataform = join(dfDir, 'node_modules', '.bin', 'dataform');
-const mfDir = makeProject(n);
 // Dataform compiles to standard output: check that it saw every model once.
 // --timeout: Dataform stops a compile after 60 s by default, which a loaded machine exceeds.
 const DF_ARGS = ['compile', '--json', '--timeout=30m'];
@@ -87,4 +90,3 @@ console.log(`mflow compile (cold): median ${median(mf).toFixed(2)} s of ${RUNS} 
 console.log(`CPU as /usr/bin/time sees it (not comparable for Dataform, see above): dataform median ${median(dfCpu).toFixed(2)} s, mflow ${median(mfCpu).toFixed(2)} s`);
 console.log(`paired wall-time ratios dataform/mflow: ${df.map((d, i) => (d / mf[i]).toFixed(1)).join(', ')} (of the medians ${(median(df) / median(mf)).toFixed(1)})`);
 console.log(`load average after: ${load()}`);
-for (const d of [dfDir, mfDir]) rmSync(d, { recursive: true, force: true });

@@ -19,6 +19,7 @@ const mflow = join(root, 'bin/mflow');
 const load = () => loadavg().map((x) => x.toFixed(1)).join(' ');
 
 const dir = makeProject(n);
+process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 // Wall time and CPU time (user + system, from /usr/bin/time: less sensitive to other jobs on the
 // machine than wall time) and how the parse went, from MFLOW_TIMING's lines.
 function compile(extra = []) {
@@ -67,4 +68,3 @@ scenarios.forEach(([label], i) => {
   console.log(`${label.padEnd(44)} median ${median(g.wall).toFixed(3)} s wall (min ${Math.min(...g.wall).toFixed(3)}), ${median(g.cpu).toFixed(2)} s CPU; ${(median(g.wall) / full).toFixed(2)} of the full parse's wall time, ${(median(g.cpu) / fullCpu).toFixed(2)} of its CPU  [${[...g.modes].join(', ')}]`);
 });
 console.log(`load average after: ${load()}`);
-rmSync(dir, { recursive: true, force: true });
