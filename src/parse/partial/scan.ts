@@ -4,7 +4,8 @@
  */
 
 const JINJA = /\{\{[\s\S]*?\}\}|\{%[\s\S]*?%\}/g;
-const ENV_LITERAL = /\benv_var\s*\(\s*(['"])([^'"]+)\1/g;
+// A literal name is the whole first argument: `env_var('A_' ~ x)` is computed, not 'A_'.
+const ENV_LITERAL = /\benv_var\s*\(\s*(['"])([^'"]+)\1\s*[,)]/g;
 const ENV_ANY = /\benv_var\s*\(/g;
 
 export interface EnvUse {
