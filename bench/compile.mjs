@@ -10,7 +10,8 @@
 // a fresh filesystem avoids it (TMPDIR=/mnt/fresh-ext4 node bench/compile.mjs). The probe below
 // reports which state the disk is in.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { makeProject } from './bench-project.mjs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,23 +23,6 @@ const JINJA = process.argv.includes('--jinja');
 const sizes = process.argv.slice(2).map(Number).filter(Boolean);
 if (sizes.length === 0) sizes.push(1000, 10000);
 
-function makeProject(n) {
-  const dir = mkdtempSync(join(tmpdir(), `mflow-bench-${n}-`));
-  writeFileSync(join(dir, 'project.yml'), `name: bench\ntargets:\n  default: dev\n  dev: {type: duckdb, path: bench.duckdb}\nmodels:\n  bench:\n    +materialized: view\n`);
-  mkdirSync(join(dir, 'macros'));
-  writeFileSync(join(dir, 'macros', 'm.sql'), `{% macro cents(col) %}round({{ col }} * 100)::bigint{% endmacro %}\n`);
-  let rng = 42;
-  const rand = (k) => ((rng = (rng * 1103515245 + 12345) % 2147483648), rng % k);
-  for (let i = 0; i < n; i++) {
-    const folder = join(dir, 'models', `f${Math.floor(i / 500)}`);
-    if (i % 500 === 0) mkdirSync(folder, { recursive: true });
-    const refs = i === 0 ? [] : Array.from({ length: 1 + rand(3) }, () => `m${rand(i)}`);
-    const from = refs.length ? refs.map((r, k) => (k === 0 ? `from {{ ref('${r}') }} as t0` : `join {{ ref('${r}') }} as t${k} using (id)`)).join('\n') : 'from range(10) as r(id)';
-    const sql = `{{ config(materialized='${i % 10 === 0 ? 'table' : 'view'}', tags=['bench']) }}\nselect\n  t0.id,\n  {{ cents('t0.id') }} as amount_cents,\n  'm${i}' as model_name,\n  ${i} as model_no\n${refs.length ? from : 'from range(10) as t0(id)'}\n${JINJA ? `{% if var('limit', none) %}limit {{ var('limit') }}{% endif %}\n` : ''}`;
-    writeFileSync(join(folder, `m${i}.sql`), sql);
-  }
-  return dir;
-}
 
 // How fast this filesystem creates files right now: on a journal-less ext4 (this VM) creation
 // gets ~10x slower for hours after thousands of deletions (see above); the figure tells a reader
@@ -57,7 +41,7 @@ const results = [];
 const dirs = [];
 console.log(`file creation probe: ${creationProbe().toFixed(0)} µs per file (about 30 normally; hundreds when the disk is in the slow state)`);
 for (const n of sizes) {
-  const dir = makeProject(n);
+  const dir = makeProject(n, JINJA);
   const runs = [];
   let moved = 0;
   const setAside = () => {

@@ -3,14 +3,19 @@ import { recordEarlyFailure } from './run/early-failure.js';
 import { join, resolve } from 'node:path';
 import type { ResourceType } from './contracts/manifest.js';
 import type { QueryResult } from './contracts/adapter.js';
-import { compileNode } from './compile/compiler.js';
+import { compileNode, compileNodeTracked } from './compile/compiler.js';
+import { canReuseRender, partialStateOf } from './parse/partial/index.js';
+import { saveCompile } from './parse/partial/commit.js';
+import { sameStamp, stampOf } from './parse/partial/files.js';
 import { RelationCache } from './compile/relation-cache.js';
 import { artifactPath, compiledPath, readRunResults } from './artifacts/write.js';
 import { BackgroundWriter } from './artifacts/background-writer.js';
 import { MflowError } from './errors.js';
 import { phase } from './util/timing.js';
+import { sha256 } from './util/fs.js';
 import { invoke, selectFor, type InvokeResult } from './run/invoke.js';
 import { Session, type CommonOptions } from './run/session.js';
+import { compileIfUpToDate } from './parse/partial/up-to-date.js';
 import { loadProject, maskTarget } from './project/load.js';
 import { createAdapter } from './adapters/index.js';
 import { lazyAdapter } from './adapters/lazy.js';
@@ -90,10 +95,20 @@ export async function retry(opts: CommonOptions = {}): Promise<InvokeResult> {
 export interface CompileResult {
   compiled: Record<string, string>;
   manifestPath: string;
+  /** Nodes compiled (the keys of `compiled`, which is empty when the CLI asked only for this count). */
+  count: number;
+  /** How the project was parsed: reusing target/partial_parse.json, or in full (and why). */
+  parse?: { mode: 'full' | 'partial'; reason: string };
 }
 
 /** `mflow compile`: renders every selected node to target/compiled; with `inline`, one query. */
-export async function compile(opts: CommonOptions & { inline?: string } = {}): Promise<CompileResult> {
+export async function compile(opts: CommonOptions & { inline?: string; summaryOnly?: boolean } = {}): Promise<CompileResult> {
+  // The CLI needs only the count: when nothing changed since the last compile, nothing is read.
+  if (opts.summaryOnly && !('partialScan' in opts) && !opts.inline && !opts.select?.length && !opts.exclude?.length && !opts.selector && !opts.state && opts.partialParse !== false) {
+    const r = await compileIfUpToDate(opts);
+    if (r.up) return r.up;
+    opts = { ...opts, partialScan: r.scan };
+  }
   // The manifest is written once, at the end, with the compiled SQL in it.
   return withSession({ ...opts, writeArtifacts: false }, async (s) => {
     const adapter = lazyAdapter(() => s.connect(), s.dialect, s.target);
@@ -111,6 +126,13 @@ export async function compile(opts: CommonOptions & { inline?: string } = {}): P
     phase('selection');
     const compiled: Record<string, string> = {};
     const errors: MflowError[] = [];
+    // Partial parsing: renders of unchanged nodes are taken from the manifest, and a compiled file
+    // whose text and stamp are what the cache recorded is not written again.
+    const st = partialStateOf(s.manifest);
+    const onDisk = st?.previous?.compiled ?? {};
+    const rendered = new Set<string>();
+    const volatile = new Set<string>();
+    let codeChanged = false;
     // Both cores: rendering is synchronous, writing files is not; keep a few nodes in flight.
     let next = 0;
     const writer = new BackgroundWriter();
@@ -119,12 +141,25 @@ export async function compile(opts: CommonOptions & { inline?: string } = {}): P
         const id = ids[next++];
         const n = s.manifest.nodes[id];
         try {
-          const sql = await compileNode(ctx, n);
+          const reuse = canReuseRender(st, n);
+          const prev = onDisk[id];
+          // A reused render keeps its file and compiled_path (a moved file is a full parse).
+          const path = reuse && prev && n.compiled_path ? prev[2] : compiledPath(s.targetDir, 'compiled', n);
+          let sql: string;
+          if (reuse) sql = n.compiled_code!;
+          else {
+            const r = await compileNodeTracked(ctx, n);
+            sql = r.sql;
+            rendered.add(id);
+            if (r.volatile) volatile.add(id);
+            if (sql !== n.compiled_code) codeChanged = true;
+          }
           compiled[id] = sql;
           n.compiled_code = sql;
-          const path = compiledPath(s.targetDir, 'compiled', n);
-          n.compiled_path = artifactPath(s.project.root, path);
-          writer.write(path, sql.endsWith('\n') ? sql : sql + '\n');
+          if (!(reuse && prev && n.compiled_path)) n.compiled_path = artifactPath(s.project.root, path);
+          const text = sql.endsWith('\n') ? sql : sql + '\n';
+          const same = prev && prev[2] === path && sameStamp(stampOf(path) ?? undefined, prev[1]) && (reuse || prev[0] === sha256(text));
+          if (!same) writer.write(path, text, st ? id : undefined);
         } catch (e) {
           if (e instanceof MflowError) errors.push(e);
           else throw e;
@@ -142,17 +177,18 @@ export async function compile(opts: CommonOptions & { inline?: string } = {}): P
         const node = { ...Object.values(s.manifest.nodes).find((x) => x.resource_type === 'model') ?? ({} as never), unique_id: 'sql_operation.inline', name: 'inline', resource_type: 'model', raw_code: opts.inline, original_file_path: '<inline>', checksum: { name: 'sha256', checksum: String(Date.now()) }, config: { materialized: 'view', enabled: true, tags: [], meta: {}, pre_hook: [], post_hook: [] } } as never;
         compiled.inline = await compileNode(ctx, node);
       }
-      // The manifest is serialised while the writer threads still create compiled files.
-      const { writeManifest } = await import('./artifacts/write.js');
-      writeManifest(s.targetDir, s.manifest);
-      phase('manifest');
     } finally {
       await writer.close();
       phase('compiled files');
     }
-    return { compiled, manifestPath: join(s.targetDir, 'manifest.json') };
+    // After the compiled files, so the cache records their stamps; the manifest only if it changed.
+    const fullSelection = !opts.select?.length && !opts.exclude?.length && !opts.selector;
+    saveCompile(s.targetDir, s.manifest, { written: writer.written, rendered, volatile, codeChanged, ids, fullSelection });
+    phase('manifest');
+    return { compiled, count: Object.keys(compiled).length - (opts.inline ? 1 : 0), manifestPath: join(s.targetDir, 'manifest.json'), parse: st ? { mode: st.mode, reason: st.reason } : undefined };
   });
 }
+
 
 export interface LsItem {
   unique_id: string;

@@ -43,6 +43,8 @@ export function compiledPath(targetDir: string, kind: 'compiled' | 'run', n: Man
  * so manifests and run results do not carry one machine's folders; absolute when outside it.
  */
 export function artifactPath(projectRoot: string, path: string): string {
+  // The common case without path.relative(), which resolves both paths (once per compiled node).
+  if (sep === '/' && path.startsWith(projectRoot + '/') && !path.includes('/../') && !path.includes('/./')) return path.slice(projectRoot.length + 1);
   const rel = relative(projectRoot, path);
   return rel.startsWith('..') || isAbsolute(rel) ? path : rel.split(sep).join('/');
 }

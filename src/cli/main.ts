@@ -1,9 +1,12 @@
 import { Command, CommanderError, Option } from 'commander';
-import * as api from '../api.js';
+import type * as Api from '../api.js';
 import { JsonConsole, TerminalConsole, type Console } from '../console/console.js';
 import { MflowError, MflowErrors } from '../errors.js';
 import { MFLOW_VERSION } from '../version.js';
-import { cancelRunningQueries, type CommonOptions } from '../run/session.js';
+import type { CommonOptions } from '../run/session.js';
+
+/** The API (and with it the runner, adapters and Jinja) loads on first use: `compile` with nothing changed needs none of it. */
+const loadApi = (): Promise<typeof Api> => import('../api.js');
 import { formatTable } from './table.js';
 import { extraCommands } from './extra.js';
 
@@ -13,7 +16,7 @@ export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
 
 /** Flags as commander hands them over: CommonOptions' names, with text where the CLI takes text. */
-type GlobalFlags = Pick<CommonOptions, 'projectDir' | 'profilesDir' | 'target' | 'exclude' | 'selector' | 'state' | 'fullRefresh' | 'failFast' | 'dryRun' | 'targetPath'> & {
+type GlobalFlags = Pick<CommonOptions, 'projectDir' | 'profilesDir' | 'target' | 'exclude' | 'selector' | 'state' | 'fullRefresh' | 'failFast' | 'dryRun' | 'targetPath' | 'partialParse'> & {
   vars?: string;
   logFormat?: 'text' | 'json';
   threads?: string;
@@ -48,6 +51,7 @@ export function common(flags: GlobalFlags, console: Console): CommonOptions {
     failFast: flags.failFast,
     dryRun: flags.dryRun,
     targetPath: flags.targetPath,
+    partialParse: flags.partialParse,
   };
 }
 
@@ -58,7 +62,9 @@ function addCommon(cmd: Command, withSelect = true): Command {
     .option('-t, --target <name>', 'target to use (default: the project default)')
     .option('--vars <yaml>', "variables as YAML, e.g. '{year: 2009}'")
     .addOption(new Option('--log-format <format>', 'text or json lines (for CI)').choices(['text', 'json']).default('text'))
-    .option('--target-path <dir>', 'where artifacts go (default: target-path from project.yml)');
+    .option('--target-path <dir>', 'where artifacts go (default: target-path from project.yml)')
+    // As dbt's flag: the cache in target/partial_parse.json is checked on every run and reused only when valid.
+    .option('--no-partial-parse', 'parse every file again instead of reusing target/partial_parse.json (also MFLOW_PARTIAL_PARSE=0)');
   if (withSelect) {
     cmd
       .option('-s, --select <selector...>', 'nodes to include (dbt selector syntax)')
@@ -95,19 +101,27 @@ export function buildProgram(setCode: (c: number) => void): Command {
       setCode(await report(cons, () => f({ ...common(flags, cons), ...flags, console: cons } as CommonOptions & Record<string, unknown>)));
     });
   };
-  runLike('run', 'build the selected models', (o) => api.run(o));
-  runLike('test', 'run data tests and unit tests', (o) => api.test(o), (c) => c.option('--store-failures', 'keep failing rows in an audit schema').option('--junit-xml <path>', 'write a JUnit XML report').option('--no-fuse-tests', 'run each data test as its own query (default: the tests of one relation share one scan)'));
-  runLike('build', 'seeds, models, snapshots and tests in DAG order', (o) => api.build(o), (c) => c.option('--store-failures', 'keep failing rows in an audit schema').option('--junit-xml <path>', 'write a JUnit XML report').option('--no-fuse-tests', 'run each data test as its own query (default: the tests of one relation share one scan)'));
-  runLike('seed', 'load CSV files under seed-paths', (o) => api.seed(o));
-  runLike('snapshot', 'run snapshots (SCD type 2)', (o) => api.snapshot(o));
-  runLike('retry', 're-run what failed or was skipped last time', (o) => api.retry(o));
+  runLike('run', 'build the selected models', async (o) => (await loadApi()).run(o));
+  runLike('test', 'run data tests and unit tests', async (o) => (await loadApi()).test(o), (c) => c.option('--store-failures', 'keep failing rows in an audit schema').option('--junit-xml <path>', 'write a JUnit XML report'));
+  runLike('build', 'seeds, models, snapshots and tests in DAG order', async (o) => (await loadApi()).build(o), (c) => c.option('--store-failures', 'keep failing rows in an audit schema').option('--junit-xml <path>', 'write a JUnit XML report'));
+  runLike('seed', 'load CSV files under seed-paths', async (o) => (await loadApi()).seed(o));
+  runLike('snapshot', 'run snapshots (SCD type 2)', async (o) => (await loadApi()).snapshot(o));
+  runLike('retry', 're-run what failed or was skipped last time', async (o) => (await loadApi()).retry(o));
 
   addCommon(program.command('compile').description('render SQL to target/compiled').option('--inline <sql>', 'compile one query'))
     .action(async (flags: GlobalFlags & { inline?: string }) => {
       const cons = makeConsole(flags);
-      const r = await api.compile({ ...common(flags, cons), inline: flags.inline });
+      let r: Api.CompileResult | null = null;
+      let o: CommonOptions = common(flags, cons);
+      if (!flags.inline && o.partialParse !== false && !o.select?.length && !o.exclude?.length && !o.selector && !o.state) {
+        const { compileIfUpToDate } = await import('../parse/partial/up-to-date.js');
+        const check = await compileIfUpToDate(o);
+        r = check.up;
+        o = { ...o, partialScan: check.scan };
+      }
+      r ??= await (await loadApi()).compile({ ...o, inline: flags.inline, summaryOnly: !flags.inline });
       if (flags.inline) cons.emit({ type: 'output', text: r.compiled.inline });
-      else cons.emit({ type: 'info', msg: `Compiled ${Object.keys(r.compiled).length} nodes to ${r.manifestPath.replace(/manifest\.json$/, 'compiled/')}` });
+      else cons.emit({ type: 'info', msg: `Compiled ${r.count} nodes to ${r.manifestPath.replace(/manifest\.json$/, 'compiled/')}` });
       setCode(EXIT_OK);
     });
 
@@ -116,7 +130,7 @@ export function buildProgram(setCode: (c: number) => void): Command {
     .addOption(new Option('--output <format>', 'name, path, selector or json').choices(['name', 'path', 'selector', 'json']).default('selector'))
     .action(async (flags: GlobalFlags & { resourceType?: string[]; output: string }) => {
       const cons = makeConsole(flags);
-      const items = await api.ls({ ...common(flags, cons), resourceTypes: flags.resourceType as never });
+      const items = await (await loadApi()).ls({ ...common(flags, cons), resourceTypes: flags.resourceType as never });
       const lines = items.map((i) => (flags.output === 'json' ? JSON.stringify(i) : flags.output === 'name' ? i.name : flags.output === 'path' ? i.path : i.resource_type === 'source' ? `source:${i.fqn.slice(0, 1).concat(i.name).join('.')}` : i.fqn.join('.')));
       process.stdout.write(lines.join('\n') + (lines.length ? '\n' : ''));
       setCode(EXIT_OK);
@@ -128,14 +142,14 @@ export function buildProgram(setCode: (c: number) => void): Command {
     .addOption(new Option('--output <format>', 'table, json or csv').choices(['table', 'json', 'csv']).default('table'))
     .action(async (flags: GlobalFlags & { inline?: string; limit: string; output: string }) => {
       const cons = makeConsole(flags);
-      const r = await api.show({ ...common(flags, cons), inline: flags.inline, limit: Number(flags.limit) });
+      const r = await (await loadApi()).show({ ...common(flags, cons), inline: flags.inline, limit: Number(flags.limit) });
       const text = flags.output === 'json' ? JSON.stringify(r.rows, null, 1) : flags.output === 'csv' ? [r.columns.map((c) => c.name).join(','), ...r.rows.map((row) => r.columns.map((c) => csvCell(row[c.name])).join(','))].join('\n') : formatTable(r.columns.map((c) => c.name), r.rows);
       process.stdout.write(text + '\n');
       setCode(EXIT_OK);
     });
 
   addCommon(program.command('debug').description('show the configuration and test the connection'), false).action(async (flags: GlobalFlags) => {
-    const r = await api.debug(common(flags, makeConsole(flags)));
+    const r = await (await loadApi()).debug(common(flags, makeConsole(flags)));
     const lines = [`mflow version: ${r.versions.mflow}`, `node: ${r.versions.node}`, `project file: ${r.projectFile} [OK found and valid]`, `project: ${r.projectName}`, `target from: ${r.profileSource}`, 'target:'];
     for (const [k, v] of Object.entries(r.target)) lines.push(`  ${k}: ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`);
     lines.push(`Connection test: ${r.connection === 'OK' ? '[OK connection ok]' : `[ERROR] ${r.connection}`}`);
@@ -144,14 +158,14 @@ export function buildProgram(setCode: (c: number) => void): Command {
   });
 
   addCommon(program.command('clean').description('remove target/ and other clean-targets'), false).action(async (flags: GlobalFlags) => {
-    const removed = api.clean(common(flags, makeConsole(flags)));
+    const removed = (await loadApi()).clean(common(flags, makeConsole(flags)));
     process.stdout.write(removed.length ? removed.map((r) => `Removed ${r}`).join('\n') + '\n' : 'Nothing to clean\n');
     setCode(EXIT_OK);
   });
 
   addCommon(program.command('parse').description('parse the project and write target/manifest.json'), false).action(async (flags: GlobalFlags) => {
     const cons = makeConsole(flags);
-    const items = await api.ls({ ...common(flags, cons) });
+    const items = await (await loadApi()).ls({ ...common(flags, cons) });
     cons.emit({ type: 'info', msg: `Parsed ${items.length} nodes; wrote manifest.json` });
     setCode(EXIT_OK);
   });
@@ -173,7 +187,9 @@ export async function main(argv: string[]): Promise<number> {
   // Ctrl-C: the first one cancels running queries through the process exit; tables swap atomically, so nothing half-built stays.
   process.once('SIGINT', () => {
     cons.emit({ type: 'error', msg: 'Interrupted: cancelling running queries' });
-    void cancelRunningQueries().finally(() => process.exit(130));
+    void import('../run/session.js')
+      .then((m) => m.cancelRunningQueries())
+      .finally(() => process.exit(130));
   });
   try {
     await program.parseAsync(argv);

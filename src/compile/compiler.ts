@@ -17,6 +17,8 @@ export interface CompileContext {
   /** Unit tests swap parents for fixtures: ref()/source() resolve to these instead. */
   overrides?: Map<string, string>;
   extra?: Record<string, unknown>;
+  /** Set when a render reaches the warehouse or the console: its output may differ next time. */
+  touched?: { warehouse: boolean };
 }
 
 const relationCache = new WeakMap<ManifestNode, { dialect: unknown; key: string; rel: JinjaRelation }>();
@@ -41,10 +43,16 @@ function fixtureFor(ctx: CompileContext, id: string): JinjaRelation | null {
 
 /** Renders a node's SQL with the run-time context; ephemeral parents become CTEs. */
 export async function compileNode(ctx: CompileContext, node: ManifestNode, extra?: Record<string, unknown>): Promise<string> {
+  return (await compileNodeTracked(ctx, node, extra)).sql;
+}
+
+/** compileNode, and whether the render (or an ephemeral parent's) asked the warehouse, logged or checked is_incremental(). */
+export async function compileNodeTracked(ctx: CompileContext, node: ManifestNode, extra?: Record<string, unknown>): Promise<{ sql: string; volatile: boolean }> {
   const ctes: { name: string; sql: string }[] = [];
   const seen = new Set<string>();
-  const sql = await renderWithCtes(ctx, node, ctes, seen, extra);
-  return injectCtes(sql, ctes);
+  const touched = { warehouse: false };
+  const sql = await renderWithCtes({ ...ctx, touched }, node, ctes, seen, extra);
+  return { sql: injectCtes(sql, ctes), volatile: touched.warehouse };
 }
 
 async function renderWithCtes(ctx: CompileContext, node: ManifestNode, ctes: { name: string; sql: string }[], seen: Set<string>, extra?: Record<string, unknown>): Promise<string> {
@@ -99,6 +107,9 @@ function testKwargs(ctx: CompileContext, n: ManifestNode, host: RenderHost): Rec
 export function compileHost(ctx: CompileContext, node: ManifestNode, ephemerals: ManifestNode[]): RenderHost {
   const m = ctx.manifest;
   const byName = nameIndex(m);
+  const touch = () => {
+    if (ctx.touched) ctx.touched.warehouse = true;
+  };
   return {
     phase: 'execute',
     resolveRef(call) {
@@ -123,12 +134,14 @@ export function compileHost(ctx: CompileContext, node: ManifestNode, ephemerals:
       return new JinjaRelation(ctx.runtime.dialect, src.database, src.schema, src.identifier, 'table', undefined, src.relation_name);
     },
     isIncremental() {
+      touch();
       if (node.config.materialized !== 'incremental' || ctx.fullRefresh || node.config.full_refresh === true) return false;
       const rel = ctx.relations?.peek(node.database, node.schema, node.alias);
       return !!rel && rel.type === 'table';
     },
     query: ctx.adapter
       ? async (sql) => {
+          touch();
           const c = await ctx.adapter!.acquire();
           try {
             return await c.execute(sql);
@@ -137,9 +150,14 @@ export function compileHost(ctx: CompileContext, node: ManifestNode, ephemerals:
           }
         }
       : undefined,
-    getRelation: ctx.relations ? (db, schema, id): Promise<Relation | null> => ctx.relations!.get(db, schema, id) : undefined,
-    getColumns: ctx.adapter ? (rel): Promise<Column[]> => ctx.adapter!.introspector.getColumns({ ...rel, type: null }) : undefined,
-    log: ctx.log,
+    getRelation: ctx.relations ? (db, schema, id): Promise<Relation | null> => (touch(), ctx.relations!.get(db, schema, id)) : undefined,
+    getColumns: ctx.adapter ? (rel): Promise<Column[]> => (touch(), ctx.adapter!.introspector.getColumns({ ...rel, type: null })) : undefined,
+    log: ctx.log
+      ? (msg, info) => {
+          touch();
+          ctx.log!(msg, info);
+        }
+      : undefined,
   };
 }
 

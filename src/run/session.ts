@@ -9,11 +9,13 @@ import { MflowError } from '../errors.js';
 import { Dag } from '../graph/dag.js';
 import { parseSelectorsYaml, type SelectorsFile } from '../graph/selectors-yaml.js';
 import type { JinjaRuntime } from '../jinja/context.js';
-import { parseProject } from '../parse/build.js';
+import { parseWithCache, partialStateOf } from '../parse/partial/index.js';
+import type { Scan } from '../parse/partial/files.js';
+import { saveParse } from '../parse/partial/commit.js';
 import { loadProject } from '../project/load.js';
 import type { ProjectConfig, ResolvedTarget } from '../project/types.js';
-import { writeManifest } from '../artifacts/write.js';
 import { phase } from '../util/timing.js';
+import { parseVars } from './vars.js';
 
 /** Options every command takes; the CLI maps its flags onto these. */
 export interface CommonOptions {
@@ -36,20 +38,13 @@ export interface CommonOptions {
   /** Override target-path. */
   targetPath?: string;
   writeArtifacts?: boolean;
+  /** false: parse every file (`--no-partial-parse`); by default target/partial_parse.json is reused when it is valid. */
+  partialParse?: boolean;
+  /** Internal: the file scan of `compile`'s up-to-date check, reused by the parse that follows. */
+  partialScan?: Scan | null;
 }
 
-export function parseVars(v: CommonOptions['vars']): Record<string, unknown> {
-  if (!v) return {};
-  if (typeof v === 'object') return v;
-  let parsed: unknown;
-  try {
-    parsed = parseYamlText(v);
-  } catch (e) {
-    throw new MflowError('USAGE', `--vars is not valid YAML: ${(e as Error).message.split('\n')[0]}`, { hint: `Example: --vars '{year: 2009, state: CA}'` });
-  }
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new MflowError('USAGE', '--vars must be a YAML mapping', { hint: `Example: --vars '{year: 2009}'` });
-  return parsed as Record<string, unknown>;
-}
+export { parseVars } from './vars.js';
 
 /** The target's dialect, with the project's `quoting:` (the target's own `quoting:` wins). */
 export async function dialectFor(target: ResolvedTarget, project?: Pick<ProjectConfig, 'quoting'>): Promise<Dialect> {
@@ -104,7 +99,8 @@ export class Session {
     const parseWarnings = [...warnings];
     let parsed;
     try {
-      parsed = await parseProject({ project: config, target, dialect, vars, env: opts.env, warnings: parseWarnings });
+      const targetDir = resolve(config.root, opts.targetPath ?? config.targetPath);
+      parsed = await parseWithCache({ project: config, target, dialect, vars, env: opts.env, warnings: parseWarnings, targetDir, enabled: opts.partialParse, scan: opts.partialScan });
     } finally {
       // Warnings first: an unknown config key is often the cause of the error that follows.
       for (const w of parseWarnings) console.emit({ type: 'warn', msg: w.message, file: w.file, line: w.line });
@@ -112,7 +108,9 @@ export class Session {
     phase('tests, manifest');
     const { manifest, runtime } = parsed;
     const dag = Dag.fromManifest(manifest);
-    dag.assertAcyclic();
+    // A reused parse whose edges did not change was checked when it was made.
+    const reused = partialStateOf(manifest);
+    if (!(reused?.mode === 'partial' && !reused.graphChanged)) dag.assertAcyclic();
     phase('graph');
     const s = new Session(opts, config, target, dialect, manifest, runtime, dag, console, vars);
     s.manifestPending = opts.writeArtifacts !== false;
@@ -123,7 +121,7 @@ export class Session {
   flushManifest(): void {
     if (!this.manifestPending) return;
     this.manifestPending = false;
-    writeManifest(this.targetDir, this.manifest);
+    saveParse(this.targetDir, this.manifest);
   }
 
   async connect(): Promise<Adapter> {
