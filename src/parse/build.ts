@@ -202,11 +202,18 @@ export async function parseProject(o: ParseOptions): Promise<ParseResult> {
     return { node, file: f, line, body };
   };
   // Versioned models (`versions:` in properties): file `name_v2.sql` (or `defined_in`) is version 2 of `name`.
-  const versionOf = new Map<string, { patch: Patch; v: string | number; config: Record<string, unknown>; latest: string | number }>();
+  const versionOf = new Map<string, { patch: Patch; v: string | number; config: Record<string, unknown>; columns?: Record<string, ManifestNode['columns'][string]>; latest: string | number }>();
+  const modelFileNames = new Set(files.models.map((f) => baseName(f.path)));
   for (const pt of patches.values()) {
     if (pt.kind !== 'models' || !pt.versions?.length) continue;
     const latest = pt.latestVersion ?? pt.versions.map((x) => x.v).sort((a, b) => Number(a) - Number(b) || String(a).localeCompare(String(b))).at(-1)!;
-    for (const ver of pt.versions) versionOf.set(ver.defined_in ?? `${pt.name}_v${ver.v}`, { patch: pt, v: ver.v, config: ver.config ?? {}, latest });
+    for (const ver of pt.versions) versionOf.set(ver.defined_in ?? `${pt.name}_v${ver.v}`, { patch: pt, v: ver.v, config: ver.config ?? {}, columns: ver.columns, latest });
+    // dbt: the latest version may live in the unsuffixed file (`dim_x.sql`) when there is no `dim_x_v<latest>.sql`.
+    const latestVer = pt.versions.find((x) => String(x.v) === String(latest));
+    if (latestVer && !latestVer.defined_in && !modelFileNames.has(`${pt.name}_v${latest}`) && modelFileNames.has(pt.name)) {
+      versionOf.delete(`${pt.name}_v${latest}`);
+      versionOf.set(pt.name, { patch: pt, v: latestVer.v, config: latestVer.config ?? {}, columns: latestVer.columns, latest });
+    }
   }
   const usedVersionPatches = new Set<string>();
   for (const f of files.models) {
@@ -223,7 +230,7 @@ export async function parseProject(o: ParseOptions): Promise<ParseResult> {
     n.latest_version = vinfo.latest;
     n.config = mergeConfig(mergeConfig(n.config, vinfo.patch.config), vinfo.config);
     n.description = vinfo.patch.description;
-    n.columns = vinfo.patch.columns;
+    n.columns = vinfo.columns ?? vinfo.patch.columns;
     n.patch_path = vinfo.patch.file;
     n.declared_at = { file: vinfo.patch.file, line: vinfo.patch.line };
     usedVersionPatches.add(`models:${vinfo.patch.name}`);

@@ -32,7 +32,7 @@ export interface Patch {
   tags: string[];
   docs?: Record<string, unknown>;
   latestVersion?: string | number | null;
-  versions?: { v: string | number; config?: Record<string, unknown>; defined_in?: string }[];
+  versions?: { v: string | number; config?: Record<string, unknown>; defined_in?: string; columns?: Record<string, ColumnInfo> }[];
   /** Snapshots may be defined entirely in YAML (`relation:`). */
   relation?: string;
 }
@@ -119,9 +119,26 @@ export function parseProperties(text: string, file: string, projectName: string,
       checkConfigKeys(cfg, { file, line: y.lineOf([...path, 'config']) }, warnings);
       const targetKind = kind === 'models' || kind === 'analyses' ? 'model' : kind === 'seeds' ? 'seed' : 'snapshot';
       const target = { kind: targetKind, name } as TestDef['target'];
-      const columns = columnsOf(m.columns, [...path, 'columns'], (col, tests, tpath) => testsOf(tests, tpath, col, target));
+      const versions = kind === 'models' ? versionsOf(m.versions) : undefined;
+      // Tests on a versioned model apply to every version (a column test to every version that has the column), as in dbt.
+      const columnTests: { col: string; tests: unknown[]; tpath: (string | number)[] }[] = [];
+      const columns = columnsOf(m.columns, [...path, 'columns'], (col, tests, tpath) => (versions ? columnTests.push({ col, tests, tpath }) : testsOf(tests, tpath, col, target)));
       const tk = m.data_tests !== undefined ? 'data_tests' : 'tests';
-      testsOf(list(m[tk], [...path, tk]), [...path, tk], null, target);
+      const modelTests = list(m[tk], [...path, tk]);
+      if (!versions) testsOf(modelTests, [...path, tk], null, target);
+      else {
+        versions.forEach((ver, vi) => {
+          const vpath = [...path, 'versions', vi];
+          const vraw = (m.versions as Record<string, unknown>[])[vi];
+          const vtarget = { kind: 'model', name, version: ver.v } as TestDef['target'];
+          const own = columnsOf(vraw.columns ? (vraw.columns as unknown[]).filter((c) => !(c && typeof c === 'object' && 'include' in c)) : undefined, [...vpath, 'columns'], (col, tests, tpath) => testsOf(tests, tpath, col, vtarget));
+          ver.columns = versionColumns(columns, vraw.columns, own);
+          testsOf(modelTests, [...path, tk], null, vtarget);
+          const vtk = vraw.data_tests !== undefined ? 'data_tests' : 'tests';
+          testsOf(list(vraw[vtk], [...vpath, vtk]), [...vpath, vtk], null, vtarget);
+          for (const ct of columnTests) if (ct.col in ver.columns && !(ct.col in own)) testsOf(ct.tests, ct.tpath, ct.col, vtarget);
+        });
+      }
       out.patches.push({
         kind,
         name,
@@ -134,7 +151,7 @@ export function parseProperties(text: string, file: string, projectName: string,
         tags: (m.tags as string[]) ?? [],
         docs: m.docs as Record<string, unknown> | undefined,
         latestVersion: (m.latest_version as string | number | undefined) ?? null,
-        versions: m.versions as Patch['versions'],
+        versions,
         relation: m.relation as string | undefined,
       });
     });
@@ -208,6 +225,26 @@ export function parseProperties(text: string, file: string, projectName: string,
     });
   });
   return out;
+}
+
+/** `versions: [{v: 2, config: {...}, defined_in: ..., columns: [{include: all, exclude: [x]}, {name: y}]}]`. */
+function versionsOf(v: unknown): Patch['versions'] {
+  if (v === undefined || v === null) return undefined;
+  if (!Array.isArray(v) || v.length === 0) return undefined;
+  return v.map((x: Record<string, unknown>) => ({ v: x.v as string | number, config: (x.config as Record<string, unknown>) ?? {}, defined_in: x.defined_in as string | undefined, columns: undefined }));
+}
+
+/** A version's columns: the model's (all, or `include`/`exclude`d), then its own declared ones. */
+function versionColumns(top: Record<string, ColumnInfo>, raw: unknown, own: Record<string, ColumnInfo>): Record<string, ColumnInfo> {
+  const rule = Array.isArray(raw) ? (raw.find((c) => c && typeof c === 'object' && 'include' in c) as { include?: unknown; exclude?: unknown } | undefined) : undefined;
+  const include = rule?.include;
+  const exclude = new Set(Array.isArray(rule?.exclude) ? rule.exclude.map(String) : []);
+  const out: Record<string, ColumnInfo> = {};
+  for (const [k, c] of Object.entries(top)) {
+    const included = include === undefined || include === 'all' || include === '*' || (Array.isArray(include) && include.map(String).includes(k));
+    if (included && !exclude.has(k)) out[k] = c;
+  }
+  return { ...out, ...own };
 }
 
 function mergeFreshness(a: FreshnessRule | null | undefined, b: FreshnessRule | null | undefined): FreshnessRule | null {
