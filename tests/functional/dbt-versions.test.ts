@@ -41,7 +41,7 @@ models:
     expect(c.compiled['model.fn.uses'].trim()).toBe('select * from "main"."dim_x_v2"');
   });
 
-  test('tests declared on a versioned model apply to every version (a column test where the version has the column); a version's own tests to it alone', async () => {
+  test("tests declared on a versioned model apply to every version (a column test where the version has the column); a version's own tests to it alone", async () => {
     const p = makeProject(files);
     const c = await compile({ projectDir: p.dir, console: p.console });
     const tests = Object.values(manifestOf(p.dir).nodes).filter((n) => n.resource_type === 'test');
