@@ -47,8 +47,8 @@ models:
     const tests = Object.values(manifestOf(p.dir).nodes).filter((n) => n.resource_type === 'test');
     const byName = tests.map((t) => `${t.name} -> ${t.attached_node}`).sort();
     expect(byName).toEqual([
-      'dbt_lang_rows_dim_x_v1_ -> model.fn.dim_x.v1',
       'dbt_lang_only_v2_dim_x_v2_ -> model.fn.dim_x.v2',
+      'dbt_lang_rows_dim_x_v1_ -> model.fn.dim_x.v1',
       'dbt_lang_rows_dim_x_v2_ -> model.fn.dim_x.v2',
       'not_null_dim_x_v1_id -> model.fn.dim_x.v1',
       'not_null_dim_x_v2_extra -> model.fn.dim_x.v2',
