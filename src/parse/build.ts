@@ -297,7 +297,9 @@ export async function parseProject(o: ParseOptions): Promise<ParseResult> {
       n.sources = r.recorded.sources;
       n.depends_on.macros = [...r.recorded.macros].map((m) => `macro.${p.name}.${m}`).filter((m) => macros[m]).sort();
     } catch (e) {
-      if (e instanceof MflowError) errors.push(e);
+      // A var() missing in a model that disables itself after the call (`{{ config(enabled=false) }}` further down).
+      if (e instanceof MflowError && e.code === 'MISSING_VAR' && DISABLED_IN_FILE.test(pd.body)) n.config = mergeConfig(n.config, { enabled: false });
+      else if (e instanceof MflowError) errors.push(e);
       else throw e;
     }
   }
@@ -346,6 +348,11 @@ export async function parseProject(o: ParseOptions): Promise<ParseResult> {
     const cands = index.get(r.name);
     if (!cands || cands.length === 0) {
       if (disabled.has(r.name)) {
+        // dbt: a singular test on a disabled node is disabled with it, not an error.
+        if (from.resource_type === 'test') {
+          disabledByRef.add(from.unique_id);
+          return null;
+        }
         errors.push(new MflowError('UNKNOWN_REF', `${from.resource_type} '${from.name}' depends on '${r.name}', which is disabled`, { file: from.original_file_path, line, node: from.unique_id, hint: `Enable '${r.name}' or disable '${from.name}' too.` }));
         return null;
       }
@@ -360,6 +367,7 @@ export async function parseProject(o: ParseOptions): Promise<ParseResult> {
     }
     return picked.unique_id;
   };
+  const disabledByRef = new Set<string>();
   for (const n of Object.values(nodes)) {
     const deps = new Set<string>();
     for (const r of n.refs) {
@@ -375,6 +383,11 @@ export async function parseProject(o: ParseOptions): Promise<ParseResult> {
       }
     }
     n.depends_on.nodes = [...deps].sort();
+  }
+  for (const id of disabledByRef) {
+    nodes[id].config.enabled = false;
+    disabled.set(nodes[id].name, nodes[id]);
+    delete nodes[id];
   }
 
   phase('place, resolve refs');
@@ -395,6 +408,7 @@ export async function parseProject(o: ParseOptions): Promise<ParseResult> {
   const unitTests: Record<string, unknown> = {};
   for (const u of unitDefs) {
     const model = index.get(u.model)?.[0];
+    if (!model && disabled.get(u.model)?.resource_type === 'model') continue; // dbt: a unit test of a disabled model is disabled too
     if (!model || model.resource_type !== 'model') {
       const s = closest(u.model, [...index.keys()]);
       errors.push(new MflowError('UNKNOWN_REF', `Unit test '${u.name}' is for model '${u.model}', which does not exist`, { file: u.file, line: u.line, hint: s ? `Did you mean '${s}'?` : undefined }));
@@ -470,6 +484,8 @@ function dedupe(errors: MflowError[]): MflowError[] {
     return true;
   });
 }
+
+const DISABLED_IN_FILE = /config\s*\([^)]*\benabled\s*=\s*false\b/i;
 
 const baseName = (path: string) => path.split('/').pop()!.replace(/\.(sql|csv)$/, '');
 
