@@ -40,6 +40,13 @@ export interface Capabilities {
   supportsCopyGrants: boolean;
   /** Unquoted identifiers fold to upper case (Snowflake) or lower case (DuckDB, Postgres). */
   identifierCase: 'upper' | 'lower';
+  /**
+   * What the warehouse does with each constraint of an enforced model contract, as dbt adapters
+   * declare it: `enforced` (checked on insert), `not_enforced` (accepted as metadata only: mflow
+   * applies it and warns) or `not_supported` (an error before anything is built). A constraint
+   * type not listed is not supported.
+   */
+  constraints?: Partial<Record<'not_null' | 'primary_key' | 'unique' | 'check' | 'foreign_key', 'enforced' | 'not_enforced' | 'not_supported'>>;
 }
 
 export interface Dialect {

@@ -33,6 +33,24 @@ export interface ColumnInfo {
   data_type?: string | null;
   meta: Record<string, unknown>;
   tags: string[];
+  /** Column constraints, applied when the model's contract is enforced. */
+  constraints?: Constraint[];
+}
+
+export type ConstraintType = 'not_null' | 'primary_key' | 'unique' | 'check' | 'foreign_key' | 'custom';
+
+/** dbt's constraint shape (column-level, or model-level with `columns`). */
+export interface Constraint {
+  type: ConstraintType;
+  name?: string | null;
+  expression?: string | null;
+  /** Model-level constraints: the columns they span. */
+  columns?: string[];
+  /** foreign_key: `to: ref('dim')` and `to_columns: [id]` (or everything in `expression`). */
+  to?: string | null;
+  to_columns?: string[];
+  warn_unenforced?: boolean;
+  warn_unsupported?: boolean;
 }
 
 export interface RefCall {
@@ -82,6 +100,11 @@ export interface ManifestNode {
   test_metadata?: { name: string; kwargs: Record<string, unknown>; namespace?: string | null } | null;
   attached_node?: string | null;
   column_name?: string | null;
+  /** Model-level constraints (`constraints:` beside `columns:`). */
+  constraints?: Constraint[];
+  /** Groups and access (dbt): who may ref this model. */
+  group?: string | null;
+  access?: 'private' | 'protected' | 'public' | null;
   /** Line in the properties file that declared this test or patched this node. */
   declared_at?: { file: string; line: number } | null;
 }

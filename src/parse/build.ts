@@ -25,6 +25,7 @@ import { findBlocks, parseArgList } from './blocks.js';
 import { FolderConfigs, checkConfigKeys, defaultConfig, mergeConfig } from './configs.js';
 import { discoverFiles, type SourceFile } from './discover.js';
 import { parseProperties, type Patch, type TestDef, type UnitTestDef } from './properties.js';
+import { checkContracts } from './contract-check.js';
 import { buildTestNode } from './tests.js';
 
 export interface ParseOptions {
@@ -169,7 +170,7 @@ export async function parseProject(o: ParseOptions): Promise<ParseResult> {
     if (patch) patches.delete(`${patchKind}:${name}`);
     let config = defaultConfig(type);
     config = mergeConfig(config, folderCfg[type === 'analysis' ? 'analysis' : (type as 'model')]?.resolve(fqn) ?? {});
-    if (patch) config = mergeConfig(config, patch.config);
+    if (patch) config = mergeConfig(config, patchConfig(patch));
     if (type === 'analysis') config.materialized = 'analysis';
     const node: ManifestNode = {
       unique_id: `${type}.${p.name}.${name}`,
@@ -199,6 +200,7 @@ export async function parseProject(o: ParseOptions): Promise<ParseResult> {
       declared_at: patch ? { file: patch.file, line: patch.line } : null,
     };
     if (patch?.tags.length) node.config = mergeConfig(node.config, { tags: patch.tags });
+    if (patch?.constraints?.length) node.constraints = patch.constraints;
     return { node, file: f, line, body };
   };
   // Versioned models (`versions:` in properties): file `name_v2.sql` (or `defined_in`) is version 2 of `name`.
@@ -228,7 +230,8 @@ export async function parseProject(o: ParseOptions): Promise<ParseResult> {
     n.fqn = [...n.fqn, `v${vinfo.v}`];
     n.version = vinfo.v;
     n.latest_version = vinfo.latest;
-    n.config = mergeConfig(mergeConfig(n.config, vinfo.patch.config), vinfo.config);
+    n.config = mergeConfig(mergeConfig(n.config, patchConfig(vinfo.patch)), vinfo.config);
+    if (vinfo.patch.constraints?.length) n.constraints = vinfo.patch.constraints;
     n.description = vinfo.patch.description;
     n.columns = vinfo.columns ?? vinfo.patch.columns;
     n.patch_path = vinfo.patch.file;
@@ -390,6 +393,7 @@ export async function parseProject(o: ParseOptions): Promise<ParseResult> {
     delete nodes[id];
   }
 
+  checkContracts(nodes, index, errors);
   phase('place, resolve refs');
   // Generic data tests from properties files.
   for (const t of testDefs) {
@@ -483,6 +487,12 @@ function dedupe(errors: MflowError[]): MflowError[] {
     seen.add(k);
     return true;
   });
+}
+
+/** A patch's `config:`, with `access:` / `group:` given as properties folded in (dbt takes both). */
+function patchConfig(pt: Patch): Record<string, unknown> {
+  if (pt.access === undefined && pt.group === undefined) return pt.config;
+  return { ...(pt.access !== undefined ? { access: pt.access } : {}), ...(pt.group !== undefined ? { group: pt.group } : {}), ...pt.config };
 }
 
 const DISABLED_IN_FILE = /config\s*\([^)]*\benabled\s*=\s*false\b/i;

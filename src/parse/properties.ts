@@ -1,4 +1,4 @@
-import type { ColumnInfo, FreshnessRule, SourceTable } from '../contracts/manifest.js';
+import type { ColumnInfo, Constraint, FreshnessRule, SourceTable } from '../contracts/manifest.js';
 import { MflowError, closest } from '../errors.js';
 import type { Warning } from '../project/types.js';
 import { parseYaml } from '../util/yaml.js';
@@ -35,6 +35,10 @@ export interface Patch {
   versions?: { v: string | number; config?: Record<string, unknown>; defined_in?: string; columns?: Record<string, ColumnInfo> }[];
   /** Snapshots may be defined entirely in YAML (`relation:`). */
   relation?: string;
+  constraints?: Constraint[];
+  /** dbt accepts `access:` and `group:` as properties as well as configs. */
+  access?: string;
+  group?: string;
 }
 
 export interface MacroPatch {
@@ -99,12 +103,23 @@ export function parseProperties(text: string, file: string, projectName: string,
       if (!c || typeof c !== 'object' || !c.name) throw new MflowError('YAML_SYNTAX', 'Each column needs a name', { file, line: y.lineOf([...path, i]) });
       warnKeys(c, COLUMN_KEYS, [...path, i], `column '${c.name}'`);
       const name = String(c.name);
-      res[name] = { name, description: String(c.description ?? ''), data_type: (c.data_type as string) ?? null, meta: (c.meta as Record<string, unknown>) ?? {}, tags: (c.tags as string[]) ?? [] };
+      res[name] = { name, description: String(c.description ?? ''), data_type: (c.data_type as string) ?? null, meta: (c.meta as Record<string, unknown>) ?? {}, tags: (c.tags as string[]) ?? [], constraints: constraintsOf(c.constraints, [...path, i, 'constraints']) };
       const tk = c.data_tests !== undefined ? 'data_tests' : 'tests';
       onTests(name, list(c[tk], [...path, i, tk]), [...path, i, tk]);
     });
     return res;
   };
+  const CONSTRAINT_TYPES = ['not_null', 'primary_key', 'unique', 'check', 'foreign_key', 'custom'];
+  const constraintsOf = (v: unknown, path: (string | number)[]): Constraint[] =>
+    list(v, path).map((c, i) => {
+      if (!c || typeof c !== 'object' || !CONSTRAINT_TYPES.includes(String(c.type))) {
+        throw new MflowError('YAML_SYNTAX', `A constraint needs a type: one of ${CONSTRAINT_TYPES.join(', ')}`, { file, line: y.lineOf([...path, i]), hint: 'constraints: [{type: not_null}, {type: check, expression: "id > 0"}]' });
+      }
+      const out = { ...c, type: String(c.type) } as unknown as Constraint;
+      if (c.to_columns !== undefined) out.to_columns = (c.to_columns as unknown[]).map(String);
+      if (c.columns !== undefined) out.columns = (c.columns as unknown[]).map(String);
+      return out;
+    });
   const testsOf = (entries: unknown[], tpath: (string | number)[], columnName: string | null, target: TestDef['target']) => {
     entries.forEach((t, i) => out.tests.push(toTestDef(t, columnName, target, file, y.lineOf([...tpath, i]))));
   };
@@ -153,6 +168,9 @@ export function parseProperties(text: string, file: string, projectName: string,
         latestVersion: (m.latest_version as string | number | undefined) ?? null,
         versions,
         relation: m.relation as string | undefined,
+        constraints: constraintsOf(m.constraints, [...path, 'constraints']),
+        access: (m.access as string | undefined) ?? undefined,
+        group: (m.group as string | undefined) ?? undefined,
       });
     });
   }

@@ -12,6 +12,7 @@ export class DuckDBDialect implements Dialect {
     atomicCreateOrReplace: true,
     supportsCopyGrants: false,
     identifierCase: 'lower',
+    constraints: { not_null: 'enforced', primary_key: 'enforced', unique: 'enforced', check: 'enforced', foreign_key: 'enforced' },
   };
 
   quote(identifier: string): string {

@@ -32,6 +32,8 @@ export class SnowflakeDialect implements Dialect {
     atomicCreateOrReplace: true,
     supportsCopyGrants: true,
     identifierCase: 'upper',
+    // As dbt-snowflake declares them: only NOT NULL is checked; keys are metadata; no CHECK.
+    constraints: { not_null: 'enforced', primary_key: 'not_enforced', unique: 'not_enforced', check: 'not_supported', foreign_key: 'not_enforced' },
   };
 
   constructor(readonly quoting: QuotingConfig = {}) {}
