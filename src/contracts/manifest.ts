@@ -5,7 +5,20 @@
  */
 export const MANIFEST_SCHEMA_VERSION = 'https://mediflow.dev/schemas/mflow/manifest/v1.json';
 
-export type ResourceType = 'model' | 'seed' | 'snapshot' | 'test' | 'source' | 'unit_test' | 'analysis' | 'operation';
+export type ResourceType = 'model' | 'seed' | 'snapshot' | 'test' | 'source' | 'unit_test' | 'analysis' | 'operation' | 'exposure' | 'metric' | 'semantic_model' | 'saved_query';
+
+/** A group, exposure, semantic model, metric or saved query, in dbt's manifest shape. */
+export type ManifestResource = Record<string, unknown> & {
+  unique_id: string;
+  name: string;
+  resource_type: string;
+  package_name: string;
+  original_file_path: string;
+  fqn?: string[];
+  config?: Record<string, unknown>;
+  tags?: string[];
+  depends_on?: { macros: string[]; nodes: string[] };
+};
 
 export type Materialization = 'view' | 'table' | 'incremental' | 'ephemeral' | 'seed' | 'snapshot' | 'test' | (string & {});
 
@@ -190,4 +203,17 @@ export interface Manifest {
   child_map: Record<string, string[]>;
   selectors: Record<string, unknown>;
   unit_tests: Record<string, unknown>;
+  /** dbt's other resources, keyed by unique_id (`exposure.<project>.<name>`, ...). */
+  exposures?: Record<string, ManifestResource>;
+  metrics?: Record<string, ManifestResource>;
+  groups?: Record<string, ManifestResource>;
+  semantic_models?: Record<string, ManifestResource>;
+  saved_queries?: Record<string, ManifestResource>;
+  /** group name -> unique_ids of its members. */
+  group_map?: Record<string, string[]>;
+  /** Disabled nodes by unique_id (dbt: a list per id). */
+  disabled?: Record<string, unknown[]>;
 }
+
+/** The manifest keys that hold dbt's non-node resources which take part in the graph. */
+export const GRAPH_RESOURCE_KEYS = ['exposures', 'metrics', 'semantic_models', 'saved_queries'] as const;

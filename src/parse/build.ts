@@ -25,7 +25,9 @@ import { findBlocks, parseArgList } from './blocks.js';
 import { FolderConfigs, checkConfigKeys, defaultConfig, mergeConfig } from './configs.js';
 import { discoverFiles, type SourceFile } from './discover.js';
 import { parseProperties, type Patch, type TestDef, type UnitTestDef } from './properties.js';
+import { checkAccess } from './access.js';
 import { checkContracts } from './contract-check.js';
+import { buildResources, type ResourceDef } from './resources.js';
 import { buildTestNode } from './tests.js';
 
 export interface ParseOptions {
@@ -83,6 +85,7 @@ export async function parseProject(o: ParseOptions): Promise<ParseResult> {
   const sources: Record<string, SourceTable> = {};
   const testDefs: TestDef[] = [];
   const unitDefs: UnitTestDef[] = [];
+  const resourceDefs: ResourceDef[] = [];
   for (const f of files.properties) {
     try {
       const r = parseProperties(f.text, f.path, p.name, o.target.schema, o.warnings);
@@ -103,6 +106,7 @@ export async function parseProject(o: ParseOptions): Promise<ParseResult> {
       }
       testDefs.push(...r.tests);
       unitDefs.push(...r.unitTests);
+      resourceDefs.push(...r.resources);
     } catch (e) {
       if (e instanceof MflowError) errors.push(e);
       else throw e;
@@ -394,6 +398,13 @@ export async function parseProject(o: ParseOptions): Promise<ParseResult> {
   }
 
   checkContracts(nodes, index, errors);
+  const resolveNode = (r: RefCall) => {
+    const c = index.get(r.name);
+    return c ? pickVersion(c, r.version) : undefined;
+  };
+  const resources = buildResources(resourceDefs, { projectName: p.name, resolveRef: resolveNode, refNames: () => index.keys(), sources, target: { database: (o.target.database as string | null) ?? null, schema: o.target.schema } }, errors);
+  const groupInfo = new Map(resourceDefs.filter((d) => d.kind === 'groups').map((d) => [d.name, { name: d.name, file: d.file, line: d.line }]));
+  checkAccess(nodes, groupInfo, resolveNode, errors);
   phase('place, resolve refs');
   // Generic data tests from properties files.
   for (const t of testDefs) {
@@ -456,6 +467,17 @@ export async function parseProject(o: ParseOptions): Promise<ParseResult> {
   if (errors.length) throw new MflowErrors(dedupe(errors));
 
   const { parent_map, child_map } = parentChildMaps(nodes, Object.keys(sources));
+  // Exposures, metrics, semantic models and saved queries have parents and children too, as in dbt's maps.
+  for (const set of [resources.exposures, resources.semantic_models, resources.metrics, resources.saved_queries]) {
+    for (const r of Object.values(set)) {
+      parent_map[r.unique_id] = [...(r.depends_on?.nodes ?? [])].sort();
+      child_map[r.unique_id] ??= [];
+      for (const d of r.depends_on?.nodes ?? []) (child_map[d] ??= []).push(r.unique_id);
+    }
+  }
+  for (const k of Object.keys(child_map)) child_map[k].sort();
+  const group_map: Record<string, string[]> = {};
+  for (const n of Object.values(nodes)) if (n.group) (group_map[n.group] ??= []).push(n.unique_id);
 
   const manifest: Manifest = {
     metadata: {
@@ -475,6 +497,13 @@ export async function parseProject(o: ParseOptions): Promise<ParseResult> {
     child_map,
     selectors: {},
     unit_tests: unitTests,
+    exposures: resources.exposures,
+    metrics: resources.metrics,
+    groups: resources.groups,
+    semantic_models: resources.semantic_models,
+    saved_queries: resources.saved_queries,
+    group_map,
+    disabled: Object.fromEntries([...disabled.values()].map((n) => [n.unique_id, [n]])),
   };
   return { manifest, runtime };
 }

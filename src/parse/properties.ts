@@ -3,6 +3,7 @@ import { MflowError, closest } from '../errors.js';
 import type { Warning } from '../project/types.js';
 import { parseYaml } from '../util/yaml.js';
 import { checkConfigKeys } from './configs.js';
+import { RESOURCE_KINDS, type ResourceDef } from './resources.js';
 
 /**
  * Properties files (`models/**.yml`): descriptions, columns, data tests, sources, seeds,
@@ -67,6 +68,8 @@ export interface PropertiesResult {
   tests: TestDef[];
   macros: MacroPatch[];
   unitTests: UnitTestDef[];
+  /** groups, exposures, semantic_models, metrics, saved_queries (built in resources.ts once refs resolve). */
+  resources: ResourceDef[];
 }
 
 const TOP_KEYS = ['version', 'models', 'sources', 'seeds', 'snapshots', 'macros', 'unit_tests', 'analyses', 'exposures', 'metrics', 'semantic_models', 'saved_queries', 'groups', 'data_tests'];
@@ -79,7 +82,7 @@ const TEST_CONFIG_KEYS = new Set(['severity', 'where', 'limit', 'warn_if', 'erro
 
 export function parseProperties(text: string, file: string, projectName: string, defaultSchema: string, warnings: Warning[]): PropertiesResult {
   const y = parseYaml<Record<string, unknown> | null>(text, file);
-  const out: PropertiesResult = { patches: [], sources: [], tests: [], macros: [], unitTests: [] };
+  const out: PropertiesResult = { patches: [], sources: [], tests: [], macros: [], unitTests: [], resources: [] };
   const data = y.data;
   if (!data) return out;
   if (typeof data !== 'object' || Array.isArray(data)) throw new MflowError('YAML_SYNTAX', 'A properties file must be a mapping (version: 2, models: [...])', { file, line: 1 });
@@ -221,6 +224,13 @@ export function parseProperties(text: string, file: string, projectName: string,
       });
     });
   });
+
+  for (const kind of RESOURCE_KINDS) {
+    list(data[kind], [kind]).forEach((r, i) => {
+      if (!r || typeof r !== 'object' || !r.name) throw new MflowError('YAML_SYNTAX', `Each entry of '${kind}' needs a name`, { file, line: y.lineOf([kind, i]) });
+      out.resources.push({ kind, name: String(r.name), file, line: y.lineOf([kind, i]), raw: r });
+    });
+  }
 
   list(data.macros, ['macros']).forEach((m, i) => {
     out.macros.push({ name: String(m.name), description: String(m.description ?? ''), arguments: (m.arguments as MacroPatch['arguments']) ?? [], file, line: y.lineOf(['macros', i]) });
