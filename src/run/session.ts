@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse as parseYamlText } from 'yaml';
@@ -14,6 +15,7 @@ import { parseProject } from '../parse/build.js';
 import { loadProject } from '../project/load.js';
 import type { ProjectConfig, ResolvedTarget } from '../project/types.js';
 import { writeManifest } from '../artifacts/write.js';
+import { LogFileConsole } from '../console/log-file.js';
 import { phase } from '../util/timing.js';
 
 /** Options every command takes; the CLI maps its flags onto these. */
@@ -37,6 +39,11 @@ export interface CommonOptions {
   /** Override target-path. */
   targetPath?: string;
   writeArtifacts?: boolean;
+}
+
+/** `logs/mflow.log` under the project, or under its `log-path`. */
+function logFile(config: ProjectConfig): string {
+  return resolve(config.root, config.logPath ?? 'logs', 'mflow.log');
 }
 
 export function parseVars(v: CommonOptions['vars']): Record<string, unknown> {
@@ -94,14 +101,16 @@ export class Session {
 
   /** Loads and parses the project; the warehouse is connected only when a command needs it. */
   static async open(opts: CommonOptions): Promise<Session> {
-    const console = opts.console ?? new CaptureConsole();
     const vars = parseVars(opts.vars);
     const { config, target, warnings } = loadProject({ projectDir: opts.projectDir, profilesDir: opts.profilesDir, target: opts.target, vars, env: opts.env });
+    const given: Console = opts.console ?? new CaptureConsole();
+    const invocationId = given.invocationId ?? randomUUID();
+    const console = new LogFileConsole(given, logFile(config), invocationId);
     const dialect = await dialectFor(target.type, target);
     const parseWarnings = [...warnings];
     let parsed;
     try {
-      parsed = await parseProject({ project: config, target, dialect, vars, env: opts.env, warnings: parseWarnings });
+      parsed = await parseProject({ project: config, target, dialect, vars, env: opts.env, warnings: parseWarnings, invocationId });
     } finally {
       // Warnings first: an unknown config key is often the cause of the error that follows.
       for (const w of parseWarnings) console.emit({ type: 'warn', msg: w.message, file: w.file, line: w.line });
