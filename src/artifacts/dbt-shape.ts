@@ -95,6 +95,8 @@ export function toDbtManifest(m: Manifest): Record<string, unknown> {
     saved_queries: m.saved_queries ?? {},
     semantic_models: m.semantic_models ?? {},
     unit_tests: unitTests,
+    // dbt 1.12's user-defined functions; mflow has none.
+    functions: {},
   };
 }
 

@@ -391,10 +391,10 @@ export async function parseProject(o: ParseOptions): Promise<ParseResult> {
     }
     n.depends_on.nodes = [...deps].sort();
   }
+  // dbt keeps such a test among the nodes, disabled and without dependencies; the graph leaves it out.
   for (const id of disabledByRef) {
     nodes[id].config.enabled = false;
-    disabled.set(nodes[id].name, nodes[id]);
-    delete nodes[id];
+    nodes[id].depends_on.nodes = [];
   }
 
   checkContracts(nodes, index, errors);
