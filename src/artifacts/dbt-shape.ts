@@ -76,7 +76,9 @@ export function toDbtManifest(m: Manifest): Record<string, unknown> {
   const sources: Record<string, unknown> = {};
   for (const [id, s] of Object.entries(m.sources)) sources[id] = without(s, ['declared_at']);
   const disabled: Record<string, unknown[]> = {};
-  for (const [id, list] of Object.entries(m.disabled ?? {})) disabled[id] = list.map((n) => without(n as object, ['declared_at']));
+  for (const [id, list] of Object.entries(m.disabled ?? {})) {
+    disabled[id] = list.map((n) => ((n as ManifestNode).resource_type === 'unit_test' ? dbtUnitTest(n as ManifestNode, n as Record<string, unknown>) : without(n as object, ['declared_at'])));
+  }
   const md = m.metadata;
   return {
     metadata: dbtMetadata(md, { project_name: md.project_name, adapter_type: md.adapter_type, send_anonymous_usage_stats: false, user_id: null }),

@@ -421,9 +421,16 @@ export async function parseProject(o: ParseOptions): Promise<ParseResult> {
 
   // Unit tests.
   const unitTests: Record<string, unknown> = {};
+  const disabledUnitTests: Record<string, ManifestNode> = {};
   for (const u of unitDefs) {
     const model = index.get(u.model)?.[0];
-    if (!model && disabled.get(u.model)?.resource_type === 'model') continue; // dbt: a unit test of a disabled model is disabled too
+    const off = disabled.get(u.model);
+    if (!model && off?.resource_type === 'model') {
+      // dbt: a unit test of a disabled model is disabled too (listed under `disabled`, never run).
+      const uid = `unit_test.${p.name}.${u.model}.${u.name}`;
+      disabledUnitTests[uid] = { ...off, unique_id: uid, resource_type: 'unit_test', name: u.name, fqn: [...off.fqn, u.name], original_file_path: u.file, path: u.file, description: u.description, config: mergeConfig(defaultConfig('unit_test'), { ...u.config, enabled: false }), depends_on: { nodes: [], macros: [] }, attached_node: off.unique_id, model: u.model, given: u.given, expect: u.expect, overrides: u.overrides } as ManifestNode;
+      continue;
+    }
     if (!model || model.resource_type !== 'model') {
       const s = closest(u.model, [...index.keys()]);
       errors.push(new MflowError('UNKNOWN_REF', `Unit test '${u.name}' is for model '${u.model}', which does not exist`, { file: u.file, line: u.line, hint: s ? `Did you mean '${s}'?` : undefined }));
@@ -503,7 +510,7 @@ export async function parseProject(o: ParseOptions): Promise<ParseResult> {
     semantic_models: resources.semantic_models,
     saved_queries: resources.saved_queries,
     group_map,
-    disabled: Object.fromEntries([...disabled.values()].map((n) => [n.unique_id, [n]])),
+    disabled: Object.fromEntries([...[...disabled.values()].map((n) => [n.unique_id, [n]]), ...Object.entries(disabledUnitTests).map(([id, n]) => [id, [n]])]),
   };
   return { manifest, runtime };
 }
