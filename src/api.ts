@@ -1,7 +1,7 @@
 import { existsSync, rmSync } from 'node:fs';
 import { recordEarlyFailure } from './run/early-failure.js';
 import { join, resolve } from 'node:path';
-import type { ResourceType } from './contracts/manifest.js';
+import { GRAPH_RESOURCE_KEYS, type ResourceType } from './contracts/manifest.js';
 import type { QueryResult } from './contracts/adapter.js';
 import { compileNode, compileNodeTracked } from './compile/compiler.js';
 import { canReuseRender, partialStateOf } from './parse/partial/index.js';
@@ -204,13 +204,17 @@ export interface LsItem {
 export async function ls(opts: CommonOptions & { resourceTypes?: ResourceType[] } = {}): Promise<LsItem[]> {
   const s = await Session.open({ ...opts, writeArtifacts: opts.writeArtifacts ?? true });
   s.flushManifest();
-  const types = opts.resourceTypes ?? ['model', 'seed', 'snapshot', 'test', 'unit_test', 'analysis', 'source'];
+  const types = opts.resourceTypes ?? ['model', 'seed', 'snapshot', 'test', 'unit_test', 'analysis', 'source', 'exposure', 'metric', 'semantic_model', 'saved_query'];
   const ids = selectFor(s, opts, types as ResourceType[]);
   const order = s.dag.topoSort(new Set(ids));
   return order.map((id) => {
     const n = s.manifest.nodes[id];
     if (n) return { unique_id: id, name: n.name, resource_type: n.resource_type, fqn: n.fqn, path: n.original_file_path, materialized: String(n.config.materialized), tags: n.tags };
     const src = s.manifest.sources[id];
+    if (!src) {
+      const r = GRAPH_RESOURCE_KEYS.map((k) => s.manifest[k]?.[id]).find(Boolean)!;
+      return { unique_id: id, name: r.name, resource_type: r.resource_type, fqn: r.fqn ?? [], path: r.original_file_path, materialized: r.resource_type, tags: r.tags ?? [] };
+    }
     return { unique_id: id, name: `${src.source_name}.${src.name}`, resource_type: 'source', fqn: src.fqn, path: src.original_file_path, materialized: 'source', tags: src.tags };
   });
 }
@@ -227,7 +231,10 @@ export async function show(opts: CommonOptions & { inline?: string; limit?: numb
       const node = { ...(base ?? {}), unique_id: 'sql_operation.inline', name: 'inline', resource_type: 'model', raw_code: opts.inline, original_file_path: '<inline>', refs: [], checksum: { name: 'sha256', checksum: opts.inline }, config: { materialized: 'view', enabled: true, tags: [], meta: {}, pre_hook: [], post_hook: [] } } as never;
       sql = await compileNode(ctx, node);
     } else {
-      const ids = selectFor(s, opts, ['model', 'seed', 'snapshot', 'analysis', 'test']);
+      let ids = selectFor(s, opts, ['model', 'seed', 'snapshot', 'analysis', 'test']);
+      // `-s model` also picks the model's tests (indirect selection): preview the one node that is not a test.
+      const nonTests = ids.filter((id) => s.manifest.nodes[id]?.resource_type !== 'test');
+      if (ids.length > 1 && nonTests.length === 1) ids = nonTests;
       if (ids.length !== 1) throw new MflowError('USAGE', ids.length ? `show needs exactly one node; the selection matched ${ids.length}` : 'show: the selection matched no node', { hint: 'Use mflow show -s <model> or --inline "select ...".' });
       const n = s.manifest.nodes[ids[0]];
       sql = n.resource_type === 'seed' || n.resource_type === 'snapshot' ? `select * from ${n.relation_name}` : await compileNode(ctx, n);

@@ -3,6 +3,7 @@ import { dirname, isAbsolute, join, relative, sep } from 'node:path';
 import type { Manifest, ManifestNode } from '../contracts/manifest.js';
 import type { RunResults } from '../contracts/results.js';
 import { redact } from '../project/secrets.js';
+import { toDbtManifest, toDbtRunResults } from './dbt-shape.js';
 
 /** Writes a file atomically (temp name, then rename), so readers never see half a JSON file. */
 export function writeAtomic(path: string, text: string): void {
@@ -12,8 +13,9 @@ export function writeAtomic(path: string, text: string): void {
   renameSync(tmp, path);
 }
 
+/** manifest.json in dbt's v12 shape (see dbt-shape.ts). */
 export function writeManifest(targetDir: string, m: Manifest): void {
-  writeAtomic(join(targetDir, 'manifest.json'), JSON.stringify(m));
+  writeAtomic(join(targetDir, 'manifest.json'), JSON.stringify(toDbtManifest(m)));
 }
 
 export function readManifest(dir: string): Manifest | null {
@@ -23,7 +25,7 @@ export function readManifest(dir: string): Manifest | null {
 }
 
 export function writeRunResults(targetDir: string, r: RunResults): void {
-  writeAtomic(join(targetDir, 'run_results.json'), JSON.stringify(r, null, 1));
+  writeAtomic(join(targetDir, 'run_results.json'), JSON.stringify(toDbtRunResults(r), null, 1));
 }
 
 export function readRunResults(dir: string): RunResults | null {

@@ -126,7 +126,7 @@ export function buildProgram(setCode: (c: number) => void): Command {
     });
 
   addCommon(program.command('ls').alias('list').description('list the selected nodes'))
-    .option('--resource-type <type...>', 'model, seed, snapshot, test, unit_test, source, analysis')
+    .option('--resource-type <type...>', 'model, seed, snapshot, test, unit_test, source, analysis, exposure, metric, semantic_model, saved_query')
     .addOption(new Option('--output <format>', 'name, path, selector or json').choices(['name', 'path', 'selector', 'json']).default('selector'))
     .action(async (flags: GlobalFlags & { resourceType?: string[]; output: string }) => {
       const cons = makeConsole(flags);

@@ -98,7 +98,7 @@ function testKwargs(ctx: CompileContext, n: ManifestNode, host: RenderHost): Rec
   for (const [k, v] of Object.entries(n.test_metadata!.kwargs)) if (k !== 'model') kw[k] = evalArg(v);
   const attached = n.attached_node!;
   const src = ctx.manifest.sources[attached];
-  const rel = src ? host.resolveSource(src.source_name, src.name) : host.resolveRef({ name: ctx.manifest.nodes[attached].name });
+  const rel = src ? host.resolveSource(src.source_name, src.name) : host.resolveRef({ name: ctx.manifest.nodes[attached].name, version: ctx.manifest.nodes[attached].version ?? null });
   const where = n.config.where as string | null | undefined;
   kw.model = where ? `(select * from ${rel} where ${where}) dbt_subquery` : rel;
   return kw;

@@ -42,6 +42,13 @@ export interface Capabilities {
   identifierCase: 'upper' | 'lower';
   /** `with x as materialized (...)` computes a CTE once for all its readers (data tests in one scan). */
   supportsMaterializedCte: boolean;
+  /**
+   * What the warehouse does with each constraint of an enforced model contract, as dbt adapters
+   * declare it: `enforced` (checked on insert), `not_enforced` (accepted as metadata only: mflow
+   * applies it and warns) or `not_supported` (an error before anything is built). A constraint
+   * type not listed is not supported.
+   */
+  constraints?: Partial<Record<'not_null' | 'primary_key' | 'unique' | 'check' | 'foreign_key', 'enforced' | 'not_enforced' | 'not_supported'>>;
 }
 
 export interface Dialect {

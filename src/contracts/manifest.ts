@@ -5,7 +5,20 @@
  */
 export const MANIFEST_SCHEMA_VERSION = 'https://mediflow.dev/schemas/mflow/manifest/v1.json';
 
-export type ResourceType = 'model' | 'seed' | 'snapshot' | 'test' | 'source' | 'unit_test' | 'analysis' | 'operation';
+export type ResourceType = 'model' | 'seed' | 'snapshot' | 'test' | 'source' | 'unit_test' | 'analysis' | 'operation' | 'exposure' | 'metric' | 'semantic_model' | 'saved_query';
+
+/** A group, exposure, semantic model, metric or saved query, in dbt's manifest shape. */
+export type ManifestResource = Record<string, unknown> & {
+  unique_id: string;
+  name: string;
+  resource_type: string;
+  package_name: string;
+  original_file_path: string;
+  fqn?: string[];
+  config?: Record<string, unknown>;
+  tags?: string[];
+  depends_on?: { macros: string[]; nodes: string[] };
+};
 
 export type Materialization = 'view' | 'table' | 'incremental' | 'ephemeral' | 'seed' | 'snapshot' | 'test' | (string & {});
 
@@ -33,6 +46,24 @@ export interface ColumnInfo {
   data_type?: string | null;
   meta: Record<string, unknown>;
   tags: string[];
+  /** Column constraints, applied when the model's contract is enforced. */
+  constraints?: Constraint[];
+}
+
+export type ConstraintType = 'not_null' | 'primary_key' | 'unique' | 'check' | 'foreign_key' | 'custom';
+
+/** dbt's constraint shape (column-level, or model-level with `columns`). */
+export interface Constraint {
+  type: ConstraintType;
+  name?: string | null;
+  expression?: string | null;
+  /** Model-level constraints: the columns they span. */
+  columns?: string[];
+  /** foreign_key: `to: ref('dim')` and `to_columns: [id]` (or everything in `expression`). */
+  to?: string | null;
+  to_columns?: string[];
+  warn_unenforced?: boolean;
+  warn_unsupported?: boolean;
 }
 
 export interface RefCall {
@@ -82,6 +113,11 @@ export interface ManifestNode {
   test_metadata?: { name: string; kwargs: Record<string, unknown>; namespace?: string | null } | null;
   attached_node?: string | null;
   column_name?: string | null;
+  /** Model-level constraints (`constraints:` beside `columns:`). */
+  constraints?: Constraint[];
+  /** Groups and access (dbt): who may ref this model. */
+  group?: string | null;
+  access?: 'private' | 'protected' | 'public' | null;
   /** Line in the properties file that declared this test or patched this node. */
   declared_at?: { file: string; line: number } | null;
 }
@@ -167,4 +203,17 @@ export interface Manifest {
   child_map: Record<string, string[]>;
   selectors: Record<string, unknown>;
   unit_tests: Record<string, unknown>;
+  /** dbt's other resources, keyed by unique_id (`exposure.<project>.<name>`, ...). */
+  exposures?: Record<string, ManifestResource>;
+  metrics?: Record<string, ManifestResource>;
+  groups?: Record<string, ManifestResource>;
+  semantic_models?: Record<string, ManifestResource>;
+  saved_queries?: Record<string, ManifestResource>;
+  /** group name -> unique_ids of its members. */
+  group_map?: Record<string, string[]>;
+  /** Disabled nodes by unique_id (dbt: a list per id). */
+  disabled?: Record<string, unknown[]>;
 }
+
+/** The manifest keys that hold dbt's non-node resources which take part in the graph. */
+export const GRAPH_RESOURCE_KEYS = ['exposures', 'metrics', 'semantic_models', 'saved_queries'] as const;

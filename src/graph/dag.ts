@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import type { Graph } from '@dagrejs/graphlib';
-import type { Manifest } from '../contracts/manifest.js';
+import { GRAPH_RESOURCE_KEYS, type Manifest } from '../contracts/manifest.js';
 import { MflowError } from '../errors.js';
 
 interface NodeInfo {
@@ -52,6 +52,9 @@ export class Dag {
       for (const p of parents ?? []) if (dag.info.has(p)) dag.addEdge(p, child);
     };
     for (const [id, n] of Object.entries(m.nodes)) if (dag.info.has(id)) addEdges(id, n.depends_on?.nodes);
+    // Exposures, metrics, semantic models and saved queries: selectable (`+exposure:x`), never built.
+    for (const key of GRAPH_RESOURCE_KEYS) for (const [id, r] of Object.entries(m[key] ?? {})) if (r.config?.enabled !== false) dag.addNode(id, { file: r.original_file_path });
+    for (const key of GRAPH_RESOURCE_KEYS) for (const [id, r] of Object.entries(m[key] ?? {})) if (dag.info.has(id)) addEdges(id, r.depends_on?.nodes);
     for (const [id, u] of Object.entries(unitTestsOf(m))) if (!(id in m.nodes) && dag.info.has(id)) addEdges(id, u.depends_on?.nodes);
     for (const list of dag.up.values()) list.sort();
     for (const list of dag.down.values()) list.sort();

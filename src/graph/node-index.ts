@@ -1,4 +1,4 @@
-import type { Manifest, ManifestNode, ResourceType, SourceTable } from '../contracts/manifest.js';
+import { GRAPH_RESOURCE_KEYS, type Manifest, type ManifestNode, type ResourceType, type SourceTable } from '../contracts/manifest.js';
 
 /** What every selector method needs to know about one node, source or unit test. */
 export interface IndexEntry {
@@ -64,6 +64,7 @@ export class NodeIndex {
     for (const [id, u] of Object.entries(manifest.unit_tests ?? {})) {
       if (!this.entries.has(id) && u && typeof u === 'object') this.add(fromUnitTest(id, u as UnitTestLike));
     }
+    for (const key of GRAPH_RESOURCE_KEYS) for (const [id, r] of Object.entries(manifest[key] ?? {})) this.add({ ...fromUnitTest(id, r as UnitTestLike), resourceType: r.resource_type as ResourceType, inFqnSearch: false });
   }
 
   private add(e: IndexEntry): void {

@@ -16,7 +16,8 @@ export interface MethodContext {
   comparator?: StateComparator;
 }
 
-const RESOURCE_TYPES = ['model', 'seed', 'snapshot', 'test', 'source', 'unit_test', 'analysis', 'operation'];
+const RESOURCE_TYPES = ['model', 'seed', 'snapshot', 'test', 'source', 'unit_test', 'analysis', 'operation', 'exposure', 'metric', 'semantic_model', 'saved_query'];
+const ACCESS_VALUES = ['private', 'protected', 'public'];
 const TEST_TYPES = ['generic', 'singular', 'unit', 'data', 'schema'];
 const RESULT_STATUSES: NodeStatus[] = ['success', 'error', 'skipped', 'pass', 'fail', 'warn', 'runtime error'];
 const VERSION_VALUES = ['latest', 'prerelease', 'old', 'none'];
@@ -62,6 +63,15 @@ export function searchMethod(c: SelectionCriteria, ctx: MethodContext): Set<stri
       return searchResult(ctx, c);
     case 'version':
       return searchVersion(ix, c);
+    case 'exposure':
+    case 'metric':
+    case 'semantic_model':
+    case 'saved_query':
+      // `exposure:weekly_report`, `metric:rev*` (by name; `package.name` also matches).
+      return filterEntries(ix, ix.byType.get(c.method) ?? [], (e) => fnmatch(e.name, v) || fnmatch(`${e.packageName}.${e.name}`, v));
+    case 'access':
+      if (!ACCESS_VALUES.includes(v)) throw badValue(c, ACCESS_VALUES);
+      return filterEntries(ix, ix.byType.get('model') ?? [], (e) => ((e.raw as { access?: string }).access ?? e.config.access ?? 'protected') === v);
   }
 }
 

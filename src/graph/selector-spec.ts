@@ -22,17 +22,17 @@ export const METHOD_NAMES = [
   'result',
   'version',
   'unique_id',
+  'exposure',
+  'metric',
+  'semantic_model',
+  'saved_query',
+  'access',
 ] as const;
 
 export type MethodName = (typeof METHOD_NAMES)[number];
 
 /** dbt methods for resources mflow does not have; named so the error says so instead of guessing. */
 export const UNSUPPORTED_DBT_METHODS: Record<string, string> = {
-  exposure: 'mflow manifests have no exposures',
-  metric: 'mflow manifests have no metrics',
-  semantic_model: 'mflow manifests have no semantic models',
-  saved_query: 'mflow manifests have no saved queries',
-  access: 'mflow models have no access levels',
   source_status: 'source freshness results are not compared between runs yet',
 };
 

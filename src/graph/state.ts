@@ -1,4 +1,5 @@
 import type { Manifest, ManifestNode, SourceTable } from '../contracts/manifest.js';
+import { dbtUnitTest } from '../artifacts/dbt-shape.js';
 
 /**
  * `state:` selection: compare the current manifest with the one from a previous run (`--state`),
@@ -20,6 +21,11 @@ export const STATE_CHECKS = [
 export type StateCheck = (typeof STATE_CHECKS)[number];
 
 type Resource = ManifestNode | SourceTable | Record<string, unknown>;
+
+const without = (o: Record<string, unknown>) => {
+  const { created_at: _c, ...rest } = o;
+  return rest;
+};
 
 export class StateComparator {
   private modifiedMacros?: Set<string>;
@@ -43,6 +49,15 @@ export class StateComparator {
   matches(check: StateCheck, id: string): boolean {
     const cur = this.currentOf(id);
     if (!cur) return false;
+    // A manifest.json on disk holds unit tests in dbt's `unit_tests` shape only: compare in that shape.
+    const filed = this.previous.unit_tests?.[id] as Record<string, unknown> | undefined;
+    if (filed?.resource_type === 'unit_test' && !this.previous.nodes[id] && this.current.nodes[id]) {
+      const now = dbtUnitTest(this.current.nodes[id], (this.current.unit_tests[id] as Record<string, unknown>) ?? {});
+      const same = stable(JSON.parse(JSON.stringify(without(now)))) === stable(without(filed));
+      if (check === 'new') return false;
+      if (check === 'old') return true;
+      return check === 'unmodified' ? same : !same;
+    }
     const old = this.previousOf(id);
     switch (check) {
       case 'new':

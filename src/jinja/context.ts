@@ -235,6 +235,8 @@ export class JinjaRuntime {
       const vars = { ...this.opts.vars, ...((self.state?.node.extra?.__vars as Record<string, unknown>) ?? {}) };
       if (name in vars) return vars[name];
       if (dflt !== undefined) return dflt;
+      // dbt is lenient with disabled nodes: a var they miss is None while parsing, never an error.
+      if (self.state?.host.phase === 'parse' && (self.state.node.config.enabled === false || self.state.recorded.config.enabled === false)) return null;
       this.fail(`Required var '${name}' not found in config`, `Define it under 'vars:' in project.yml, or pass --vars '{${name}: ...}'.`, 'MISSING_VAR');
     };
     g.env_var = (name: string, dflt?: unknown) => {

@@ -20,6 +20,7 @@ export function planView(i: PlanInput): Plan {
   const body: Statement[] = [];
   if (i.existing && i.existing.type !== 'view') body.push(stmt(d.drop(rel(i), 'table'), `drop table ${rel(i)} replaced by a view`));
   body.push(stmt(d.createView(rel(i), i.sql, { replace: true, copyGrants: Boolean(i.node.config.copy_grants) }), `create view ${rel(i)}`));
+  body.push(...(i.afterBuild ?? []));
   return { statements: [...hooks(i.preHooks, 'pre-hook'), ...atomic(i, body), ...hooks(i.postHooks, 'post-hook')], resultType: 'view' };
 }
 
@@ -31,19 +32,28 @@ export function planTable(i: PlanInput): Plan {
   const d = i.dialect;
   const body: Statement[] = [];
   const transient = d.capabilities.supportsTransientTables && i.node.config.transient !== false;
-  if (d.capabilities.atomicCreateOrReplace) {
+  // A contracted table is created, then filled: only a transaction keeps the empty table out of sight.
+  const contractSwap = Boolean(i.contract) && !d.capabilities.supportsTransactionalDdl;
+  if (d.capabilities.atomicCreateOrReplace && !contractSwap) {
     if (i.existing && i.existing.type === 'view') body.push(stmt(d.drop(rel(i), 'view'), `drop view ${rel(i)} replaced by a table`));
     const opts = { replace: true, transient, copyGrants: Boolean(i.node.config.copy_grants) };
-    body.push(stmt(d.createTableAs(rel(i), i.sql, opts), `create table ${rel(i)}`));
+    if (i.contract) {
+      const [create, ...fill] = i.contract.tableStatements(rel(i), { replace: true, transient });
+      body.push(stmt(create, `create table ${rel(i)} with the contract's columns and constraints`), ...fill.map((f) => stmt(f, `insert the rows of ${rel(i)}`)));
+    } else body.push(stmt(d.createTableAs(rel(i), i.sql, opts), `create table ${rel(i)}`));
+    body.push(...(i.afterBuild ?? []));
   } else {
     const tmp = `${i.target.identifier}__mflow_tmp`;
     const backup = `${i.target.identifier}__mflow_backup`;
-    const pre = [stmt(d.drop(rel(i, tmp), 'table'), 'drop leftover temporary table'), stmt(d.createTableAs(rel(i, tmp), i.sql, { transient }), `build ${rel(i, tmp)}`)];
+    const build = i.contract
+      ? i.contract.tableStatements(rel(i, tmp), { transient }).map((x, k) => stmt(x, k === 0 ? `build ${rel(i, tmp)} with the contract's columns and constraints` : `fill ${rel(i, tmp)}`))
+      : [stmt(d.createTableAs(rel(i, tmp), i.sql, { transient }), `build ${rel(i, tmp)}`)];
+    const pre = [stmt(d.drop(rel(i, tmp), 'table'), 'drop leftover temporary table'), ...build];
     const swap: Statement[] = [stmt(d.drop(rel(i, backup), 'table'), 'drop leftover backup')];
     if (i.existing) swap.push(stmt(d.rename({ ...i.target, type: i.existing.type }, backup), 'move the old version aside'));
     swap.push(stmt(d.rename({ ...i.target, identifier: tmp, type: 'table' }, i.target.identifier), 'swap the new table in'));
     if (i.existing) swap.push(stmt(d.drop(rel(i, backup), i.existing.type === 'view' ? 'view' : 'table'), 'drop the old version'));
-    return { statements: [...hooks(i.preHooks, 'pre-hook'), ...pre, ...atomic(i, swap), ...hooks(i.postHooks, 'post-hook')], resultType: 'table' };
+    return { statements: [...hooks(i.preHooks, 'pre-hook'), ...pre, ...atomic(i, swap), ...(i.afterBuild ?? []), ...hooks(i.postHooks, 'post-hook')], resultType: 'table' };
   }
   return { statements: [...hooks(i.preHooks, 'pre-hook'), ...atomic(i, body), ...hooks(i.postHooks, 'post-hook')], resultType: 'table' };
 }
@@ -110,6 +120,7 @@ export function planIncremental(i: PlanInput): Plan {
       ...hooks(i.preHooks, 'pre-hook'),
       stmt(d.createTableAs(tmp, i.sql, { temporary: true, replace: true }), 'stage new rows in a temporary table'),
       ...apply,
+      ...(i.afterBuild ?? []),
       ...hooks(i.postHooks, 'post-hook'),
     ],
     resultType: 'table',

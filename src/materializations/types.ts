@@ -18,6 +18,10 @@ export interface PlanInput {
   /** For incremental runs: columns of the existing table and of the new query. */
   existingColumns?: Column[];
   newColumns?: Column[];
+  /** An enforced contract: the table is created with its columns and constraints, then filled. */
+  contract?: { tableStatements(target: string, opts: { replace?: boolean; transient?: boolean }): string[] };
+  /** Statements after the relation is built (persist_docs comments). */
+  afterBuild?: Statement[];
   /** Rendered hooks. */
   preHooks: string[];
   postHooks: string[];

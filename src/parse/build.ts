@@ -27,6 +27,9 @@ import { findBlocks, parseArgList } from './blocks.js';
 import { FolderConfigs, checkConfigKeys, defaultConfig, mergeConfig } from './configs.js';
 import { discoverFiles, type SourceFile } from './discover.js';
 import { parseProperties, type Patch, type TestDef, type UnitTestDef } from './properties.js';
+import { checkAccess } from './access.js';
+import { checkContracts } from './contract-check.js';
+import { buildResources, type ResourceDef } from './resources.js';
 import { buildTestNode } from './tests.js';
 
 export interface ParseOptions {
@@ -84,6 +87,7 @@ export async function parseProject(o: ParseOptions): Promise<ParseResult> {
   const sources: Record<string, SourceTable> = {};
   const testDefs: TestDef[] = [];
   const unitDefs: UnitTestDef[] = [];
+  const resourceDefs: ResourceDef[] = [];
   for (const f of files.properties) {
     try {
       const r = parseProperties(f.text, f.path, p.name, o.target.schema, o.warnings);
@@ -104,6 +108,7 @@ export async function parseProject(o: ParseOptions): Promise<ParseResult> {
       }
       testDefs.push(...r.tests);
       unitDefs.push(...r.unitTests);
+      resourceDefs.push(...r.resources);
     } catch (e) {
       if (e instanceof MflowError) errors.push(e);
       else throw e;
@@ -171,7 +176,7 @@ export async function parseProject(o: ParseOptions): Promise<ParseResult> {
     if (patch) patches.delete(`${patchKind}:${name}`);
     let config = defaultConfig(type);
     config = mergeConfig(config, folderCfg[type === 'analysis' ? 'analysis' : (type as 'model')]?.resolve(fqn) ?? {});
-    if (patch) config = mergeConfig(config, patch.config);
+    if (patch) config = mergeConfig(config, patchConfig(patch));
     if (type === 'analysis') config.materialized = 'analysis';
     const node: ManifestNode = {
       unique_id: `${type}.${p.name}.${name}`,
@@ -201,14 +206,22 @@ export async function parseProject(o: ParseOptions): Promise<ParseResult> {
       declared_at: patch ? { file: patch.file, line: patch.line } : null,
     };
     if (patch?.tags.length) node.config = mergeConfig(node.config, { tags: patch.tags });
+    if (patch?.constraints?.length) node.constraints = patch.constraints;
     return { node, file: f, line, body };
   };
   // Versioned models (`versions:` in properties): file `name_v2.sql` (or `defined_in`) is version 2 of `name`.
-  const versionOf = new Map<string, { patch: Patch; v: string | number; config: Record<string, unknown>; latest: string | number }>();
+  const versionOf = new Map<string, { patch: Patch; v: string | number; config: Record<string, unknown>; columns?: Record<string, ManifestNode['columns'][string]>; latest: string | number }>();
+  const modelFileNames = new Set(files.models.map((f) => baseName(f.path)));
   for (const pt of patches.values()) {
     if (pt.kind !== 'models' || !pt.versions?.length) continue;
     const latest = pt.latestVersion ?? pt.versions.map((x) => x.v).sort((a, b) => Number(a) - Number(b) || String(a).localeCompare(String(b))).at(-1)!;
-    for (const ver of pt.versions) versionOf.set(ver.defined_in ?? `${pt.name}_v${ver.v}`, { patch: pt, v: ver.v, config: ver.config ?? {}, latest });
+    for (const ver of pt.versions) versionOf.set(ver.defined_in ?? `${pt.name}_v${ver.v}`, { patch: pt, v: ver.v, config: ver.config ?? {}, columns: ver.columns, latest });
+    // dbt: the latest version may live in the unsuffixed file (`dim_x.sql`) when there is no `dim_x_v<latest>.sql`.
+    const latestVer = pt.versions.find((x) => String(x.v) === String(latest));
+    if (latestVer && !latestVer.defined_in && !modelFileNames.has(`${pt.name}_v${latest}`) && modelFileNames.has(pt.name)) {
+      versionOf.delete(`${pt.name}_v${latest}`);
+      versionOf.set(pt.name, { patch: pt, v: latestVer.v, config: latestVer.config ?? {}, columns: latestVer.columns, latest });
+    }
   }
   const usedVersionPatches = new Set<string>();
   for (const f of files.models) {
@@ -223,9 +236,10 @@ export async function parseProject(o: ParseOptions): Promise<ParseResult> {
     n.fqn = [...n.fqn, `v${vinfo.v}`];
     n.version = vinfo.v;
     n.latest_version = vinfo.latest;
-    n.config = mergeConfig(mergeConfig(n.config, vinfo.patch.config), vinfo.config);
+    n.config = mergeConfig(mergeConfig(n.config, patchConfig(vinfo.patch)), vinfo.config);
+    if (vinfo.patch.constraints?.length) n.constraints = vinfo.patch.constraints;
     n.description = vinfo.patch.description;
-    n.columns = vinfo.patch.columns;
+    n.columns = vinfo.columns ?? vinfo.patch.columns;
     n.patch_path = vinfo.patch.file;
     n.declared_at = { file: vinfo.patch.file, line: vinfo.patch.line };
     usedVersionPatches.add(`models:${vinfo.patch.name}`);
@@ -292,7 +306,9 @@ export async function parseProject(o: ParseOptions): Promise<ParseResult> {
       n.sources = r.recorded.sources;
       n.depends_on.macros = [...r.recorded.macros].map((m) => `macro.${p.name}.${m}`).filter((m) => macros[m]).sort();
     } catch (e) {
-      if (e instanceof MflowError) errors.push(e);
+      // A var() missing in a model that disables itself after the call (`{{ config(enabled=false) }}` further down).
+      if (e instanceof MflowError && e.code === 'MISSING_VAR' && DISABLED_IN_FILE.test(pd.body)) n.config = mergeConfig(n.config, { enabled: false });
+      else if (e instanceof MflowError) errors.push(e);
       else throw e;
     }
   }
@@ -340,6 +356,11 @@ export async function parseProject(o: ParseOptions): Promise<ParseResult> {
     const cands = index.get(r.name);
     if (!cands || cands.length === 0) {
       if (disabled.has(r.name)) {
+        // dbt: a singular test on a disabled node is disabled with it, not an error.
+        if (from.resource_type === 'test') {
+          disabledByRef.add(from.unique_id);
+          return null;
+        }
         errors.push(new MflowError('UNKNOWN_REF', `${from.resource_type} '${from.name}' depends on '${r.name}', which is disabled`, { file: from.original_file_path, line, node: from.unique_id, hint: `Enable '${r.name}' or disable '${from.name}' too.` }));
         return null;
       }
@@ -354,6 +375,7 @@ export async function parseProject(o: ParseOptions): Promise<ParseResult> {
     }
     return picked.unique_id;
   };
+  const disabledByRef = new Set<string>();
   for (const n of Object.values(nodes)) {
     const deps = new Set<string>();
     for (const r of n.refs) {
@@ -370,7 +392,20 @@ export async function parseProject(o: ParseOptions): Promise<ParseResult> {
     }
     n.depends_on.nodes = [...deps].sort();
   }
+  // dbt keeps such a test among the nodes, disabled and without dependencies; the graph leaves it out.
+  for (const id of disabledByRef) {
+    nodes[id].config.enabled = false;
+    nodes[id].depends_on.nodes = [];
+  }
 
+  checkContracts(nodes, index, errors);
+  const resolveNode = (r: RefCall) => {
+    const c = index.get(r.name);
+    return c ? pickVersion(c, r.version) : undefined;
+  };
+  const resources = buildResources(resourceDefs, { projectName: p.name, resolveRef: resolveNode, refNames: () => index.keys(), sources, target: { database: (o.target.database as string | null) ?? null, schema: o.target.schema } }, errors);
+  const groupInfo = new Map(resourceDefs.filter((d) => d.kind === 'groups').map((d) => [d.name, { name: d.name, file: d.file, line: d.line }]));
+  checkAccess(nodes, groupInfo, resolveNode, errors);
   phase('place, resolve refs');
   // Generic data tests from properties files.
   for (const t of testDefs) {
@@ -387,8 +422,16 @@ export async function parseProject(o: ParseOptions): Promise<ParseResult> {
 
   // Unit tests.
   const unitTests: Record<string, unknown> = {};
+  const disabledUnitTests: Record<string, ManifestNode> = {};
   for (const u of unitDefs) {
     const model = index.get(u.model)?.[0];
+    const off = disabled.get(u.model);
+    if (!model && off?.resource_type === 'model') {
+      // dbt: a unit test of a disabled model is disabled too (listed under `disabled`, never run).
+      const uid = `unit_test.${p.name}.${u.model}.${u.name}`;
+      disabledUnitTests[uid] = { ...off, unique_id: uid, resource_type: 'unit_test', name: u.name, fqn: [...off.fqn, u.name], original_file_path: u.file, path: u.file, description: u.description, config: mergeConfig(defaultConfig('unit_test'), { ...u.config, enabled: false }), depends_on: { nodes: [], macros: [] }, attached_node: off.unique_id, model: u.model, given: u.given, expect: u.expect, overrides: u.overrides } as ManifestNode;
+      continue;
+    }
     if (!model || model.resource_type !== 'model') {
       const s = closest(u.model, [...index.keys()]);
       errors.push(new MflowError('UNKNOWN_REF', `Unit test '${u.name}' is for model '${u.model}', which does not exist`, { file: u.file, line: u.line, hint: s ? `Did you mean '${s}'?` : undefined }));
@@ -433,6 +476,17 @@ export async function parseProject(o: ParseOptions): Promise<ParseResult> {
   if (errors.length) throw new MflowErrors(dedupe(errors));
 
   const { parent_map, child_map } = parentChildMaps(nodes, Object.keys(sources));
+  // Exposures, metrics, semantic models and saved queries have parents and children too, as in dbt's maps.
+  for (const set of [resources.exposures, resources.semantic_models, resources.metrics, resources.saved_queries]) {
+    for (const r of Object.values(set)) {
+      parent_map[r.unique_id] = [...(r.depends_on?.nodes ?? [])].sort();
+      child_map[r.unique_id] ??= [];
+      for (const d of r.depends_on?.nodes ?? []) (child_map[d] ??= []).push(r.unique_id);
+    }
+  }
+  for (const k of Object.keys(child_map)) child_map[k].sort();
+  const group_map: Record<string, string[]> = {};
+  for (const n of Object.values(nodes)) if (n.group) (group_map[n.group] ??= []).push(n.unique_id);
 
   const manifest: Manifest = {
     metadata: {
@@ -452,6 +506,13 @@ export async function parseProject(o: ParseOptions): Promise<ParseResult> {
     child_map,
     selectors: {},
     unit_tests: unitTests,
+    exposures: resources.exposures,
+    metrics: resources.metrics,
+    groups: resources.groups,
+    semantic_models: resources.semantic_models,
+    saved_queries: resources.saved_queries,
+    group_map,
+    disabled: Object.fromEntries([...[...disabled.values()].map((n) => [n.unique_id, [n]]), ...Object.entries(disabledUnitTests).map(([id, n]) => [id, [n]])]),
   };
   return { manifest, runtime };
 }
@@ -465,6 +526,14 @@ function dedupe(errors: MflowError[]): MflowError[] {
     return true;
   });
 }
+
+/** A patch's `config:`, with `access:` / `group:` given as properties folded in (dbt takes both). */
+function patchConfig(pt: Patch): Record<string, unknown> {
+  if (pt.access === undefined && pt.group === undefined) return pt.config;
+  return { ...(pt.access !== undefined ? { access: pt.access } : {}), ...(pt.group !== undefined ? { group: pt.group } : {}), ...pt.config };
+}
+
+const DISABLED_IN_FILE = /config\s*\([^)]*\benabled\s*=\s*false\b/i;
 
 const baseName = (path: string) => path.split('/').pop()!.replace(/\.(sql|csv)$/, '');
 

@@ -95,6 +95,7 @@ export class FolderConfigs {
     const id = [...path, k].join('.');
     if (this.warned.has(id)) return;
     this.warned.add(id);
+    if (!firstReport(this.warnings, this.project.file, normalizeKey(k.replace(/^\+/, '')))) return;
     const bare = k.replace(/^\+/, '');
     const suggestion = closest(bare, plus ? NODE_CONFIG_KEYS : [...NODE_CONFIG_KEYS, ...this.knownSegments]);
     this.warnings.push({
@@ -107,11 +108,26 @@ export class FolderConfigs {
   }
 }
 
+/**
+ * Unknown keys already reported, per warnings list: one warning per key and file (the first
+ * place it appears), not one per model that a shared macro or properties file configures.
+ */
+const reported = new WeakMap<Warning[], Set<string>>();
+
+export function firstReport(warnings: Warning[], file: string, key: string): boolean {
+  let seen = reported.get(warnings);
+  if (!seen) reported.set(warnings, (seen = new Set()));
+  const id = `${file}\0${key}`;
+  if (seen.has(id)) return false;
+  seen.add(id);
+  return true;
+}
+
 /** Checks keys of a `config:` block or `config()` call; returns warnings for unknown ones. */
 export function checkConfigKeys(cfg: Record<string, unknown>, where: { file: string; line?: number }, warnings: Warning[]): void {
   for (const k of Object.keys(cfg)) {
     const key = normalizeKey(k);
-    if (!NODE_CONFIG_KEY_SET.has(key)) {
+    if (!NODE_CONFIG_KEY_SET.has(key) && firstReport(warnings, where.file, key)) {
       const s = closest(key, NODE_CONFIG_KEYS);
       warnings.push({ ...where, message: `Unknown config key '${k}'${s ? ` (did you mean '${s}'?)` : ''}; it is ignored` });
     }

@@ -1,8 +1,9 @@
-import type { ColumnInfo, FreshnessRule, SourceTable } from '../contracts/manifest.js';
+import type { ColumnInfo, Constraint, FreshnessRule, SourceTable } from '../contracts/manifest.js';
 import { MflowError, closest } from '../errors.js';
 import type { Warning } from '../project/types.js';
 import { parseYaml } from '../util/yaml.js';
 import { checkConfigKeys } from './configs.js';
+import { RESOURCE_KINDS, type ResourceDef } from './resources.js';
 
 /**
  * Properties files (`models/**.yml`): descriptions, columns, data tests, sources, seeds,
@@ -32,9 +33,13 @@ export interface Patch {
   tags: string[];
   docs?: Record<string, unknown>;
   latestVersion?: string | number | null;
-  versions?: { v: string | number; config?: Record<string, unknown>; defined_in?: string }[];
+  versions?: { v: string | number; config?: Record<string, unknown>; defined_in?: string; columns?: Record<string, ColumnInfo> }[];
   /** Snapshots may be defined entirely in YAML (`relation:`). */
   relation?: string;
+  constraints?: Constraint[];
+  /** dbt accepts `access:` and `group:` as properties as well as configs. */
+  access?: string;
+  group?: string;
 }
 
 export interface MacroPatch {
@@ -63,6 +68,8 @@ export interface PropertiesResult {
   tests: TestDef[];
   macros: MacroPatch[];
   unitTests: UnitTestDef[];
+  /** groups, exposures, semantic_models, metrics, saved_queries (built in resources.ts once refs resolve). */
+  resources: ResourceDef[];
 }
 
 const TOP_KEYS = ['version', 'models', 'sources', 'seeds', 'snapshots', 'macros', 'unit_tests', 'analyses', 'exposures', 'metrics', 'semantic_models', 'saved_queries', 'groups', 'data_tests'];
@@ -75,7 +82,7 @@ const TEST_CONFIG_KEYS = new Set(['severity', 'where', 'limit', 'warn_if', 'erro
 
 export function parseProperties(text: string, file: string, projectName: string, defaultSchema: string, warnings: Warning[]): PropertiesResult {
   const y = parseYaml<Record<string, unknown> | null>(text, file);
-  const out: PropertiesResult = { patches: [], sources: [], tests: [], macros: [], unitTests: [] };
+  const out: PropertiesResult = { patches: [], sources: [], tests: [], macros: [], unitTests: [], resources: [] };
   const data = y.data;
   if (!data) return out;
   if (typeof data !== 'object' || Array.isArray(data)) throw new MflowError('YAML_SYNTAX', 'A properties file must be a mapping (version: 2, models: [...])', { file, line: 1 });
@@ -99,12 +106,23 @@ export function parseProperties(text: string, file: string, projectName: string,
       if (!c || typeof c !== 'object' || !c.name) throw new MflowError('YAML_SYNTAX', 'Each column needs a name', { file, line: y.lineOf([...path, i]) });
       warnKeys(c, COLUMN_KEYS, [...path, i], `column '${c.name}'`);
       const name = String(c.name);
-      res[name] = { name, description: String(c.description ?? ''), data_type: (c.data_type as string) ?? null, meta: (c.meta as Record<string, unknown>) ?? {}, tags: (c.tags as string[]) ?? [] };
+      res[name] = { name, description: String(c.description ?? ''), data_type: (c.data_type as string) ?? null, meta: (c.meta as Record<string, unknown>) ?? {}, tags: (c.tags as string[]) ?? [], constraints: constraintsOf(c.constraints, [...path, i, 'constraints']) };
       const tk = c.data_tests !== undefined ? 'data_tests' : 'tests';
       onTests(name, list(c[tk], [...path, i, tk]), [...path, i, tk]);
     });
     return res;
   };
+  const CONSTRAINT_TYPES = ['not_null', 'primary_key', 'unique', 'check', 'foreign_key', 'custom'];
+  const constraintsOf = (v: unknown, path: (string | number)[]): Constraint[] =>
+    list(v, path).map((c, i) => {
+      if (!c || typeof c !== 'object' || !CONSTRAINT_TYPES.includes(String(c.type))) {
+        throw new MflowError('YAML_SYNTAX', `A constraint needs a type: one of ${CONSTRAINT_TYPES.join(', ')}`, { file, line: y.lineOf([...path, i]), hint: 'constraints: [{type: not_null}, {type: check, expression: "id > 0"}]' });
+      }
+      const out = { ...c, type: String(c.type) } as unknown as Constraint;
+      if (c.to_columns !== undefined) out.to_columns = (c.to_columns as unknown[]).map(String);
+      if (c.columns !== undefined) out.columns = (c.columns as unknown[]).map(String);
+      return out;
+    });
   const testsOf = (entries: unknown[], tpath: (string | number)[], columnName: string | null, target: TestDef['target']) => {
     entries.forEach((t, i) => out.tests.push(toTestDef(t, columnName, target, file, y.lineOf([...tpath, i]))));
   };
@@ -119,9 +137,26 @@ export function parseProperties(text: string, file: string, projectName: string,
       checkConfigKeys(cfg, { file, line: y.lineOf([...path, 'config']) }, warnings);
       const targetKind = kind === 'models' || kind === 'analyses' ? 'model' : kind === 'seeds' ? 'seed' : 'snapshot';
       const target = { kind: targetKind, name } as TestDef['target'];
-      const columns = columnsOf(m.columns, [...path, 'columns'], (col, tests, tpath) => testsOf(tests, tpath, col, target));
+      const versions = kind === 'models' ? versionsOf(m.versions) : undefined;
+      // Tests on a versioned model apply to every version (a column test to every version that has the column), as in dbt.
+      const columnTests: { col: string; tests: unknown[]; tpath: (string | number)[] }[] = [];
+      const columns = columnsOf(m.columns, [...path, 'columns'], (col, tests, tpath) => (versions ? columnTests.push({ col, tests, tpath }) : testsOf(tests, tpath, col, target)));
       const tk = m.data_tests !== undefined ? 'data_tests' : 'tests';
-      testsOf(list(m[tk], [...path, tk]), [...path, tk], null, target);
+      const modelTests = list(m[tk], [...path, tk]);
+      if (!versions) testsOf(modelTests, [...path, tk], null, target);
+      else {
+        versions.forEach((ver, vi) => {
+          const vpath = [...path, 'versions', vi];
+          const vraw = (m.versions as Record<string, unknown>[])[vi];
+          const vtarget = { kind: 'model', name, version: ver.v } as TestDef['target'];
+          const own = columnsOf(vraw.columns ? (vraw.columns as unknown[]).filter((c) => !(c && typeof c === 'object' && 'include' in c)) : undefined, [...vpath, 'columns'], (col, tests, tpath) => testsOf(tests, tpath, col, vtarget));
+          ver.columns = versionColumns(columns, vraw.columns, own);
+          testsOf(modelTests, [...path, tk], null, vtarget);
+          const vtk = vraw.data_tests !== undefined ? 'data_tests' : 'tests';
+          testsOf(list(vraw[vtk], [...vpath, vtk]), [...vpath, vtk], null, vtarget);
+          for (const ct of columnTests) if (ct.col in ver.columns && !(ct.col in own)) testsOf(ct.tests, ct.tpath, ct.col, vtarget);
+        });
+      }
       out.patches.push({
         kind,
         name,
@@ -134,8 +169,11 @@ export function parseProperties(text: string, file: string, projectName: string,
         tags: (m.tags as string[]) ?? [],
         docs: m.docs as Record<string, unknown> | undefined,
         latestVersion: (m.latest_version as string | number | undefined) ?? null,
-        versions: m.versions as Patch['versions'],
+        versions,
         relation: m.relation as string | undefined,
+        constraints: constraintsOf(m.constraints, [...path, 'constraints']),
+        access: (m.access as string | undefined) ?? undefined,
+        group: (m.group as string | undefined) ?? undefined,
       });
     });
   }
@@ -187,6 +225,13 @@ export function parseProperties(text: string, file: string, projectName: string,
     });
   });
 
+  for (const kind of RESOURCE_KINDS) {
+    list(data[kind], [kind]).forEach((r, i) => {
+      if (!r || typeof r !== 'object' || !r.name) throw new MflowError('YAML_SYNTAX', `Each entry of '${kind}' needs a name`, { file, line: y.lineOf([kind, i]) });
+      out.resources.push({ kind, name: String(r.name), file, line: y.lineOf([kind, i]), raw: r });
+    });
+  }
+
   list(data.macros, ['macros']).forEach((m, i) => {
     out.macros.push({ name: String(m.name), description: String(m.description ?? ''), arguments: (m.arguments as MacroPatch['arguments']) ?? [], file, line: y.lineOf(['macros', i]) });
   });
@@ -208,6 +253,26 @@ export function parseProperties(text: string, file: string, projectName: string,
     });
   });
   return out;
+}
+
+/** `versions: [{v: 2, config: {...}, defined_in: ..., columns: [{include: all, exclude: [x]}, {name: y}]}]`. */
+function versionsOf(v: unknown): Patch['versions'] {
+  if (v === undefined || v === null) return undefined;
+  if (!Array.isArray(v) || v.length === 0) return undefined;
+  return v.map((x: Record<string, unknown>) => ({ v: x.v as string | number, config: (x.config as Record<string, unknown>) ?? {}, defined_in: x.defined_in as string | undefined, columns: undefined }));
+}
+
+/** A version's columns: the model's (all, or `include`/`exclude`d), then its own declared ones. */
+function versionColumns(top: Record<string, ColumnInfo>, raw: unknown, own: Record<string, ColumnInfo>): Record<string, ColumnInfo> {
+  const rule = Array.isArray(raw) ? (raw.find((c) => c && typeof c === 'object' && 'include' in c) as { include?: unknown; exclude?: unknown } | undefined) : undefined;
+  const include = rule?.include;
+  const exclude = new Set(Array.isArray(rule?.exclude) ? rule.exclude.map(String) : []);
+  const out: Record<string, ColumnInfo> = {};
+  for (const [k, c] of Object.entries(top)) {
+    const included = include === undefined || include === 'all' || include === '*' || (Array.isArray(include) && include.map(String).includes(k));
+    if (included && !exclude.has(k)) out[k] = c;
+  }
+  return { ...out, ...own };
 }
 
 function mergeFreshness(a: FreshnessRule | null | undefined, b: FreshnessRule | null | undefined): FreshnessRule | null {

@@ -52,11 +52,13 @@ export function buildTestNode(t: TestDef, c: TestBuildCtx): ManifestNode | null 
     columns = src.columns;
   } else {
     const target = t.target;
-    const n = c.index.get(target.name)?.find((x) => x.resource_type === target.kind) ?? c.index.get(target.name)?.[0];
+    const cands = c.index.get(target.name);
+    const n = target.version != null ? cands?.find((x) => String(x.version) === String(target.version)) : (cands?.find((x) => x.resource_type === target.kind) ?? cands?.[0]);
     if (!n) return null; // properties for a missing node were already reported
     attached = n.unique_id;
-    targetName = n.name;
-    modelArg = `ref(${jinjaStr(n.name)})`;
+    // A version's tests are named and ref'd as dbt does: unique_dim_x_v2_id on ref('dim_x', version='2').
+    targetName = n.version != null ? `${n.name}_v${n.version}` : n.name;
+    modelArg = n.version != null ? `ref(${jinjaStr(n.name)}, version=${jinjaStr(String(n.version))})` : `ref(${jinjaStr(n.name)})`;
     columns = n.columns;
   }
   const args: Record<string, unknown> = renderTestArgs(t.args, { file: t.file, line: t.line }, c.runtime.opts.vars, c.runtime.opts.env);

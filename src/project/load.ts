@@ -70,6 +70,7 @@ export function loadProject(opts: LoadOptions = {}): LoadedProject {
     docsPaths: asList(pick('docs-paths'), []),
     analysisPaths: asList(pick('analysis-paths'), ['analyses']),
     targetPath: String(pick('target-path') ?? 'target'),
+    logPath: String(pick('log-path') ?? 'logs'),
     cleanTargets: asList(pick('clean-targets'), [String(pick('target-path') ?? 'target')]),
     vars,
     models: (raw.models as Record<string, unknown>) ?? {},

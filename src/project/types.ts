@@ -19,6 +19,8 @@ export interface ProjectConfig {
   docsPaths: string[];
   analysisPaths: string[];
   targetPath: string;
+  /** Where `mflow.log` goes (`log-path`, default `logs`). */
+  logPath?: string;
   cleanTargets: string[];
   vars: Record<string, unknown>;
   models: FolderConfigTree;

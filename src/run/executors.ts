@@ -11,6 +11,7 @@ import { renderNodeOf } from '../parse/build.js';
 import { writeNodeSql } from '../artifacts/write.js';
 import type { Session } from './session.js';
 import { applyGrants } from './grants.js';
+import { modelExtras } from './model-extras.js';
 import { withQueryTag } from './query-tag.js';
 import type { TestFusion } from './test-fusion.js';
 import { explainTestFailure } from './test-columns.js';
@@ -137,7 +138,9 @@ export const runModel: NodeExecutor = async (ctx, node, conn) => {
     existingColumns = await ctx.session.adapter!.introspector.getColumns(existing);
     newColumns = (await conn.execute(`select * from (\n${sql}\n) as mflow_probe limit 0`)).columns;
   }
+  const extras = await modelExtras(ctx, node, conn, sql, mat, newColumns);
   const plan = planner({
+    ...extras,
     node,
     sql,
     target,

@@ -7,6 +7,7 @@ import { selectNodesDetailed } from '../graph/selector-eval.js';
 import { MflowError } from '../errors.js';
 import { MFLOW_VERSION } from '../version.js';
 import { renderNodeOf } from '../parse/build.js';
+import type { Problem } from '../console/console.js';
 import type { ExecContext } from './executors.js';
 import { schedule } from './scheduler.js';
 import { TestFusion } from './test-fusion.js';
@@ -77,7 +78,9 @@ export async function invoke(session: Session, opts: CommonOptions, ids: string[
   const counts = summarize(m, ids);
   session.console.emit({ type: 'info', msg: `Found ${counts}` });
   await runHooks(session, ctx, 'on-run-start', session.project.onRunStart);
-  const results = ids.length ? await schedule(ctx, session.dag, ids, { threads: session.threads, failFast: Boolean(opts.failFast), testsGateChildren: which === 'build' }) : [];
+  // Ephemeral models are not built nodes (dbt neither runs nor counts them): their SQL lives in their children's CTEs.
+  const built = ids.filter((id) => !(m.nodes[id]?.resource_type === 'model' && m.nodes[id].config.materialized === 'ephemeral'));
+  const results = built.length ? await schedule(ctx, session.dag, built, { threads: session.threads, failFast: Boolean(opts.failFast), testsGateChildren: which === 'build' }) : [];
   await runHooks(session, ctx, 'on-run-end', session.project.onRunEnd, results);
   const elapsed = (Date.now() - t0) / 1000;
   const ok = results.every((r) => r.status === 'success' || r.status === 'pass' || r.status === 'warn');
@@ -88,7 +91,13 @@ export async function invoke(session: Session, opts: CommonOptions, ids: string[
     else if (r.status === 'skipped') c.SKIP++;
     else c.ERROR++;
   }
-  session.console.emit({ type: 'summary', counts: c, seconds: elapsed, ok });
+  const problems: Problem[] = [];
+  for (const r of results) {
+    const status = r.status === 'warn' ? 'WARN' : r.status === 'fail' ? 'FAIL' : r.status === 'error' || r.status === 'runtime error' ? 'ERROR' : null;
+    const n = m.nodes[r.unique_id];
+    if (status && n) problems.push({ status, uniqueId: r.unique_id, where: `${n.resource_type} ${n.name} (${n.original_file_path})`, message: r.message ?? '' });
+  }
+  session.console.emit({ type: 'summary', counts: c, seconds: elapsed, ok, problems });
   const runResults: RunResults = {
     metadata: { mflow_schema_version: 'https://mediflow.dev/schemas/mflow/run-results/v1.json', mflow_version: MFLOW_VERSION, generated_at: new Date().toISOString(), invocation_id: m.metadata.invocation_id ?? randomUUID() },
     results,

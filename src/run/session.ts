@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse as parseYamlText } from 'yaml';
@@ -14,6 +15,7 @@ import type { Scan } from '../parse/partial/files.js';
 import { saveParse } from '../parse/partial/commit.js';
 import { loadProject } from '../project/load.js';
 import type { ProjectConfig, ResolvedTarget } from '../project/types.js';
+import { LogFileConsole } from '../console/log-file.js';
 import { phase } from '../util/timing.js';
 import { parseVars } from './vars.js';
 
@@ -45,6 +47,11 @@ export interface CommonOptions {
 }
 
 export { parseVars } from './vars.js';
+/** `logs/mflow.log` under the project, or under its `log-path`. */
+function logFile(config: ProjectConfig): string {
+  return resolve(config.root, config.logPath ?? 'logs', 'mflow.log');
+}
+
 
 /** The target's dialect, with the project's `quoting:` (the target's own `quoting:` wins). */
 export async function dialectFor(target: ResolvedTarget, project?: Pick<ProjectConfig, 'quoting'>): Promise<Dialect> {
@@ -92,15 +99,17 @@ export class Session {
 
   /** Loads and parses the project; the warehouse is connected only when a command needs it. */
   static async open(opts: CommonOptions): Promise<Session> {
-    const console = opts.console ?? new CaptureConsole();
     const vars = parseVars(opts.vars);
     const { config, target, warnings } = loadProject({ projectDir: opts.projectDir, profilesDir: opts.profilesDir, target: opts.target, vars, env: opts.env });
+    const given: Console = opts.console ?? new CaptureConsole();
+    const invocationId = given.invocationId ?? randomUUID();
+    const console = new LogFileConsole(given, logFile(config), invocationId);
     const dialect = await dialectFor(target, config);
     const parseWarnings = [...warnings];
     let parsed;
     try {
       const targetDir = resolve(config.root, opts.targetPath ?? config.targetPath);
-      parsed = await parseWithCache({ project: config, target, dialect, vars, env: opts.env, warnings: parseWarnings, targetDir, enabled: opts.partialParse, scan: opts.partialScan });
+      parsed = await parseWithCache({ project: config, target, dialect, vars, env: opts.env, warnings: parseWarnings, targetDir, enabled: opts.partialParse, scan: opts.partialScan, invocationId });
     } finally {
       // Warnings first: an unknown config key is often the cause of the error that follows.
       for (const w of parseWarnings) console.emit({ type: 'warn', msg: w.message, file: w.file, line: w.line });

@@ -64,8 +64,12 @@ describe('the mflow CLI as a subprocess', () => {
     expect(mflow(broken, 'run', '--no-such-flag').code).toBe(2);
     const j = mflow(project(files), 'run', '--log-format', 'json');
     const events = j.out.trim().split('\n').map((x) => JSON.parse(x));
-    expect(events.filter((e) => e.type === 'node_result').map((e) => e.status)).toEqual(['OK', 'OK']);
-    expect(events.at(-1)).toMatchObject({ type: 'summary', ok: true });
+    // dbt's structured log lines: {"data": {...}, "info": {"name", "code", "msg", "level", ...}}.
+    expect(events.filter((e) => e.info.name === 'LogModelResult').map((e) => [e.info.code, e.data.status])).toEqual([
+      ['Q012', 'success'],
+      ['Q012', 'success'],
+    ]);
+    expect(events.at(-1)).toMatchObject({ info: { name: 'StatsLine', code: 'Z023' }, data: { stats: { pass: 2, error: 0, total: 2 } } });
   });
 
   test('--vars as YAML on the command line', () => {

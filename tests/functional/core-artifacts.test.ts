@@ -15,7 +15,7 @@ describe('artifacts, state and retry', () => {
     const r = await run({ projectDir: p.dir, console: p.console });
     expect(r.ok).toBe(true);
     const m = JSON.parse(readFileSync(join(p.dir, 'target/manifest.json'), 'utf8'));
-    expect(m.metadata.mflow_schema_version).toMatch(/manifest\/v1/);
+    expect(m.metadata.dbt_schema_version).toBe('https://schemas.getdbt.com/dbt/manifest/v12.json');
     const a = m.nodes['model.fn.a'];
     expect(a).toMatchObject({ resource_type: 'model', original_file_path: 'models/a.sql', fqn: ['fn', 'a'], tags: ['t1'], relation_name: '"main"."a"', raw_code: "{{ config(materialized='table', tags=['t1']) }}select 1 as id" });
     expect(a.checksum.checksum).toMatch(/^[0-9a-f]{64}$/);
@@ -33,9 +33,10 @@ describe('artifacts, state and retry', () => {
     expect(rr.results[0].timing[0].name).toBe('execute');
     expect(readFileSync(join(p.dir, 'target/compiled/fn/models/b.sql'), 'utf8').trim()).toBe('select * from "main"."a"');
     expect(readFileSync(join(p.dir, 'target/run/fn/models/a.sql'), 'utf8')).toMatch(/create or replace table "main"."a" as/);
-    // Paths in artifacts are relative to the project, as dbt writes them, not one machine's folders.
-    expect(rr.results[1].compiled_path).toBe('target/compiled/fn/models/b.sql');
+    expect(rr.metadata.dbt_schema_version).toBe('https://schemas.getdbt.com/dbt/run-results/v6.json');
+    expect(rr.results[1]).toMatchObject({ compiled: true, compiled_code: 'select * from "main"."a"', relation_name: '"main"."b"' });
     await compile({ projectDir: p.dir, console: p.console });
+    // Paths in artifacts are relative to the project, as dbt writes them, not one machine's folders.
     const compiled = JSON.parse(readFileSync(join(p.dir, 'target/manifest.json'), 'utf8'));
     expect(compiled.nodes['model.fn.b'].compiled_path).toBe('target/compiled/fn/models/b.sql');
   });

@@ -253,7 +253,7 @@ describe('bare values and dbt-only methods', () => {
     expect(sel('seeds')).toEqual([ID.seedStates]);
     expect(sel('tests')).toEqual([ID.tSingular]);
   });
-  it('dbt methods for resources mflow lacks say so', () => {
-    expect(() => sel('exposure:weekly_report')).toThrow('Selection method "exposure" in "exposure:weekly_report" is not supported: mflow manifests have no exposures');
+  it('dbt methods mflow lacks say so', () => {
+    expect(() => sel('source_status:fresher')).toThrow('Selection method "source_status" in "source_status:fresher" is not supported: source freshness results are not compared between runs yet');
   });
 });

@@ -13,6 +13,7 @@ export class DuckDBDialect implements Dialect {
     supportsCopyGrants: false,
     identifierCase: 'lower',
     supportsMaterializedCte: true,
+    constraints: { not_null: 'enforced', primary_key: 'enforced', unique: 'enforced', check: 'enforced', foreign_key: 'enforced' },
   };
 
   quote(identifier: string): string {

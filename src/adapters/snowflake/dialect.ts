@@ -34,6 +34,8 @@ export class SnowflakeDialect implements Dialect {
     supportsCopyGrants: true,
     identifierCase: 'upper',
     supportsMaterializedCte: false,
+    // As dbt-snowflake declares them: only NOT NULL is checked; keys are metadata; no CHECK.
+    constraints: { not_null: 'enforced', primary_key: 'not_enforced', unique: 'not_enforced', check: 'not_supported', foreign_key: 'not_enforced' },
   };
 
   constructor(readonly quoting: QuotingConfig = {}) {}

@@ -5,7 +5,7 @@ import type { Warning } from '../../project/types.js';
 import type { FileStamp } from './files.js';
 
 /** Bumped whenever the cache's layout or meaning changes: an older cache is then ignored. */
-export const CACHE_FORMAT = 3;
+export const CACHE_FORMAT = 4;
 export const CACHE_FILE = 'partial_parse.json';
 
 /**
@@ -27,9 +27,15 @@ export interface PartialCache {
   hashes: Record<string, string>;
   /** Some env_var() call has a computed name: no list of names covers it, so no partial parse. */
   dynamicEnv: boolean;
-  /** target/manifest.json as this cache describes it, and the hash of its text less the metadata. */
+  /**
+   * The parse as mflow holds it (target/partial_parse_manifest.json, INTERNAL_MANIFEST), and the
+   * hash of its text less the metadata; manifest.json itself is dbt's shape, which leaves
+   * mflow-only fields out, so a reused parse is read from this file. `dbtManifest` is the stamp of
+   * target/manifest.json written beside it: any other writer of that file forces a full parse.
+   */
   manifest: FileStamp | null;
   manifestBody: string | null;
+  dbtManifest?: FileStamp | null;
   /** Warnings the parse gave (emitted again when the parse is reused). */
   warnings: Warning[];
   /** Compiled files on disk: node id -> [sha256 of the text, the file's stamp after writing, its path]. */
@@ -39,6 +45,9 @@ export interface PartialCache {
   /** Nodes whose render touched the warehouse or the console: rendered again every time. */
   volatile: string[];
 }
+
+/** The parse in mflow's own shape, beside dbt-shaped manifest.json. */
+export const INTERNAL_MANIFEST = 'partial_parse_manifest.json';
 
 export function readCache(targetDir: string): PartialCache | null {
   const f = join(targetDir, CACHE_FILE);

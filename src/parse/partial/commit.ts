@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { writeAtomic, writeManifest } from '../../artifacts/write.js';
 import type { Manifest } from '../../contracts/manifest.js';
 import { sha256 } from '../../util/fs.js';
-import { writeCache, type CompiledFile } from './cache.js';
+import { INTERNAL_MANIFEST, writeCache, type CompiledFile } from './cache.js';
 import { sameStamp, stampOf } from './files.js';
 import { partialStateOf, stableRender } from './index.js';
 
@@ -40,27 +40,33 @@ export function saveCompile(targetDir: string, m: Manifest, o: { written: Map<st
 
 function writeManifestIfChanged(targetDir: string, m: Manifest, changed: boolean): void {
   const st = partialStateOf(m)!;
-  const path = join(targetDir, 'manifest.json');
+  const path = join(targetDir, INTERNAL_MANIFEST);
+  const dbtPath = join(targetDir, 'manifest.json');
   if (!changed && st.mode === 'partial') return;
+  const written = (internalText: string) => {
+    writeAtomic(path, internalText);
+    writeManifest(targetDir, m);
+    st.next.manifest = stampOf(path);
+    st.next.dbtManifest = stampOf(dbtPath);
+  };
   // The text less the metadata, hashed: the same project parsed twice gives the same hash. Not on
   // a first compile (nothing to compare with): that would only add a hash of 15 MB to a cold start.
   const keys = Object.keys(m);
   // Nor after a partial parse that changed nodes: the manifest changed, no hash can say otherwise.
   if (keys[0] !== 'metadata' || !st.previous || (st.mode === 'partial' && st.manifestChanged)) {
-    writeManifest(targetDir, m);
-    st.next.manifest = stampOf(path);
+    written(JSON.stringify(m));
     st.next.manifestBody = null;
     return;
   }
   const body = JSON.stringify({ ...m, metadata: undefined });
   const bodySha = sha256(body);
   const prev = st.previous;
-  if (prev?.manifestBody === bodySha && prev.manifest && sameStamp(stampOf(path) ?? undefined, prev.manifest)) {
+  if (prev?.manifestBody === bodySha && prev.manifest && sameStamp(stampOf(path) ?? undefined, prev.manifest) && prev.dbtManifest && sameStamp(stampOf(dbtPath) ?? undefined, prev.dbtManifest)) {
     st.next.manifest = prev.manifest;
+    st.next.dbtManifest = prev.dbtManifest;
     st.next.manifestBody = bodySha;
     return;
   }
-  writeAtomic(path, body === '{}' ? `{"metadata":${JSON.stringify(m.metadata)}}` : `{"metadata":${JSON.stringify(m.metadata)},${body.slice(1)}`);
-  st.next.manifest = stampOf(path);
+  written(body === '{}' ? `{"metadata":${JSON.stringify(m.metadata)}}` : `{"metadata":${JSON.stringify(m.metadata)},${body.slice(1)}`);
   st.next.manifestBody = bodySha;
 }

@@ -9,7 +9,7 @@ import { sha256 } from '../../util/fs.js';
 import { phase } from '../../util/timing.js';
 import { MFLOW_VERSION } from '../../version.js';
 import { parseHost, parseProject, pickVersion, renderNodeOf, type ParseOptions, type ParseResult } from '../build.js';
-import { CACHE_FORMAT, readCache, type PartialCache } from './cache.js';
+import { CACHE_FORMAT, INTERNAL_MANIFEST, readCache, type PartialCache } from './cache.js';
 import { parseRoots, sameStamp, stampFiles, stampOf, type FileStamp, type Scan } from './files.js';
 import { envVarsRead, readsOwnConfig, volatileJinja } from './scan.js';
 import { RACY_MS, inputKeyOf } from './key.js';
@@ -89,6 +89,7 @@ export async function parseWithCache(o: PartialOptions): Promise<ParseResult> {
     hashes: envUse.hashes,
     manifest: null,
     manifestBody: null,
+    dbtManifest: null,
     warnings: o.warnings.slice(loadWarnings),
     compiled: previous?.compiled ?? {},
     volatile: [],
@@ -113,8 +114,9 @@ async function tryPartial(o: PartialOptions, old: PartialCache, key: string, sta
     if (!prev) return no(`new file ${path}`);
     if (!sameStamp(prev, st) || prev[1] >= old.scannedAt - RACY_MS) touched.push(path);
   }
-  const manifestPath = join(o.targetDir, 'manifest.json');
-  if (!old.manifest || !sameStamp(stampOf(manifestPath) ?? undefined, old.manifest)) return no('manifest.json is missing or was written by something else');
+  const manifestPath = join(o.targetDir, INTERNAL_MANIFEST);
+  if (!old.manifest || !sameStamp(stampOf(manifestPath) ?? undefined, old.manifest)) return no(`${INTERNAL_MANIFEST} is missing or was written by something else`);
+  if (!old.dbtManifest || !sameStamp(stampOf(join(o.targetDir, 'manifest.json')) ?? undefined, old.dbtManifest)) return no('manifest.json is missing or was written by something else');
   let manifest: Manifest;
   try {
     manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Manifest;

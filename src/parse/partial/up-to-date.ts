@@ -6,7 +6,7 @@ import type { CompileResult } from '../../api.js';
 import type { CommonOptions } from '../../run/session.js';
 import type { Console } from '../../console/console.js';
 import type { ProjectConfig, ResolvedTarget, Warning } from '../../project/types.js';
-import { readCache, type PartialCache } from './cache.js';
+import { INTERNAL_MANIFEST, readCache, type PartialCache } from './cache.js';
 import { parseRoots, sameStamp, stampFiles, stampOf, type FileStamp, type Scan } from './files.js';
 import { RACY_MS, inputKeyOf } from './key.js';
 
@@ -30,7 +30,8 @@ export function compileUpToDate(o: { project: ProjectConfig; target: ResolvedTar
   if (c.key !== inputKeyOf(o.project, o.target, o.dialectType, o.vars)) return no;
   for (const [k, v] of Object.entries(c.env)) if ((env[k] ?? null) !== v) return no;
   if (!filesUnchanged(c, stamps)) return no;
-  if (!c.manifest || !sameStamp(stampOf(join(o.targetDir, 'manifest.json')) ?? undefined, c.manifest)) return no;
+  if (!c.manifest || !sameStamp(stampOf(join(o.targetDir, INTERNAL_MANIFEST)) ?? undefined, c.manifest)) return no;
+  if (!c.dbtManifest || !sameStamp(stampOf(join(o.targetDir, 'manifest.json')) ?? undefined, c.dbtManifest)) return no;
   for (const id of c.lastCompile.ids) {
     const f = c.compiled[id];
     if (!f || !sameStamp(stampOf(f[2]) ?? undefined, f[1])) return no;
