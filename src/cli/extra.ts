@@ -4,6 +4,7 @@ import type { CommonOptions } from '../run/session.js';
 import { register as registerData } from './data.js';
 import { register as registerFreshness } from './freshness.js';
 import { register as registerDocs } from './docs.js';
+import { register as registerDeps } from './deps.js';
 
 export interface CliKit {
   addCommon(cmd: Command, withSelect?: boolean): Command;
@@ -18,4 +19,5 @@ export function extraCommands(program: Command, kit: CliKit): void {
   registerData(program, kit);
   registerFreshness(program, kit);
   registerDocs(program, kit);
+  registerDeps(program, kit);
 }
