@@ -55,7 +55,8 @@ async function renderWithCtes(ctx: CompileContext, node: ManifestNode, ctes: { n
   const vars: Record<string, unknown> = { ...(ctx.extra ?? {}), ...(extra ?? {}) };
   if (node.resource_type === 'test' && node.test_metadata) {
     const kw = testKwargs(ctx, node, host);
-    source = `{{ test_${node.test_metadata.name}(${Object.keys(kw).map((k) => `${k}=__kw[${JSON.stringify(k)}]`).join(', ')}) }}`;
+    const ns = node.test_metadata.namespace;
+    source = `{{ ${ns ? `${ns}.` : ''}test_${node.test_metadata.name}(${Object.keys(kw).map((k) => `${k}=__kw[${JSON.stringify(k)}]`).join(', ')}) }}`;
     cacheKey = source;
     vars.__kw = kw;
   }

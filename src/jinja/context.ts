@@ -11,6 +11,21 @@ import { JinjaRelation } from './relation.js';
 import { parseStatic, type StaticCall, type StaticTemplate } from '../parse/static.js';
 import { findInertMacros } from './inert-macros.js';
 
+/** One text per macro file, each macro padded to its own line so errors carry file lines. */
+function macroFiles(ms: ManifestMacro[]): { path: string; source: string }[] {
+  const byFile = new Map<string, ManifestMacro[]>();
+  for (const m of ms) {
+    if (!byFile.has(m.original_file_path)) byFile.set(m.original_file_path, []);
+    byFile.get(m.original_file_path)!.push(m);
+  }
+  return [...byFile.entries()].map(([path, list]) => ({
+    path,
+    source: list
+      .sort((a, b) => a.line - b.line)
+      .reduce((acc, m) => acc + '\n'.repeat(Math.max(0, m.line - 1 - (acc.match(/\n/g)?.length ?? 0))) + m.macro_sql, ''),
+  }));
+}
+
 /**
  * The dbt-compatible template context. Parse time and run time share the same names: at parse
  * time `ref()` records a dependency and returns a placeholder; at run time it resolves.
@@ -50,6 +65,8 @@ export interface RenderNode {
   model: Record<string, unknown>;
   /** Extra context values: `sql` for materializations, test kwargs, ... */
   extra?: Record<string, unknown>;
+  /** The package the node belongs to (unqualified macro calls look there first). */
+  package?: string;
 }
 
 /** What parsing records from a render. */
@@ -87,6 +104,8 @@ export interface RuntimeOptions {
   invocationId: string;
   flags?: Record<string, unknown>;
   now?: () => Date;
+  /** `dispatch:` from the root project file. */
+  dispatch?: { macro_namespace: string; search_order: string[] }[];
 }
 
 export class JinjaRuntime {
@@ -102,6 +121,9 @@ export class JinjaRuntime {
   readonly dialect: Dialect;
   readonly runStartedAt: Date;
 
+  /** Macros by package: `dbt` (the built-ins), the root project and each installed package. */
+  private readonly namespaces = new Map<string, Record<string, (...a: unknown[]) => unknown>>();
+
   constructor(readonly opts: RuntimeOptions) {
     this.env = createJinjaEnvironment();
     this.dialect = opts.dialect;
@@ -109,25 +131,70 @@ export class JinjaRuntime {
     this.installGlobals();
     const builtin = loadMacros(this.env, [{ path: BUILTIN_MACROS_PATH, source: BUILTIN_MACROS + BUILTIN_TEST_MACROS }], {});
     Object.assign(this.macroFns, builtin);
-    // Project macros, per file, override built-ins of the same name.
-    const byFile = new Map<string, ManifestMacro[]>();
+    this.namespaces.set('dbt', this.track('dbt', builtin));
+    const root = opts.projectName;
+    const byPackage = new Map<string, ManifestMacro[]>();
     for (const m of opts.macros) {
-      if (!byFile.has(m.original_file_path)) byFile.set(m.original_file_path, []);
-      byFile.get(m.original_file_path)!.push(m);
+      const pkg = m.package_name ?? root;
+      if (!byPackage.has(pkg)) byPackage.set(pkg, []);
+      byPackage.get(pkg)!.push(m);
     }
-    const files = [...byFile.entries()].map(([path, ms]) => ({
-      path,
-      // Keep line numbers: pad each macro to its own line in the file.
-      source: ms
-        .sort((a, b) => a.line - b.line)
-        .reduce((acc, m) => acc + '\n'.repeat(Math.max(0, m.line - 1 - (acc.match(/\n/g)?.length ?? 0))) + m.macro_sql, ''),
-    }));
-    Object.assign(this.macroFns, loadMacros(this.env, files, {}));
-    this.macroSources = [BUILTIN_MACROS + BUILTIN_TEST_MACROS, ...files.map((f) => f.source)];
+    this.macroSources = [BUILTIN_MACROS + BUILTIN_TEST_MACROS];
+    // Packages first, the root project last: its macros override built-ins of the same name
+    // everywhere; a package's macros are reached as `package.macro()`, and unqualified only from
+    // inside that package (and, leniently, where no other macro has the name).
+    const order = [...[...byPackage.keys()].filter((k) => k !== root).sort(), ...(byPackage.has(root) ? [root] : [])];
+    for (const pkg of order) {
+      const files = macroFiles(byPackage.get(pkg)!);
+      const local: Record<string, (...a: unknown[]) => unknown> = {};
+      const fns = loadMacros(this.env, files, { __mflowLocal: local });
+      Object.assign(local, this.track(pkg, fns));
+      this.namespaces.set(pkg, local);
+      if (pkg === root) Object.assign(this.macroFns, fns);
+      this.macroSources.push(...files.map((f) => f.source));
+    }
+    if (!this.namespaces.has(root)) this.namespaces.set(root, {});
     for (const [name, fn] of Object.entries(this.macroFns)) this.env.addGlobal(name, this.trackMacro(name, fn));
+    for (const [pkg, ns] of this.namespaces) if (!(pkg in this.macroFns)) this.env.addGlobal(pkg, ns);
   }
 
-  /** Macro calls are recorded as dependencies at parse time (`depends_on.macros`). */
+  private track(pkg: string, fns: Record<string, (...a: unknown[]) => unknown>): Record<string, (...a: unknown[]) => unknown> {
+    const out: Record<string, (...a: unknown[]) => unknown> = {};
+    for (const [name, fn] of Object.entries(fns)) out[name] = this.trackMacro(`${pkg}.${name}`, fn);
+    return out;
+  }
+
+  /** The macro `name` as a node of `pkg` sees it unqualified: its package, the root project, the built-ins, then any package. */
+  private flatMacro(name: string, pkg: string | undefined): ((...a: unknown[]) => unknown) | undefined {
+    const own = pkg ? this.namespaces.get(pkg)?.[name] : undefined;
+    if (own) return own;
+    const g = this.globals[name];
+    if (typeof g === 'function' && this.macroFns[name]) return g as (...a: unknown[]) => unknown;
+    for (const [p, ns] of this.namespaces) if (p !== 'dbt' && ns[name]) return ns[name];
+    return undefined;
+  }
+
+  /** A macro by name, optionally in a package (`dbt_utils`, `dbt`, the root project's name). */
+  findMacro(name: string, pkg?: string | null): ((...a: unknown[]) => unknown) | undefined {
+    if (pkg) return this.namespaces.get(pkg)?.[name];
+    return this.flatMacro(name, undefined);
+  }
+
+  /** Installed package names (not `dbt`, not the root project). */
+  packageNames(): string[] {
+    return [...this.namespaces.keys()].filter((k) => k !== 'dbt' && k !== this.opts.projectName);
+  }
+
+  /** `adapter.dispatch` search order for a namespace, as dbt: dispatch config, else [root, package], else unqualified. */
+  private dispatchOrder(namespace: string | null): (string | null)[] {
+    if (!namespace) return [null];
+    const cfg = this.opts.dispatch?.find((d) => d.macro_namespace === namespace);
+    if (cfg) return cfg.search_order;
+    if (namespace !== 'dbt' && namespace !== this.opts.projectName && this.namespaces.has(namespace)) return [this.opts.projectName, namespace];
+    return [null];
+  }
+
+  /** Macro call tracking: `depends_on.macros` at parse time. */
   private trackMacro(name: string, fn: (...a: unknown[]) => unknown) {
     return (...args: unknown[]) => {
       this.state?.recorded.macros.add(name);
@@ -140,8 +207,8 @@ export class JinjaRuntime {
     return (this.env as unknown as { globals: Record<string, unknown> }).globals;
   }
 
-  hasMacro(name: string): boolean {
-    return name in this.macroFns;
+  hasMacro(name: string, pkg?: string | null): boolean {
+    return pkg ? Boolean(this.namespaces.get(pkg)?.[name]) : name in this.macroFns || this.packageNames().some((p) => this.namespaces.get(p)![name]);
   }
 
   private get s(): RenderState {
@@ -312,18 +379,20 @@ export class JinjaRuntime {
     const adapterObj = {
       type: () => this.dialect.type,
       quote: (s: string) => this.dialect.quote(s),
-      dispatch: (name: string, namespace?: string) => {
-        void namespace;
-        const prefixes = [`${this.dialect.type}__`, 'default__'];
-        for (const p of prefixes) {
-          const fn = this.globals[p + name];
-          if (typeof fn === 'function') return fn;
+      dispatch: (...raw: unknown[]) => {
+        const [name, namespace] = named(raw, ['macro_name', 'macro_namespace']) as [string, string | null | undefined];
+        if (String(name).includes('.')) this.fail(`In adapter.dispatch, got a macro name of "${name}", but "." is not a valid macro name component`, `Did you mean adapter.dispatch("${String(name).split('.').slice(1).join('.')}", macro_namespace="${String(name).split('.')[0]}")?`);
+        const attempts: string[] = [];
+        const pkgOfNode = self.state?.node.package;
+        for (const pkg of this.dispatchOrder(namespace ?? null)) {
+          for (const prefix of [this.dialect.type, 'default']) {
+            const search = `${prefix}__${name}`;
+            const fn = pkg === null ? this.flatMacro(search, pkgOfNode) : this.namespaces.get(pkg)?.[search];
+            attempts.push(pkg === null ? search : `${pkg}.${search}`);
+            if (fn) return fn;
+          }
         }
-        const fn = this.globals[name];
-        if (typeof fn === 'function' && !prefixes.some((p) => name.startsWith(p))) {
-          this.fail(`adapter.dispatch('${name}') found no '${this.dialect.type}__${name}' or 'default__${name}' macro`, `Define {% macro default__${name}(...) %}.`);
-        }
-        this.fail(`adapter.dispatch: no macro named '${this.dialect.type}__${name}' or 'default__${name}'`, closest(name, Object.keys(this.macroFns)) ? `Did you mean '${closest(name, Object.keys(this.macroFns))}'?` : `Define {% macro default__${name}(...) %} in a macro file.`);
+        this.fail(`In dispatch: No macro named '${name}' found within namespace: '${namespace ?? 'None'}'. Searched for: ${attempts.map((a) => `'${a}'`).join(', ')}`, `Define {% macro default__${name}(...) %} in a macro file, or install the package that has it (mflow deps).`);
       },
       get_relation: (...raw: unknown[]) => {
         const [database, schema, identifier] = named(raw, ['database', 'schema', 'identifier']) as [string | null, string, string];
@@ -432,7 +501,7 @@ export class JinjaRuntime {
 
   /** Inert macros (their closure of callees), found on first use. */
   private inertMacros(): Map<string, string[]> {
-    if (!this.inert) this.inert = findInertMacros(this.macroSources, new Set(Object.keys(this.macroFns))).inert;
+    if (!this.inert) this.inert = findInertMacros(this.macroSources, new Set([...Object.keys(this.macroFns), ...[...this.namespaces.values()].flatMap((ns) => Object.keys(ns))])).inert;
     return this.inert;
   }
 

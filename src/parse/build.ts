@@ -23,7 +23,8 @@ import { phase } from '../util/timing.js';
 import { MFLOW_VERSION } from '../version.js';
 import { findBlocks, parseArgList } from './blocks.js';
 import { FolderConfigs, checkConfigKeys, defaultConfig, mergeConfig } from './configs.js';
-import { discoverFiles, type SourceFile } from './discover.js';
+import { discoverWithPackages, type SourceFile } from './discover.js';
+import { loadInstalledPackages } from '../project/packages.js';
 import { parseProperties, type Patch, type TestDef, type UnitTestDef } from './properties.js';
 import { buildTestNode } from './tests.js';
 
@@ -50,7 +51,10 @@ export async function parseProject(o: ParseOptions): Promise<ParseResult> {
   const p = o.project;
   const errors: MflowError[] = [];
   phase('start-up');
-  const files = discoverFiles(p);
+  const packages = loadInstalledPackages(p, o.env ?? process.env, o.warnings);
+  const pkgConfig = new Map(packages.map((x) => [x.config.name, x.config]));
+  const files = discoverWithPackages(p, packages);
+  const pkgOf = (f: { pkg?: string }) => f.pkg ?? p.name;
   phase('read files');
   const invocationId = o.invocationId ?? randomUUID();
 
@@ -62,18 +66,18 @@ export async function parseProject(o: ParseOptions): Promise<ParseResult> {
       if (b.kind !== 'macro' && b.kind !== 'test') continue;
       const name = b.kind === 'test' ? `test_${b.name}` : b.name;
       const source = b.kind === 'test' ? b.source.replace(/^\{%(-?)\s*test\s+/, '{%$1 macro test_').replace(/\{%(-?)\s*endtest\s*(-?)%\}$/, '{%$1 endmacro $2%}') : b.source;
-      const uid = `macro.${p.name}.${name}`;
+      const uid = `macro.${pkgOf(f)}.${name}`;
       if (macros[uid]) {
         errors.push(new MflowError('DUPLICATE_NODE', `Macro '${name}' is defined twice: in ${macros[uid].original_file_path}:${macros[uid].line} and here`, { file: f.path, line: b.line, hint: 'Rename or remove one of them.' }));
         continue;
       }
-      macros[uid] = { unique_id: uid, name, package_name: p.name, path: f.path, original_file_path: f.path, macro_sql: source, description: '', arguments: parseArgList(b.args).map((a) => ({ name: a.name, default: a.default })), depends_on: { macros: [] }, line: b.line };
+      macros[uid] = { unique_id: uid, name, package_name: pkgOf(f), path: f.path, original_file_path: f.path, macro_sql: source, description: '', arguments: parseArgList(b.args).map((a) => ({ name: a.name, default: a.default })), depends_on: { macros: [] }, line: b.line };
     }
   }
   for (const f of files.docs) {
     for (const b of findBlocks(f.text)) {
       if (b.kind !== 'docs') continue;
-      docs[`doc.${p.name}.${b.name}`] = { unique_id: `doc.${p.name}.${b.name}`, name: b.name, package_name: p.name, original_file_path: f.path, block_contents: b.body.trim() };
+      docs[`doc.${pkgOf(f)}.${b.name}`] = { unique_id: `doc.${pkgOf(f)}.${b.name}`, name: b.name, package_name: pkgOf(f), original_file_path: f.path, block_contents: b.body.trim() };
     }
   }
 
@@ -84,9 +88,10 @@ export async function parseProject(o: ParseOptions): Promise<ParseResult> {
   const unitDefs: UnitTestDef[] = [];
   for (const f of files.properties) {
     try {
-      const r = parseProperties(f.text, f.path, p.name, o.target.schema, o.warnings);
+      const r = parseProperties(f.text, f.path, pkgOf(f), o.target.schema, o.warnings);
+      for (const t of r.tests) t.pkg = f.pkg;
       for (const pt of r.patches) {
-        const key = `${pt.kind}:${pt.name}`;
+        const key = `${pkgOf(f)}:${pt.kind}:${pt.name}`;
         const prev = patches.get(key);
         if (prev) errors.push(new MflowError('DUPLICATE_NODE', `Properties for ${pt.kind.slice(0, -1)} '${pt.name}' are declared twice (also in ${prev.file}:${prev.line})`, { file: pt.file, line: pt.line }));
         else patches.set(key, pt);
@@ -96,7 +101,7 @@ export async function parseProject(o: ParseOptions): Promise<ParseResult> {
         sources[s.unique_id] = s;
       }
       for (const m of r.macros) {
-        const mac = macros[`macro.${p.name}.${m.name}`];
+        const mac = macros[`macro.${pkgOf(f)}.${m.name}`];
         if (mac) mac.description = m.description;
         else o.warnings.push({ file: m.file, line: m.line, message: `Properties for macro '${m.name}', which does not exist` });
       }
@@ -116,7 +121,9 @@ export async function parseProject(o: ParseOptions): Promise<ParseResult> {
       projectName: p.name,
       dialect: o.dialect,
       target: maskedTargetForJinja(o.target),
-      vars: { ...p.vars, ...(o.vars ?? {}) },
+      // Package vars under the root project's (which win); see readProjectConfig.
+      vars: { ...Object.assign({}, ...packages.map((x) => x.config.vars)), ...p.vars, ...(o.vars ?? {}) },
+      dispatch: p.dispatch,
       env: o.env,
       macros: Object.values(macros),
       docs: docsByName,
@@ -147,15 +154,23 @@ export async function parseProject(o: ParseOptions): Promise<ParseResult> {
 
   phase('macros, properties');
   // Folder names, for telling config keys from folders in project.yml.
-  const segments = new Set<string>([p.name]);
+  const segments = new Set<string>([p.name, ...pkgConfig.keys()]);
   const allPaths = [...files.models, ...files.seeds, ...files.snapshots, ...files.singularTests, ...files.analyses];
   for (const f of allPaths) for (const s of f.path.split('/')) segments.add(s.replace(/\.(sql|csv)$/, ''));
-  const folderCfg = {
-    model: new FolderConfigs(p, 'models', segments, o.warnings),
-    seed: new FolderConfigs(p, 'seeds', segments, o.warnings),
-    snapshot: new FolderConfigs(p, 'snapshots', segments, o.warnings),
-    test: new FolderConfigs(p, 'tests', segments, o.warnings),
-    analysis: new FolderConfigs(p, 'models', segments, o.warnings),
+  const folderCfgOf = (proj: ProjectConfig) => ({
+    model: new FolderConfigs(proj, 'models', segments, o.warnings),
+    seed: new FolderConfigs(proj, 'seeds', segments, o.warnings),
+    snapshot: new FolderConfigs(proj, 'snapshots', segments, o.warnings),
+    test: new FolderConfigs(proj, 'tests', segments, o.warnings),
+    analysis: new FolderConfigs(proj, 'models', segments, o.warnings),
+  });
+  const folderCfg = folderCfgOf(p);
+  // A package's own dbt_project.yml configures its nodes; the root project's configs win over it.
+  const pkgFolderCfg = new Map([...pkgConfig].map(([name, cfg]) => [name, folderCfgOf(cfg)]));
+  const folderResolve = (kind: keyof typeof folderCfg, pkg: string, fqn: string[]): Record<string, unknown> => {
+    const own = pkgFolderCfg.get(pkg)?.[kind].resolve(fqn);
+    const rootCfg = folderCfg[kind].resolve(fqn);
+    return own ? mergeConfig(mergeConfig({} as NodeConfig, own), rootCfg) : rootCfg;
   };
 
   // Nodes: models, analyses, seeds, snapshots, singular tests.
@@ -164,18 +179,20 @@ export async function parseProject(o: ParseOptions): Promise<ParseResult> {
   const mk = (type: ResourceType, f: SourceFile, name: string, body: string, line: number, patchKind: Patch['kind'] | null): Pending => {
     const rel = f.path.slice(f.root.length + 1);
     const dirs = rel.split('/').slice(0, -1);
-    const fqn = [p.name, ...dirs, name];
-    const patch = patchKind ? patches.get(`${patchKind}:${name}`) : undefined;
-    if (patch) patches.delete(`${patchKind}:${name}`);
+    const pkg = pkgOf(f);
+    const fqn = [pkg, ...dirs, name];
+    const patch = patchKind ? patches.get(`${pkg}:${patchKind}:${name}`) : undefined;
+    if (patch) patches.delete(`${pkg}:${patchKind}:${name}`);
     let config = defaultConfig(type);
-    config = mergeConfig(config, folderCfg[type === 'analysis' ? 'analysis' : (type as 'model')]?.resolve(fqn) ?? {});
+    const kind = type === 'analysis' ? 'analysis' : (type as 'model');
+    config = mergeConfig(config, kind in folderCfg ? folderResolve(kind, pkg, fqn) : {});
     if (patch) config = mergeConfig(config, patch.config);
     if (type === 'analysis') config.materialized = 'analysis';
     const node: ManifestNode = {
-      unique_id: `${type}.${p.name}.${name}`,
+      unique_id: `${type}.${pkg}.${name}`,
       resource_type: type,
       name,
-      package_name: p.name,
+      package_name: pkg,
       path: rel,
       original_file_path: f.path,
       fqn,
@@ -217,7 +234,7 @@ export async function parseProject(o: ParseOptions): Promise<ParseResult> {
     }
     const pd = mk('model', f, vinfo.patch.name, f.text, 1, null);
     const n = pd.node;
-    n.unique_id = `model.${p.name}.${vinfo.patch.name}.v${vinfo.v}`;
+    n.unique_id = `model.${pkgOf(f)}.${vinfo.patch.name}.v${vinfo.v}`;
     n.fqn = [...n.fqn, `v${vinfo.v}`];
     n.version = vinfo.v;
     n.latest_version = vinfo.latest;
@@ -226,7 +243,7 @@ export async function parseProject(o: ParseOptions): Promise<ParseResult> {
     n.columns = vinfo.patch.columns;
     n.patch_path = vinfo.patch.file;
     n.declared_at = { file: vinfo.patch.file, line: vinfo.patch.line };
-    usedVersionPatches.add(`models:${vinfo.patch.name}`);
+    usedVersionPatches.add(`${pkgOf(f)}:models:${vinfo.patch.name}`);
     pending.push(pd);
   }
   for (const k of usedVersionPatches) patches.delete(k);
@@ -240,7 +257,9 @@ export async function parseProject(o: ParseOptions): Promise<ParseResult> {
   for (const [key, pt] of [...patches.entries()]) {
     if (pt.kind === 'snapshots' && pt.relation) {
       patches.delete(key);
-      const f: SourceFile = { path: pt.file, root: pt.file.split('/')[0], text: '', checksum: '' };
+      const pkg = key.split(':')[0];
+      const pk = packages.find((x) => x.config.name === pkg);
+      const f: SourceFile = { path: pt.file, root: pk ? `${pk.prefix}/${pt.file.slice(pk.prefix.length + 1).split('/')[0]}` : pt.file.split('/')[0], text: '', checksum: '', pkg: pk ? pkg : undefined, prefix: pk?.prefix };
       const pd = mk('snapshot', f, pt.name, `select * from {{ ${pt.relation} }}`, pt.line, null);
       pd.node.config = mergeConfig(pd.node.config, pt.config);
       pd.node.description = pt.description;
@@ -269,10 +288,11 @@ export async function parseProject(o: ParseOptions): Promise<ParseResult> {
   const relNames = new Map<string, Pending>();
   for (const pd of byKey.values()) {
     if (!['model', 'seed', 'snapshot'].includes(pd.node.resource_type)) continue;
-    const prev = relNames.get(pd.node.name);
+    const relKey = `${pd.node.package_name}:${pd.node.name}`;
+    const prev = relNames.get(relKey);
     if (prev && prev.node.version != null && pd.node.version != null) continue; // versions of one model
     if (prev) errors.push(new MflowError('DUPLICATE_NODE', `'${pd.node.name}' is both a ${prev.node.resource_type} (${prev.file.path}) and a ${pd.node.resource_type} (${pd.file.path})`, { file: pd.file.path, line: pd.line, hint: 'ref() needs unique names: rename one.' }));
-    else relNames.set(pd.node.name, pd);
+    else relNames.set(relKey, pd);
   }
 
   phase('nodes');
@@ -288,7 +308,7 @@ export async function parseProject(o: ParseOptions): Promise<ParseResult> {
       n.config = mergeConfig(n.config, r.recorded.config);
       n.refs = r.recorded.refs;
       n.sources = r.recorded.sources;
-      n.depends_on.macros = [...r.recorded.macros].map((m) => `macro.${p.name}.${m}`).filter((m) => macros[m]).sort();
+      n.depends_on.macros = [...r.recorded.macros].map((m) => (m.includes('.') ? `macro.${m}` : `macro.${p.name}.${m}`)).filter((m) => macros[m]).sort();
     } catch (e) {
       if (e instanceof MflowError) errors.push(e);
       else throw e;
@@ -336,7 +356,7 @@ export async function parseProject(o: ParseOptions): Promise<ParseResult> {
     index.get(n.name)!.push(n);
   }
   const resolveRefId = (r: RefCall, from: ManifestNode, line?: number): string | null => {
-    const cands = index.get(r.name);
+    const cands = refCandidates(index.get(r.name) ?? [], r.package ?? null, from.package_name, p.name);
     if (!cands || cands.length === 0) {
       if (disabled.has(r.name)) {
         errors.push(new MflowError('UNKNOWN_REF', `${from.resource_type} '${from.name}' depends on '${r.name}', which is disabled`, { file: from.original_file_path, line, node: from.unique_id, hint: `Enable '${r.name}' or disable '${from.name}' too.` }));
@@ -360,7 +380,7 @@ export async function parseProject(o: ParseOptions): Promise<ParseResult> {
       if (id) deps.add(id);
     }
     for (const [src, tbl] of n.sources) {
-      const id = `source.${p.name}.${src}.${tbl}`;
+      const id = [n.package_name, p.name].map((pk) => `source.${pk}.${src}.${tbl}`).find((x) => sources[x]) ?? Object.values(sources).find((x) => x.source_name === src && x.name === tbl)?.unique_id ?? `source.${p.name}.${src}.${tbl}`;
       if (sources[id]) deps.add(id);
       else {
         const s = closest(`${src}.${tbl}`, Object.values(sources).map((x) => `${x.source_name}.${x.name}`));
@@ -374,7 +394,10 @@ export async function parseProject(o: ParseOptions): Promise<ParseResult> {
   // Generic data tests from properties files.
   for (const t of testDefs) {
     try {
-      const tn = buildTestNode(t, { project: p, nodes, index, sources, macros, runtime, folderCfg: folderCfg.test, warnings: o.warnings, dialect: o.dialect });
+      const tp = t.pkg ? pkgConfig.get(t.pkg)! : p;
+      const prefix = t.pkg ? packages.find((x) => x.config.name === t.pkg)!.prefix : undefined;
+      const testCfg = { resolve: (fqn: string[]) => folderResolve('test', tp.name, fqn) } as FolderConfigs;
+      const tn = buildTestNode(t, { project: tp, prefix, nodes, index, sources, macros, runtime, folderCfg: testCfg, warnings: o.warnings, dialect: o.dialect });
       if (!tn) continue;
       if (nodes[tn.unique_id]) tn.unique_id += '_' + sha256(t.file + t.line).slice(0, 4);
       nodes[tn.unique_id] = tn;
@@ -478,6 +501,19 @@ function maskedTargetForJinja(t: ResolvedTarget): ResolvedTarget {
   return out as unknown as ResolvedTarget;
 }
 
+/**
+ * Nodes named like a ref, in dbt's search order: ref('pkg', 'm') only in pkg; otherwise the root
+ * project first, then the referring node's package, then any package.
+ */
+export function refCandidates(cands: ManifestNode[], pkg: string | null, fromPkg: string, root: string): ManifestNode[] {
+  if (pkg) return cands.filter((c) => c.package_name === pkg);
+  for (const want of [root, fromPkg]) {
+    const hit = cands.filter((c) => c.package_name === want);
+    if (hit.length) return hit;
+  }
+  return cands;
+}
+
 /** ref('m') is the latest version of a versioned model; ref('m', v=2) is version 2. */
 export function pickVersion(cands: ManifestNode[], version: string | number | null | undefined): ManifestNode | undefined {
   if (cands.length === 1 && cands[0].version == null) return version == null ? cands[0] : undefined;
@@ -510,6 +546,7 @@ export function renderNodeOf(n: ManifestNode, line = 1, thisRelation: JinjaRelat
     thisRelation,
     model: n as unknown as Record<string, unknown>,
     extra,
+    package: n.package_name,
   };
 }
 

@@ -10,6 +10,8 @@ import { checkConfigKeys } from './configs.js';
  * where it was made.
  */
 export interface TestDef {
+  /** The package whose properties file declared it; absent for the root project. */
+  pkg?: string;
   testName: string;
   args: Record<string, unknown>;
   config: Record<string, unknown>;

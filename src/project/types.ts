@@ -20,6 +20,10 @@ export interface ProjectConfig {
   analysisPaths: string[];
   targetPath: string;
   cleanTargets: string[];
+  /** Where `mflow deps` installs packages (dbt's packages-install-path, default dbt_packages). */
+  packagesInstallPath: string;
+  /** `dispatch:` search orders per macro namespace, as written. */
+  dispatch: { macro_namespace: string; search_order: string[] }[];
   vars: Record<string, unknown>;
   models: FolderConfigTree;
   seeds: FolderConfigTree;

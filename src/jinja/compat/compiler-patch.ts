@@ -211,10 +211,13 @@ export function patchCompiler(): void {
   C.compilePair = function compilePair(this: any, node: any, frame: any) {
     let key = node.key;
     if (key instanceof nodes.Symbol) key = new nodes.Literal(key.lineno, key.colno, key.value);
-    else if (!(key instanceof nodes.Literal && typeof key.value === 'string')) this.fail('compilePair: Dict keys must be strings or names', key.lineno, key.colno);
-    if (this.hoisted) this._emit('[');
+    // Jinja2 allows any expression as a dict key (`{col.name.lower(): col}`): a computed key.
+    const computed = this.hoisted || !(key instanceof nodes.Literal && typeof key.value === 'string');
+    if (computed) this._emit('[');
+    if (computed && !(key instanceof nodes.Literal)) this._emit('runtime.jinjaKey(');
     this.compile(key, frame);
-    if (this.hoisted) this._emit(']');
+    if (computed && !(key instanceof nodes.Literal)) this._emit(')');
+    if (computed) this._emit(']');
     this._emit(': ');
     this._compileExpression(node.value, frame);
   };
