@@ -48,17 +48,24 @@ export const BUILTIN_MACROS = String.raw`
 
 {% macro dateadd(datepart, interval, from_date_or_timestamp) %}{{ return(adapter.dispatch('dateadd', 'dbt')(datepart, interval, from_date_or_timestamp)) }}{% endmacro %}
 {% macro default__dateadd(datepart, interval, from_date_or_timestamp) %}dateadd({{ datepart }}, {{ interval }}, {{ from_date_or_timestamp }}){% endmacro %}
-{% macro duckdb__dateadd(datepart, interval, from_date_or_timestamp) %}date_add({{ from_date_or_timestamp }}, interval ({{ interval }}) {{ datepart }}){% endmacro %}
 
 {% macro datediff(first_date, second_date, datepart) %}{{ return(adapter.dispatch('datediff', 'dbt')(first_date, second_date, datepart)) }}{% endmacro %}
 {% macro default__datediff(first_date, second_date, datepart) %}datediff({{ datepart }}, {{ first_date }}, {{ second_date }}){% endmacro %}
-{% macro duckdb__datediff(first_date, second_date, datepart) %}date_diff('{{ datepart }}', {{ first_date }}::timestamp, {{ second_date }}::timestamp){% endmacro %}
 
 {% macro date_trunc(datepart, date) %}{{ return(adapter.dispatch('date_trunc', 'dbt')(datepart, date)) }}{% endmacro %}
 {% macro default__date_trunc(datepart, date) %}date_trunc('{{ datepart }}', {{ date }}){% endmacro %}
 
 {% macro last_day(date, datepart) %}{{ return(adapter.dispatch('last_day', 'dbt')(date, datepart)) }}{% endmacro %}
-{% macro default__last_day(date, datepart) %}cast({{ dateadd('day', '-1', dateadd(datepart, '1', date_trunc(datepart, date))) }} as date){% endmacro %}
+{% macro default_last_day(date, datepart) -%}
+    cast(
+        {{dbt.dateadd('day', '-1',
+        dbt.dateadd(datepart, '1', dbt.date_trunc(datepart, date))
+        )}}
+        as date)
+{%- endmacro %}
+{% macro default__last_day(date, datepart) -%}
+    {{dbt.default_last_day(date, datepart)}}
+{%- endmacro %}
 
 {% macro concat(fields) %}{{ return(adapter.dispatch('concat', 'dbt')(fields)) }}{% endmacro %}
 {% macro default__concat(fields) %}{{ fields | join(' || ') }}{% endmacro %}
@@ -114,6 +121,99 @@ export const BUILTIN_MACROS = String.raw`
 {% macro date(year, month, day) %}{{ return(adapter.dispatch('date', 'dbt')(year, month, day)) }}{% endmacro %}
 {% macro default__date(year, month, day) %}make_date({{ year }}, {{ month }}, {{ day }}){% endmacro %}
 {% macro snowflake__date(year, month, day) %}date_from_parts({{ year }}, {{ month }}, {{ day }}){% endmacro %}
+
+{#- dbt-duckdb 1.11's implementations, as it ships them, so compiled SQL matches dbt's -#}
+{% macro duckdb__dateadd(datepart, interval, from_date_or_timestamp) %}
+
+    {#
+      Support both literal and expression intervals (e.g., column references)
+      by multiplying an INTERVAL by the value. This avoids DuckDB parser issues
+      with "interval (<expr>) <unit>" and works across versions.
+
+      Also map unsupported units:
+      - quarter => 3 months
+      - week    => 7 days (DuckDB supports WEEK as a literal, but keep it explicit)
+    #}
+
+    {%- set unit = datepart | lower -%}
+    {%- if unit == 'quarter' -%}
+        ({{ from_date_or_timestamp }} + (cast({{ interval }} as bigint) * 3) * interval 1 month)
+    {%- elif unit == 'week' -%}
+        ({{ from_date_or_timestamp }} + (cast({{ interval }} as bigint) * 7) * interval 1 day)
+    {%- else -%}
+        ({{ from_date_or_timestamp }} + cast({{ interval }} as bigint) * interval 1 {{ unit }})
+    {%- endif -%}
+
+{% endmacro %}
+{% macro duckdb__datediff(first_date, second_date, datepart) -%}
+    {% if datepart == 'week' %}
+            ({{ datediff(first_date, second_date, 'day') }} // 7 + case
+            when date_part('dow', ({{first_date}})::timestamp) <= date_part('dow', ({{second_date}})::timestamp) then
+                case when {{first_date}} <= {{second_date}} then 0 else -1 end
+            else
+                case when {{first_date}} <= {{second_date}} then 1 else 0 end
+        end)
+    {% else %}
+        (date_diff('{{ datepart }}', {{ first_date }}::timestamp, {{ second_date}}::timestamp ))
+    {% endif %}
+{%- endmacro %}
+{% macro duckdb__last_day(date, datepart) -%}
+
+    {%- if datepart == 'quarter' -%}
+    -- duckdb dateadd does not support quarter interval.
+    cast(
+        {{dbt.dateadd('day', '-1',
+        dbt.dateadd('month', '3', dbt.date_trunc(datepart, date))
+        )}}
+        as date)
+    {%- else -%}
+    {{dbt.default_last_day(date, datepart)}}
+    {%- endif -%}
+
+{%- endmacro %}
+{% macro duckdb__listagg(measure, delimiter_text, order_by_clause, limit_num) -%}
+    {% if limit_num -%}
+    list_aggr(
+        (array_agg(
+            {{ measure }}
+            {% if order_by_clause -%}
+            {{ order_by_clause }}
+            {%- endif %}
+        ))[1:{{ limit_num }}],
+        'string_agg',
+        {{ delimiter_text }}
+        )
+    {%- else %}
+    string_agg(
+        {{ measure }},
+        {{ delimiter_text }}
+        {% if order_by_clause -%}
+        {{ order_by_clause }}
+        {%- endif %}
+        )
+    {%- endif %}
+{%- endmacro %}
+{% macro duckdb__split_part(string_text, delimiter_text, part_number) %}
+    string_split({{ string_text }}, {{ delimiter_text }})[ {{ part_number }} ]
+{% endmacro %}
+{% macro duckdb__any_value(expression) -%}
+
+    arbitrary({{ expression }})
+
+{%- endmacro %}
+
+{% macro cast(field, type) %}{{ return(adapter.dispatch('cast', 'dbt')(field, type)) }}{% endmacro %}
+{% macro default__cast(field, type) %}cast({{field}} as {{type}}){% endmacro %}
+
+{#- dbt's helpers that packages call -#}
+{% macro should_store_failures() %}
+  {%- set config_store_failures = config.get('store_failures') -%}
+  {%- if config_store_failures is none -%}{%- set config_store_failures = flags.STORE_FAILURES -%}{%- endif -%}
+  {{ return(config_store_failures) }}
+{% endmacro %}
+{% macro should_full_refresh_macro() %}{{ return(should_full_refresh()) }}{% endmacro %}
+{% macro load_relation(relation) %}{{ return(load_cached_relation(relation)) }}{% endmacro %}
+{% macro load_cached_relation(relation) %}{{ return(adapter.get_relation(database=relation.database, schema=relation.schema, identifier=relation.identifier)) }}{% endmacro %}
 `;
 
 /** The four generic data tests dbt ships; a project's `{% test unique(...) %}` replaces one. */

@@ -8,6 +8,7 @@ import { BUILTIN_MACROS, BUILTIN_MACROS_PATH, BUILTIN_TEST_MACROS } from './buil
 import { compileTemplate, createJinjaEnvironment, loadMacros, renderTemplate } from './environment.js';
 import { makeModules } from './modules.js';
 import { JinjaRelation } from './relation.js';
+import { columnApi, columnFromWarehouse } from './column.js';
 import { parseStatic, type StaticCall, type StaticTemplate } from '../parse/static.js';
 import { findInertMacros } from './inert-macros.js';
 
@@ -312,7 +313,7 @@ export class JinjaRuntime {
     g.project_name = this.opts.projectName;
     g.invocation_id = this.opts.invocationId;
     g.run_started_at = makeModules(() => this.runStartedAt).datetime.datetime.now();
-    g.flags = { FULL_REFRESH: false, WHICH: 'run', ...(this.opts.flags ?? {}) };
+    g.flags = { FULL_REFRESH: false, STORE_FAILURES: false, WHICH: 'run', ...(this.opts.flags ?? {}) };
     g.database = this.opts.target.database ?? null;
     g.schema = this.opts.target.schema;
     g.modules = makeModules(this.opts.now ?? (() => new Date()));
@@ -406,7 +407,7 @@ export class JinjaRuntime {
         const host = self.s.host;
         if (host.phase === 'parse' || !host.getColumns || !rel) return [];
         const cols = this.suspendable(`c:${String(rel)}`, () => host.getColumns!({ database: rel.database, schema: rel.schema ?? '', identifier: rel.identifier }));
-        return cols.map((c) => ({ name: c.name, column: c.name, data_type: c.dataType, dtype: c.dataType, quoted: this.dialect.quote(c.name) }));
+        return cols.map((c) => columnFromWarehouse(c.name, c.dataType, this.dialect.quote('x').slice(0, 1)));
       },
       check_schema_exists: (database: string | null, schema: string) => {
         void database;
@@ -418,6 +419,7 @@ export class JinjaRuntime {
     };
     g.adapter = adapterObj;
     g.api = {
+      Column: columnApi,
       Relation: {
         create: (...args: unknown[]) => {
           const k = kw(args);

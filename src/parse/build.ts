@@ -400,6 +400,7 @@ export async function parseProject(o: ParseOptions): Promise<ParseResult> {
       const tn = buildTestNode(t, { project: tp, prefix, nodes, index, sources, macros, runtime, folderCfg: testCfg, warnings: o.warnings, dialect: o.dialect });
       if (!tn) continue;
       if (nodes[tn.unique_id]) tn.unique_id += '_' + sha256(t.file + t.line).slice(0, 4);
+      await recordTestMacroConfig(runtime, tn, t.config, host);
       nodes[tn.unique_id] = tn;
     } catch (e) {
       if (e instanceof MflowError) errors.push(e);
@@ -475,6 +476,34 @@ export async function parseProject(o: ParseOptions): Promise<ParseResult> {
     unit_tests: unitTests,
   };
   return { manifest, runtime };
+}
+
+const BUILTIN_GENERIC_TESTS = new Set(['unique', 'not_null', 'accepted_values', 'relationships']);
+
+/**
+ * A generic test macro may call config() (dbt_utils' equal_rowcount sets its fail_calc): dbt
+ * renders it at parse time to learn that, so mflow does too. Only for tests other than the four
+ * built-in ones, whose macros set nothing; YAML config on the test wins over the macro's.
+ */
+async function recordTestMacroConfig(runtime: JinjaRuntime, tn: ManifestNode, yamlConfig: Record<string, unknown>, host: RenderHost): Promise<void> {
+  const meta = tn.test_metadata;
+  if (!meta || (BUILTIN_GENERIC_TESTS.has(meta.name) && !meta.namespace)) return;
+  const kw: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(meta.kwargs)) {
+    if (k === 'model') continue;
+    const r = typeof v === 'string' ? /^\s*ref\(\s*['"]([^'"]+)['"]\s*\)\s*$/.exec(v) : null;
+    const sm = typeof v === 'string' ? /^\s*source\(\s*['"]([^'"]+)['"]\s*,\s*['"]([^'"]+)['"]\s*\)\s*$/.exec(v) : null;
+    kw[k] = r ? host.resolveRef({ name: r[1] }) : sm ? host.resolveSource(sm[1], sm[2]) : v;
+  }
+  kw.model = host.resolveRef({ name: tn.attached_node?.split('.').slice(2).join('.') ?? tn.name });
+  const source = `{{ ${meta.namespace ? `${meta.namespace}.` : ''}test_${meta.name}(${Object.keys(kw).map((k) => `${k}=__kw[${JSON.stringify(k)}]`).join(', ')}) }}`;
+  try {
+    const r = await runtime.render(source, renderNodeOf(tn, 1, null, { __kw: kw }), { ...host, discardOutput: true }, source);
+    const fromMacro = Object.fromEntries(Object.entries(r.recorded.config).filter(([k]) => !(k in yamlConfig)));
+    if (Object.keys(fromMacro).length) tn.config = mergeConfig(tn.config, fromMacro);
+  } catch {
+    // A test macro that cannot render at parse time is reported when it compiles, with its SQL.
+  }
 }
 
 function dedupe(errors: MflowError[]): MflowError[] {
