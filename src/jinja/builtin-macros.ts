@@ -24,22 +24,23 @@ export const BUILTIN_MACROS = String.raw`
 {%- endmacro %}
 
 {% macro type_string() %}{{ return(adapter.dispatch('type_string', 'dbt')()) }}{% endmacro %}
-{% macro default__type_string() %}{{ return('varchar') }}{% endmacro %}
+{% macro default__type_string() %}{{ return(api.Column.translate_type("string")) }}{% endmacro %}
 {% macro snowflake__type_string() %}{{ return('varchar') }}{% endmacro %}
 {% macro type_timestamp() %}{{ return(adapter.dispatch('type_timestamp', 'dbt')()) }}{% endmacro %}
-{% macro default__type_timestamp() %}{{ return('timestamp') }}{% endmacro %}
+{% macro default__type_timestamp() %}{{ return(api.Column.translate_type("timestamp")) }}{% endmacro %}
 {% macro snowflake__type_timestamp() %}{{ return('timestamp_ntz') }}{% endmacro %}
 {% macro type_int() %}{{ return(adapter.dispatch('type_int', 'dbt')()) }}{% endmacro %}
-{% macro default__type_int() %}{{ return('integer') }}{% endmacro %}
+{% macro default__type_int() %}{{ return(api.Column.translate_type("integer")) }}{% endmacro %}
 {% macro type_bigint() %}{{ return(adapter.dispatch('type_bigint', 'dbt')()) }}{% endmacro %}
 {% macro default__type_bigint() %}{{ return('bigint') }}{% endmacro %}
 {% macro type_float() %}{{ return(adapter.dispatch('type_float', 'dbt')()) }}{% endmacro %}
+{#- dbt's default is FLOAT, a 4-byte REAL on DuckDB: mflow keeps double precision (MediFlow's rates) -#}
 {% macro default__type_float() %}{{ return('double') }}{% endmacro %}
 {% macro snowflake__type_float() %}{{ return('float') }}{% endmacro %}
 {% macro type_numeric() %}{{ return(adapter.dispatch('type_numeric', 'dbt')()) }}{% endmacro %}
-{% macro default__type_numeric() %}{{ return('numeric(28,6)') }}{% endmacro %}
+{% macro default__type_numeric() %}{{ return(api.Column.numeric_type("numeric", 28, 6)) }}{% endmacro %}
 {% macro type_boolean() %}{{ return(adapter.dispatch('type_boolean', 'dbt')()) }}{% endmacro %}
-{% macro default__type_boolean() %}{{ return('boolean') }}{% endmacro %}
+{% macro default__type_boolean() %}{{ return(api.Column.translate_type("boolean")) }}{% endmacro %}
 
 {% macro current_timestamp() %}{{ return(adapter.dispatch('current_timestamp', 'dbt')()) }}{% endmacro %}
 {% macro default__current_timestamp() %}current_timestamp{% endmacro %}

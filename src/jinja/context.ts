@@ -327,7 +327,9 @@ export class JinjaRuntime {
     };
     g.tojson = (v: unknown) => JSON.stringify(v);
     g.zip = (...arrs: unknown[][]) => arrs[0].map((_, i) => arrs.map((a) => a[i]));
-    g.set = (xs: unknown[]) => [...new Set(xs ?? [])];
+    // Python's set has no order, so two sets compare equal whatever order their items came in:
+    // kept sorted, mflow's list stand-in compares the same way (dbt_utils.equality compares column sets).
+    g.set = (xs: unknown[]) => [...new Set(xs ?? [])].sort((a, b) => (typeof a === typeof b ? (String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0) : typeof a < typeof b ? -1 : 1));
     g.doc = (name: string) => {
       const d = this.opts.docs?.[name];
       if (d === undefined) this.fail(`Documentation block '${name}' not found`, closest(name, Object.keys(this.opts.docs ?? {})) ? `Did you mean '${closest(name, Object.keys(this.opts.docs ?? {}))}'?` : 'Define it with {% docs name %}...{% enddocs %} in a .md file.');
