@@ -107,7 +107,8 @@ export function patchParser(): void {
         }
       }
       if (node instanceof nodes.Dict) {
-        const key = this.parsePrimary();
+        // Any expression may be a key in Jinja2, filters included: `{k | lower: v}`.
+        const key = this.parseExpression();
         if (!this.skip(lexer.TOKEN_COLON)) this.fail('parseAggregate: expected colon after dict key', tok.lineno, tok.colno);
         const value = this.parseExpression();
         node.addChild(new nodes.Pair(key.lineno, key.colno, key, value));
