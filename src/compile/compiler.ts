@@ -81,7 +81,7 @@ const SOURCE_ARG = /^\s*source\(\s*['"]([^'"]+)['"]\s*,\s*['"]([^'"]+)['"]\s*\)\
 function testKwargs(ctx: CompileContext, n: ManifestNode, host: RenderHost): Record<string, unknown> {
   const kw: Record<string, unknown> = {};
   const evalArg = (v: unknown): unknown => {
-    if (typeof v !== 'string') return v;
+    if (typeof v !== 'string') return v && typeof v === 'object' ? structuredClone(v) : v;
     const r = REF_ARG.exec(v);
     if (r) return host.resolveRef({ name: r[1] });
     const s = SOURCE_ARG.exec(v);

@@ -8,7 +8,8 @@ const STRING = ['text', 'character varying', 'character', 'varchar'];
 const FLOAT = ['real', 'float4', 'float', 'double precision', 'float8', 'double'];
 const INTEGER = ['smallint', 'integer', 'bigint', 'smallserial', 'serial', 'bigserial', 'int2', 'int4', 'int8'];
 const NUMERIC = ['numeric', 'decimal'];
-const TYPE_LABELS: Record<string, string> = { STRING: 'TEXT', TIMESTAMP: 'TIMESTAMP', FLOAT: 'FLOAT', INTEGER: 'INT', BOOLEAN: 'BOOLEAN' };
+/** dbt-core 1.12's base Column labels: only `string` is renamed. */
+const TYPE_LABELS: Record<string, string> = { STRING: 'TEXT' };
 
 export class JinjaColumn {
   constructor(

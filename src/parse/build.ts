@@ -493,7 +493,8 @@ async function recordTestMacroConfig(runtime: JinjaRuntime, tn: ManifestNode, ya
     if (k === 'model') continue;
     const r = typeof v === 'string' ? /^\s*ref\(\s*['"]([^'"]+)['"]\s*\)\s*$/.exec(v) : null;
     const sm = typeof v === 'string' ? /^\s*source\(\s*['"]([^'"]+)['"]\s*,\s*['"]([^'"]+)['"]\s*\)\s*$/.exec(v) : null;
-    kw[k] = r ? host.resolveRef({ name: r[1] }) : sm ? host.resolveSource(sm[1], sm[2]) : v;
+    // A copy: macros may mutate their arguments (dbt_utils.at_least_one appends to group_by_columns).
+    kw[k] = r ? host.resolveRef({ name: r[1] }) : sm ? host.resolveSource(sm[1], sm[2]) : v && typeof v === 'object' ? structuredClone(v) : v;
   }
   kw.model = host.resolveRef({ name: tn.attached_node?.split('.').slice(2).join('.') ?? tn.name });
   const source = `{{ ${meta.namespace ? `${meta.namespace}.` : ''}test_${meta.name}(${Object.keys(kw).map((k) => `${k}=__kw[${JSON.stringify(k)}]`).join(', ')}) }}`;

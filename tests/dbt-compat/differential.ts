@@ -6,7 +6,7 @@
  */
 import { execFile } from 'node:child_process';
 import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import type { PythonEnv } from '../oracles/python-env.js';
 import { passed, runDbt, runMflow, type ToolRun } from './integration.js';
@@ -33,19 +33,25 @@ export const ON_PURPOSE: { why: string; dbt: RegExp; to: string; mflow?: RegExp 
   { why: "current_timestamp() is now()::timestamp on mflow (a timestamp without time zone, as MediFlow's load dates are); dbt-duckdb's is now()", dbt: /\bnow\(\)(?!::timestamp)/g, mflow: /\bnow\(\)::timestamp/g, to: 'now()' },
 ];
 
-export const normaliseSql = (s: string) => s.replace(/\s+/g, ' ').replace(/\( /g, '(').replace(/ \)/g, ')').trim();
+export const normaliseSql = (s: string) => s.replace(/\s+/g, ' ').replace(/\( /g, '(').replace(/ \)/g, ')').replace(/ ?, ?/g, ', ').trim();
 
 /** Rows of each relation in both databases, compared as sorted multisets (python duckdb reads both files). */
-async function compareRows(py: PythonEnv, pairs: { key: string; dbt: string; mflow: string }[], dbtDb: string, mflowDb: string): Promise<Difference[]> {
+async function compareRows(py: PythonEnv, pairs: { key: string; dbt: string; mflow: string; clock: boolean }[], dbtDb: string, mflowDb: string): Promise<Difference[]> {
   if (!pairs.length) return [];
   const script = `
 import duckdb, json, sys
 pairs = json.loads(sys.stdin.read())
 a = duckdb.connect(${JSON.stringify(dbtDb)}, read_only=True)
 b = duckdb.connect(${JSON.stringify(mflowDb)}, read_only=True)
+catalog = '"' + ${JSON.stringify(basename(dbtDb).replace(/\.duckdb$/, ''))} + '".'
+def value(v):
+    if v is None: return None
+    if isinstance(v, float): return round(v, 9)
+    # relation names stored as text (union_relations' _dbt_source_relation) carry dbt-duckdb's catalog
+    return str(v).replace(catalog, '')
 def rows(c, rel):
     try:
-        return sorted(repr(tuple(None if v is None else (round(v, 9) if isinstance(v, float) else str(v)) for v in r)) for r in c.sql("select * from " + rel).fetchall())
+        return sorted(repr(tuple(value(v) for v in r)) for r in c.sql("select * from " + rel).fetchall())
     except Exception as e:
         return "error: " + str(e).splitlines()[0]
 out = []
@@ -69,7 +75,8 @@ print(json.dumps(out))
     child.stderr!.on('data', (d) => (err += d));
     child.on('close', (code) => (code === 0 ? resolve(text) : reject(new Error(`row comparison failed: ${err}`))));
   });
-  return (JSON.parse(out) as { key: string; detail: string }[]).map((d) => ({ ...d, kind: 'rows' as const }));
+  const clock = new Set(pairs.filter((p) => p.clock).map((p) => p.key));
+  return (JSON.parse(out) as { key: string; detail: string }[]).map((d) => ({ ...d, kind: 'rows' as const, why: clock.has(d.key) ? 'the model reads the clock (now()), so its rows differ between any two runs' : undefined }));
 }
 
 /** Compares two finished runs of the same project (see integration.ts for running them). */
@@ -87,7 +94,7 @@ export async function diffRuns(py: PythonEnv, dbt: ToolRun, mflow: ToolRun, dbs:
     out.push({ key: k, kind: 'only-dbt', detail: 'in dbt-core\'s manifest, not in mflow\'s', why: orphan ? 'a test on a model that does not exist: dbt-core keeps the node (it never runs), mflow warns and leaves it out' : undefined });
   }
   for (const k of mflowKeys) if (!dbtKeys.has(k)) out.push({ key: k, kind: 'only-mflow', detail: 'in mflow\'s manifest, not in dbt-core\'s' });
-  const pairs: { key: string; dbt: string; mflow: string }[] = [];
+  const pairs: { key: string; dbt: string; mflow: string; clock: boolean }[] = [];
   for (const k of dbtKeys) {
     if (!mflowKeys.has(k)) continue;
     const a = dbt.nodes.get(k)!;
@@ -116,7 +123,7 @@ export async function diffRuns(py: PythonEnv, dbt: ToolRun, mflow: ToolRun, dbs:
     const oa = dbt.outcomes.get(k);
     const ob = mflow.outcomes.get(k);
     if ((a.resource_type === 'model' || a.resource_type === 'seed' || a.resource_type === 'snapshot') && passed(oa?.status) && passed(ob?.status) && a.relation_name && b.relation_name) {
-      pairs.push({ key: k, dbt: a.relation_name, mflow: b.relation_name });
+      pairs.push({ key: k, dbt: a.relation_name, mflow: b.relation_name, clock: /\bnow\(\)|current_timestamp/i.test(`${a.compiled ?? ''} ${b.compiled ?? ''}`) });
     }
   }
   out.push(...(await compareRows(py, pairs, dbs.dbt, dbs.mflow)));
