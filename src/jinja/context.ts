@@ -12,6 +12,10 @@ import { columnApi, columnFromWarehouse } from './column.js';
 import { parseStatic, type StaticCall, type StaticTemplate } from '../parse/static.js';
 import { findInertMacros } from './inert-macros.js';
 
+function emptyGraph(): Record<string, Record<string, unknown>> {
+  return { nodes: {}, sources: {}, exposures: {}, metrics: {}, groups: {}, semantic_models: {}, saved_queries: {}, unit_tests: {} };
+}
+
 /** One text per macro file, each macro padded to its own line so errors carry file lines. */
 function macroFiles(ms: ManifestMacro[]): { path: string; source: string }[] {
   const byFile = new Map<string, ManifestMacro[]>();
@@ -181,6 +185,11 @@ export class JinjaRuntime {
     return this.flatMacro(name, undefined);
   }
 
+  /** `graph` as dbt fills it at execution time: nodes, sources, exposures, metrics, groups, ... */
+  setGraph(graph: { nodes: Record<string, unknown>; sources: Record<string, unknown> } & Record<string, unknown>): void {
+    this.globals.graph = { ...emptyGraph(), ...graph };
+  }
+
   /** Installed package names (not `dbt`, not the root project). */
   packageNames(): string[] {
     return [...this.namespaces.keys()].filter((k) => k !== 'dbt' && k !== this.opts.projectName);
@@ -311,6 +320,9 @@ export class JinjaRuntime {
     const target = { ...this.opts.target, profile_name: this.opts.projectName, target_name: this.opts.target.name };
     g.target = target;
     g.project_name = this.opts.projectName;
+    // Filled by the parser once the manifest exists (see setGraph); empty while parsing, as in dbt.
+    g.graph = emptyGraph();
+    g.selected_resources = [];
     g.invocation_id = this.opts.invocationId;
     g.run_started_at = makeModules(() => this.runStartedAt).datetime.datetime.now();
     g.flags = { FULL_REFRESH: false, STORE_FAILURES: false, WHICH: 'run', ...(this.opts.flags ?? {}) };

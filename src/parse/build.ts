@@ -475,6 +475,8 @@ export async function parseProject(o: ParseOptions): Promise<ParseResult> {
     selectors: {},
     unit_tests: unitTests,
   };
+  // Unit tests are not graph nodes in dbt; everything else the manifest holds is.
+  runtime.setGraph({ nodes: Object.fromEntries(Object.entries(nodes).filter(([, n]) => n.resource_type !== 'unit_test')), sources, unit_tests: unitTests });
   return { manifest, runtime };
 }
 

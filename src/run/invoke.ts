@@ -52,6 +52,8 @@ export async function invoke(session: Session, opts: CommonOptions, ids: string[
   };
   (session.runtime.globals.flags as Record<string, unknown>).FULL_REFRESH = Boolean(opts.fullRefresh);
   (session.runtime.globals.flags as Record<string, unknown>).WHICH = which;
+  // dbt's `selected_resources`: the unique ids this invocation runs.
+  session.runtime.globals.selected_resources = [...ids];
   // One listing per schema, up front: is_incremental() and materializations then cost no query.
   const schemas = new Map<string, { db: string | null; schema: string }>();
   for (const id of ids) {
