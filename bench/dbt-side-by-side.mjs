@@ -35,11 +35,16 @@ function profile(dir, name, db) {
   writeFileSync(join(dir, 'profiles.yml'), `${name}:\n  target: duckdb\n  outputs:\n    duckdb:\n      type: duckdb\n      path: ${JSON.stringify(db)}\n      threads: 2\n`);
 }
 
-function run(cmd, argv, cwd) {
+// `compile` of the dbt_utils project ends with errors on both tools (models whose tests
+// introspect tables that only `build` creates, e.g. test_date_spine): the time still covers the
+// whole project, so a non-zero exit is reported, not fatal.
+const exits = [];
+function run(cmd, argv, cwd, allowFail = argv.includes('compile')) {
   const t0 = process.hrtime.bigint();
   const r = spawnSync(cmd, argv, { cwd, env, encoding: 'utf8', maxBuffer: 256 << 20 });
   const s = Number(process.hrtime.bigint() - t0) / 1e9;
-  if (r.status !== 0) throw new Error(`${cmd} ${argv.join(' ')} failed in ${cwd}:\n${(r.stdout + r.stderr).slice(-3000)}`);
+  if (r.status !== 0 && allowFail) exits.push(`${cmd.endsWith('dbt') ? 'dbt' : 'mflow'} ${argv.find((a) => a === 'compile')} in ${cwd}: exit ${r.status}`);
+  else if (r.status !== 0) throw new Error(`${cmd} ${argv.join(' ')} failed in ${cwd}:\n${(r.stdout + r.stderr).slice(-3000)}`);
   return s;
 }
 
@@ -119,5 +124,6 @@ for (const n of sizes) {
 }
 console.log(`\n| project | command | dbt-core 1.12 (s) | mflow (s) | dbt / mflow |\n|---|---|---|---|---|`);
 for (const r of rows) console.log(`| ${r.project} | ${r.command} | ${r.dbt.toFixed(2)} | ${r.mflow.toFixed(2)} | ${(r.dbt / r.mflow).toFixed(1)}x |`);
+if (exits.length) console.log(`\nnon-zero exits (timed all the same):\n  ${[...new Set(exits)].join('\n  ')}`);
 console.log(`\nmedian of ${RUNS} runs each; wall clock including process start; ${new Date().toISOString()}`);
 
