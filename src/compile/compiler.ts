@@ -3,7 +3,8 @@ import type { Manifest, ManifestNode } from '../contracts/manifest.js';
 import { MflowError } from '../errors.js';
 import type { JinjaRuntime, RenderHost } from '../jinja/context.js';
 import { JinjaRelation } from '../jinja/relation.js';
-import { pickVersion, renderNodeOf } from '../parse/build.js';
+import { pickVersion } from '../graph/versions.js';
+import { renderNodeOf } from '../jinja/render-node.js';
 import { injectCtes } from './ephemeral.js';
 import type { RelationCache } from './relation-cache.js';
 

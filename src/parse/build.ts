@@ -27,6 +27,11 @@ import { discoverWithPackages, type SourceFile } from './discover.js';
 import { loadInstalledPackages } from '../project/packages.js';
 import { parseProperties, type Patch, type TestDef, type UnitTestDef } from './properties.js';
 import { buildTestNode } from './tests.js';
+import { pickVersion, refCandidates } from '../graph/versions.js';
+import { renderNodeOf } from '../jinja/render-node.js';
+
+// Kept for callers written before these moved down a stage (compile/ and run/ import them from there).
+export { pickVersion, refCandidates, renderNodeOf };
 
 export interface ParseOptions {
   project: ProjectConfig;
@@ -533,26 +538,7 @@ function maskedTargetForJinja(t: ResolvedTarget): ResolvedTarget {
   return out as unknown as ResolvedTarget;
 }
 
-/**
- * Nodes named like a ref, in dbt's search order: ref('pkg', 'm') only in pkg; otherwise the root
- * project first, then the referring node's package, then any package.
- */
-export function refCandidates(cands: ManifestNode[], pkg: string | null, fromPkg: string, root: string): ManifestNode[] {
-  if (pkg) return cands.filter((c) => c.package_name === pkg);
-  for (const want of [root, fromPkg]) {
-    const hit = cands.filter((c) => c.package_name === want);
-    if (hit.length) return hit;
-  }
-  return cands;
-}
 
-/** ref('m') is the latest version of a versioned model; ref('m', v=2) is version 2. */
-export function pickVersion(cands: ManifestNode[], version: string | number | null | undefined): ManifestNode | undefined {
-  if (cands.length === 1 && cands[0].version == null) return version == null ? cands[0] : undefined;
-  if (version != null) return cands.find((c) => String(c.version) === String(version));
-  const latest = cands.find((c) => c.latest_version != null)?.latest_version;
-  return cands.find((c) => String(c.version) === String(latest)) ?? cands[cands.length - 1];
-}
 
 export function parseHost(dialect: Dialect): RenderHost {
   return {
@@ -567,20 +553,6 @@ function descNode(file: string): RenderNode {
   return { unique_id: 'description', name: 'description', resource_type: 'doc', file, config: defaultConfig('model'), thisRelation: null, model: {} };
 }
 
-export function renderNodeOf(n: ManifestNode, line = 1, thisRelation: JinjaRelation | null = null, extra?: Record<string, unknown>): RenderNode {
-  return {
-    unique_id: n.unique_id,
-    name: n.name,
-    resource_type: n.resource_type,
-    file: n.original_file_path,
-    line,
-    config: n.config,
-    thisRelation,
-    model: n as unknown as Record<string, unknown>,
-    extra,
-    package: n.package_name,
-  };
-}
 
 /**
  * database, schema, alias and relation name. A project's generate_schema_name / generate_alias_name

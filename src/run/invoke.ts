@@ -6,7 +6,7 @@ import { readManifest, readRunResults, writeRunResults } from '../artifacts/writ
 import { selectNodesDetailed } from '../graph/selector-eval.js';
 import { MflowError } from '../errors.js';
 import { MFLOW_VERSION } from '../version.js';
-import { renderNodeOf } from '../parse/build.js';
+import { renderNodeOf } from '../jinja/render-node.js';
 import type { ExecContext } from './executors.js';
 import { schedule } from './scheduler.js';
 import type { CommonOptions, Session } from './session.js';
