@@ -33,7 +33,8 @@ export const ON_PURPOSE: { why: string; dbt: RegExp; to: string; mflow?: RegExp 
   { why: "current_timestamp() is now()::timestamp on mflow (a timestamp without time zone, as MediFlow's load dates are); dbt-duckdb's is now()", dbt: /\bnow\(\)(?!::timestamp)/g, mflow: /\bnow\(\)::timestamp/g, to: 'now()' },
 ];
 
-export const normaliseSql = (s: string) => s.replace(/\s+/g, ' ').replace(/\( /g, '(').replace(/ \)/g, ')').replace(/ ?, ?/g, ', ').trim();
+/** Whitespace-normalised: runs of whitespace are one space, and none is kept next to punctuation or operators. */
+export const normaliseSql = (s: string) => s.replace(/\s+/g, ' ').replace(/ ?([(),/*+=<>|-]) ?/g, '$1').trim();
 
 /** Rows of each relation in both databases, compared as sorted multisets (python duckdb reads both files). */
 async function compareRows(py: PythonEnv, pairs: { key: string; dbt: string; mflow: string; clock: boolean }[], dbtDb: string, mflowDb: string): Promise<Difference[]> {
@@ -90,7 +91,7 @@ export async function diffRuns(py: PythonEnv, dbt: ToolRun, mflow: ToolRun, dbs:
     if (mflowKeys.has(k)) continue;
     const n = dbt.nodes.get(k)!;
     // dbt-core keeps a test whose model does not exist (it never runs); mflow warns and drops it.
-    const orphan = n.resource_type === 'test' && n.depends_on.some((d) => d.startsWith('model.') && !dbtIds.has(d));
+    const orphan = n.resource_type === 'test' && (!n.attached_node || !dbtIds.has(n.attached_node));
     out.push({ key: k, kind: 'only-dbt', detail: 'in dbt-core\'s manifest, not in mflow\'s', why: orphan ? 'a test on a model that does not exist: dbt-core keeps the node (it never runs), mflow warns and leaves it out' : undefined });
   }
   for (const k of mflowKeys) if (!dbtKeys.has(k)) out.push({ key: k, kind: 'only-mflow', detail: 'in mflow\'s manifest, not in dbt-core\'s' });

@@ -29,7 +29,7 @@ export interface ToolRun {
   log: string;
   outcomes: Map<string, NodeOutcome>;
   /** Nodes in the manifest, by key (unique_id, compiled SQL, relation name). */
-  nodes: Map<string, { unique_id: string; compiled?: string; relation_name: string | null; resource_type: string; depends_on: string[] }>;
+  nodes: Map<string, { unique_id: string; compiled?: string; relation_name: string | null; resource_type: string; depends_on: string[]; attached_node?: string | null }>;
 }
 
 /** Copies the package folder and writes a DuckDB profile into its integration project. */
@@ -50,12 +50,12 @@ const keyOf = (n: { resource_type: string; name: string; package_name: string },
 export function readRun(project: string, log: string, ok: boolean): ToolRun {
   const manifestPath = join(project, 'target', 'manifest.json');
   const resultsPath = join(project, 'target', 'run_results.json');
-  const manifest = existsSync(manifestPath) ? (JSON.parse(readFileSync(manifestPath, 'utf8')) as { nodes: Record<string, { resource_type: string; name: string; package_name: string; depends_on?: { nodes?: string[] }; compiled_code?: string; relation_name?: string | null }> }) : { nodes: {} };
+  const manifest = existsSync(manifestPath) ? (JSON.parse(readFileSync(manifestPath, 'utf8')) as { nodes: Record<string, { resource_type: string; name: string; package_name: string; depends_on?: { nodes?: string[] }; compiled_code?: string; relation_name?: string | null; attached_node?: string | null }> }) : { nodes: {} };
   const results = existsSync(resultsPath) ? (JSON.parse(readFileSync(resultsPath, 'utf8')) as { results: { unique_id: string; status: string; message: string | null; compiled_code?: string }[] }) : { results: [] };
   const idToKey = new Map(Object.entries(manifest.nodes).map(([id, n]) => [id, keyOf(n, id)]));
   const outcomes = new Map<string, NodeOutcome>();
   const nodes: ToolRun['nodes'] = new Map();
-  for (const [id, n] of Object.entries(manifest.nodes)) nodes.set(keyOf(n, id), { unique_id: id, relation_name: n.relation_name ?? null, resource_type: n.resource_type, depends_on: n.depends_on?.nodes ?? [] });
+  for (const [id, n] of Object.entries(manifest.nodes)) nodes.set(keyOf(n, id), { unique_id: id, relation_name: n.relation_name ?? null, resource_type: n.resource_type, depends_on: n.depends_on?.nodes ?? [], attached_node: n.attached_node ?? null });
   for (const r of results.results) {
     const n = manifest.nodes[r.unique_id];
     if (!n) continue;
