@@ -423,6 +423,15 @@ export class JinjaRuntime {
         const cols = this.suspendable(`c:${String(rel)}`, () => host.getColumns!({ database: rel.database, schema: rel.schema ?? '', identifier: rel.identifier }));
         return cols.map((c) => columnFromWarehouse(c.name, c.dataType, this.dialect.quote('x').slice(0, 1)));
       },
+      // dbt's adapter.drop_relation (a seed's post-hook in dbt_utils' integration tests uses it).
+      drop_relation: (...raw: unknown[]) => {
+        const [rel] = named(raw, ['relation']) as [JinjaRelation];
+        const host = self.s.host;
+        if (host.phase === 'parse' || !host.query || !rel) return '';
+        const kind = rel.type === 'view' ? 'view' : 'table';
+        this.suspendable(`drop:${String(rel)}`, () => host.query!(`drop ${kind} if exists ${String(rel)}`));
+        return '';
+      },
       check_schema_exists: (database: string | null, schema: string) => {
         void database;
         const host = self.s.host;

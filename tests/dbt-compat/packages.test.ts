@@ -39,7 +39,7 @@ const DIFF_GAPS: Record<string, Record<string, string>> = {
   'dbt_utils-1.4.1': {
     'rows seed:dbt_utils_integration_tests.data_nullcheck_table': "a CSV cell written '' loads as two quote characters on mflow, NULL on dbt-duckdb (seed loader)",
     'rows model:dbt_utils_integration_tests.test_nullcheck_table': 'follows from the seed above',
-    'rows seed:dbt_utils_integration_tests.data_get_column_values_dropped': "seeds do not run post-hooks on mflow (this one drops the table with adapter.drop_relation, which mflow's context lacks too)",
+    'rows seed:dbt_utils_integration_tests.data_get_column_values_dropped': "seeds do not run post-hooks on mflow (this one drops the table with adapter.drop_relation)",
   },
 };
 
