@@ -56,6 +56,11 @@ async function renderWithCtes(ctx: CompileContext, node: ManifestNode, ctes: { n
   const vars: Record<string, unknown> = { ...(ctx.extra ?? {}), ...(extra ?? {}) };
   if (node.resource_type === 'test' && node.test_metadata) {
     const kw = testKwargs(ctx, node, host);
+    // Arguments written with Jinja in YAML (`expression: "{{ dbt_date.today() }} = d"`) render
+    // in the test's context before the test macro sees them, as in dbt.
+    for (const [k, v] of Object.entries(kw)) {
+      if (typeof v === 'string' && /\{\{|\{%/.test(v)) kw[k] = (await ctx.runtime.render(v, renderNodeOf(node, 1, relationOf(ctx, node), vars), host, `kw\0${v}`)).sql;
+    }
     const ns = node.test_metadata.namespace;
     source = `{{ ${ns ? `${ns}.` : ''}test_${node.test_metadata.name}(${Object.keys(kw).map((k) => `${k}=__kw[${JSON.stringify(k)}]`).join(', ')}) }}`;
     cacheKey = source;

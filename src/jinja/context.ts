@@ -190,6 +190,11 @@ export class JinjaRuntime {
     this.globals.graph = { ...emptyGraph(), ...graph };
   }
 
+  /** A config value from a project file, rendered with target, var and env_var (no node). */
+  renderConfigValue(text: string, file: string): string {
+    return renderTemplate(this.env, this.template(`cfg\0${text}`, text, file), {}, file);
+  }
+
   /** Installed package names (not `dbt`, not the root project). */
   packageNames(): string[] {
     return [...this.namespaces.keys()].filter((k) => k !== 'dbt' && k !== this.opts.projectName);
@@ -324,7 +329,8 @@ export class JinjaRuntime {
     g.graph = emptyGraph();
     g.selected_resources = [];
     g.invocation_id = this.opts.invocationId;
-    g.run_started_at = makeModules(() => this.runStartedAt).datetime.datetime.now();
+    // Aware UTC, as dbt's run_started_at (pytz.utc).
+    g.run_started_at = makeModules(() => this.runStartedAt).datetime.datetime.now(makeModules(() => this.runStartedAt).pytz.utc);
     g.flags = { FULL_REFRESH: false, STORE_FAILURES: false, WHICH: 'run', ...(this.opts.flags ?? {}) };
     g.database = this.opts.target.database ?? null;
     g.schema = this.opts.target.schema;

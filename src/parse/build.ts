@@ -162,12 +162,21 @@ export async function parseProject(o: ParseOptions): Promise<ParseResult> {
   const segments = new Set<string>([p.name, ...pkgConfig.keys()]);
   const allPaths = [...files.models, ...files.seeds, ...files.snapshots, ...files.singularTests, ...files.analyses];
   for (const f of allPaths) for (const s of f.path.split('/')) segments.add(s.replace(/\.(sql|csv)$/, ''));
+  const renderConfig = (text: string, where: string): unknown => {
+    try {
+      return runtime.renderConfigValue(text, where);
+    } catch (e) {
+      if (e instanceof MflowError) errors.push(e);
+      else throw e;
+      return text;
+    }
+  };
   const folderCfgOf = (proj: ProjectConfig) => ({
-    model: new FolderConfigs(proj, 'models', segments, o.warnings),
-    seed: new FolderConfigs(proj, 'seeds', segments, o.warnings),
-    snapshot: new FolderConfigs(proj, 'snapshots', segments, o.warnings),
-    test: new FolderConfigs(proj, 'tests', segments, o.warnings),
-    analysis: new FolderConfigs(proj, 'models', segments, o.warnings),
+    model: new FolderConfigs(proj, 'models', segments, o.warnings, renderConfig),
+    seed: new FolderConfigs(proj, 'seeds', segments, o.warnings, renderConfig),
+    snapshot: new FolderConfigs(proj, 'snapshots', segments, o.warnings, renderConfig),
+    test: new FolderConfigs(proj, 'tests', segments, o.warnings, renderConfig),
+    analysis: new FolderConfigs(proj, 'models', segments, o.warnings, renderConfig),
   });
   const folderCfg = folderCfgOf(p);
   // A package's own dbt_project.yml configures its nodes; the root project's configs win over it.

@@ -119,7 +119,10 @@ function lookup(obj: any, key: any, dot: boolean): any {
     return DICT_METHODS[key].bind(obj);
   }
   const v = obj[key];
-  return typeof v === 'function' && !v.jinjaMacro ? v.bind(obj) : v;
+  // A function that also carries attributes (Python's `datetime.datetime`, callable with
+  // `.strptime`) is returned as it is: binding would drop them.
+  if (typeof v === 'function' && !v.jinjaMacro) return Object.keys(v).length ? v : v.bind(obj);
+  return v;
 }
 
 /** `obj.key(args)`: calls with `this` bound, without creating a bound function per call. */
