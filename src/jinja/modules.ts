@@ -123,6 +123,7 @@ export function makeModules(now: () => Date) {
     datetime: Object.assign(makeDateTime, {
       now: (tz?: PyTz) => (tz ? new PyDateTime(now(), false, UTC).astimezone(tz) : new PyDateTime(now())),
       utcnow: () => new PyDateTime(now()),
+      today: () => new PyDateTime(now()),
       strptime: (s: string, fmt?: string) => (fmt ? parseFormat(s, fmt) : new PyDateTime(new Date(s))),
       fromisoformat: fromIso,
     }),
