@@ -58,9 +58,12 @@ async function renderWithCtes(ctx: CompileContext, node: ManifestNode, ctes: { n
     const kw = testKwargs(ctx, node, host);
     // Arguments written with Jinja in YAML (`expression: "{{ dbt_date.today() }} = d"`) render
     // in the test's context before the test macro sees them, as in dbt.
-    for (const [k, v] of Object.entries(kw)) {
-      if (typeof v === 'string' && /\{\{|\{%/.test(v)) kw[k] = (await ctx.runtime.render(v, renderNodeOf(node, 1, relationOf(ctx, node), vars), host, `kw\0${v}`)).sql;
-    }
+    const renderArg = async (v: unknown): Promise<unknown> => {
+      if (typeof v === 'string') return /\{\{|\{%/.test(v) ? (await ctx.runtime.render(v, renderNodeOf(node, 1, relationOf(ctx, node), vars), host, `kw\0${v}`)).sql : v;
+      if (Array.isArray(v)) return Promise.all(v.map(renderArg));
+      return v;
+    };
+    for (const [k, v] of Object.entries(kw)) kw[k] = await renderArg(v);
     const ns = node.test_metadata.namespace;
     source = `{{ ${ns ? `${ns}.` : ''}test_${node.test_metadata.name}(${Object.keys(kw).map((k) => `${k}=__kw[${JSON.stringify(k)}]`).join(', ')}) }}`;
     cacheKey = source;

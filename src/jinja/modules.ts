@@ -68,6 +68,12 @@ export class PyDateTime {
   date(): PyDateTime { return new PyDateTime(new Date(Date.UTC(this.year, this.month - 1, this.day)), true); }
   timestamp(): number { return (this.d.getTime() - (this.tz ? this.tz.offsetAtWall(this.d.getTime()) * 60000 : 0)) / 1000; }
   toString(): string { return this.dateOnly ? this.isoformat() : this.isoformat().replace('T', ' '); }
+  __add__(td: PyTimeDelta): PyDateTime { return this.add(td); }
+  /** datetime - timedelta is a datetime; datetime - datetime a timedelta. */
+  __sub__(x: PyTimeDelta | PyDateTime): PyDateTime | PyTimeDelta {
+    if (x instanceof PyDateTime) return new PyTimeDelta(this.timestamp() * 1000 - x.timestamp() * 1000);
+    return new PyDateTime(new Date(this.d.getTime() - x.ms), this.dateOnly, this.tz);
+  }
   add(td: PyTimeDelta): PyDateTime { return new PyDateTime(new Date(this.d.getTime() + td.ms), this.dateOnly, this.tz); }
   replace(kw: Kw = {}): PyDateTime {
     const d = new Date(this.d);

@@ -164,6 +164,7 @@ export function patchCompiler(): void {
       this._emit(')');
     };
   C.compileAdd = binop('jinjaAdd');
+  C.compileSub = binop('jinjaSub');
   C.compileMul = binop('jinjaMul');
   C.compileMod = binop('jinjaMod');
   C.compileConcat = binop('jinjaConcat');

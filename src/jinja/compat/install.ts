@@ -37,6 +37,7 @@ export function installJinjaCompat(): void {
     jinjaItem: rt.itemLookup,
     jinjaCallMember: rt.callMember,
     jinjaAdd: rt.add,
+    jinjaSub: rt.sub,
     jinjaMul: rt.mul,
     jinjaMod: rt.mod,
     jinjaConcat: rt.concat,

@@ -70,7 +70,14 @@ export function concat(a: unknown, b: unknown): string {
 
 export function add(a: any, b: any): any {
   if (Array.isArray(a) && Array.isArray(b)) return a.concat(b);
+  // Python objects with operators (datetime + timedelta).
+  if (a && typeof a === 'object' && typeof a.__add__ === 'function') return a.__add__(b);
   return a + b;
+}
+
+export function sub(a: any, b: any): any {
+  if (a && typeof a === 'object' && typeof a.__sub__ === 'function') return a.__sub__(b);
+  return a - b;
 }
 
 export function mul(a: any, b: any): any {
