@@ -4,7 +4,7 @@
 // which mflow reads as they are). Wall-clock seconds of each command as a user runs it (process
 // start included), median of RUNS runs; the ratio is dbt-core's time over mflow's.
 //
-// Usage: node bench/dbt-side-by-side.mjs [--runs N] [N ...]   (default: 1000 10000; build first: npx tsc -p .)
+// Usage: node bench/dbt-side-by-side.mjs [--runs N] [--no-utils] [N ...]   (default: 1000 10000; build first: npx tsc -p .)
 // dbt-core comes from the oracle environment (tests/oracles: ~/.cache/mediflow/pyenv-*, or MFLOW_PYENV).
 // dbt runs with --no-partial-parse and without anonymous statistics or version checks.
 import { spawnSync } from 'node:child_process';
@@ -18,6 +18,7 @@ const args = process.argv.slice(2);
 const runsAt = args.indexOf('--runs');
 const RUNS = runsAt >= 0 ? Number(args[runsAt + 1]) : 3;
 const sizes = args.filter((a, i) => i !== runsAt + 1 || runsAt < 0).map(Number).filter(Boolean);
+const UTILS = !args.includes('--no-utils');
 if (!sizes.length) sizes.push(1000, 10000);
 
 function pyenv() {
@@ -101,7 +102,7 @@ const rows = [];
 const dbtArgs = (cmd, dir) => [cmd, '--profiles-dir', dir, '--no-partial-parse', '--quiet'];
 const mflowArgs = (cmd, dir) => [cmd, '--project-dir', dir, '--profiles-dir', dir];
 console.log(`machine: ${cpus().length} cores, shared with other jobs: figures are noisy, compare ratios within this run`);
-{
+if (UTILS) {
   const { base, out } = dbtUtils();
   for (const cmd of ['parse', 'compile']) {
     const clean = (d) => () => rmSync(join(d, 'target'), { recursive: true, force: true });
