@@ -15,7 +15,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'slow',
-          include: ['tests/e2e/**/*.test.ts', 'tests/browser/**/*.test.ts', 'tests/snowflake/**/*.test.ts', 'tests/ingest/**/*.test.ts', 'tests/oracles/**/*.test.ts', 'tests/faults/**/*.test.ts', 'tests/pipeline/**/*.test.ts', 'tests/dbt-lang/**/*.test.ts'],
+          include: ['tests/e2e/**/*.test.ts', 'tests/browser/**/*.test.ts', 'tests/snowflake/**/*.test.ts', 'tests/ingest/**/*.test.ts', 'tests/oracles/**/*.test.ts', 'tests/faults/**/*.test.ts', 'tests/pipeline/**/*.test.ts', 'tests/dbt-lang/**/*.test.ts', 'tests/dbt-compat/**/*.test.ts'],
           fileParallelism: false,
           testTimeout: 600_000,
         },

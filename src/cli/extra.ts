@@ -5,6 +5,7 @@ import { register as registerData } from './data.js';
 import { register as registerFreshness } from './freshness.js';
 import { register as registerDocs } from './docs.js';
 import { register as registerPipeline } from './pipeline.js';
+import { register as registerDeps } from './deps.js';
 
 export interface CliKit {
   addCommon(cmd: Command, withSelect?: boolean): Command;
@@ -20,4 +21,5 @@ export function extraCommands(program: Command, kit: CliKit): void {
   registerFreshness(program, kit);
   registerDocs(program, kit);
   registerPipeline(program, kit);
+  registerDeps(program, kit);
 }

@@ -3,7 +3,8 @@ import type { Manifest, ManifestNode } from '../contracts/manifest.js';
 import { MflowError } from '../errors.js';
 import type { JinjaRuntime, RenderHost } from '../jinja/context.js';
 import { JinjaRelation } from '../jinja/relation.js';
-import { pickVersion, renderNodeOf } from '../parse/build.js';
+import { pickVersion } from '../graph/versions.js';
+import { renderNodeOf } from '../jinja/render-node.js';
 import { injectCtes } from './ephemeral.js';
 import type { RelationCache } from './relation-cache.js';
 
@@ -63,7 +64,16 @@ async function renderWithCtes(ctx: CompileContext, node: ManifestNode, ctes: { n
   const vars: Record<string, unknown> = { ...(ctx.extra ?? {}), ...(extra ?? {}) };
   if (node.resource_type === 'test' && node.test_metadata) {
     const kw = testKwargs(ctx, node, host);
-    source = `{{ test_${node.test_metadata.name}(${Object.keys(kw).map((k) => `${k}=__kw[${JSON.stringify(k)}]`).join(', ')}) }}`;
+    // Arguments written with Jinja in YAML (`expression: "{{ dbt_date.today() }} = d"`) render
+    // in the test's context before the test macro sees them, as in dbt.
+    const renderArg = async (v: unknown): Promise<unknown> => {
+      if (typeof v === 'string') return /\{\{|\{%/.test(v) ? (await ctx.runtime.render(v, renderNodeOf(node, 1, relationOf(ctx, node), vars), host, `kw\0${v}`)).sql : v;
+      if (Array.isArray(v)) return Promise.all(v.map(renderArg));
+      return v;
+    };
+    for (const [k, v] of Object.entries(kw)) kw[k] = await renderArg(v);
+    const ns = node.test_metadata.namespace;
+    source = `{{ ${ns ? `${ns}.` : ''}test_${node.test_metadata.name}(${Object.keys(kw).map((k) => `${k}=__kw[${JSON.stringify(k)}]`).join(', ')}) }}`;
     cacheKey = source;
     vars.__kw = kw;
   }
@@ -88,7 +98,7 @@ const SOURCE_ARG = /^\s*source\(\s*['"]([^'"]+)['"]\s*,\s*['"]([^'"]+)['"]\s*\)\
 function testKwargs(ctx: CompileContext, n: ManifestNode, host: RenderHost): Record<string, unknown> {
   const kw: Record<string, unknown> = {};
   const evalArg = (v: unknown): unknown => {
-    if (typeof v !== 'string') return v;
+    if (typeof v !== 'string') return v && typeof v === 'object' ? structuredClone(v) : v;
     const r = REF_ARG.exec(v);
     if (r) return host.resolveRef({ name: r[1] });
     const s = SOURCE_ARG.exec(v);

@@ -1,4 +1,5 @@
 import type { QueryResult } from '../contracts/adapter.js';
+import { PyDateTime } from './modules.js';
 
 /**
  * `run_query()` returns what dbt's agate table offers templates: iterate rows, index a row by
@@ -23,14 +24,27 @@ export type AgateTable = AgateRow[] & {
 export function toAgate(r: QueryResult): AgateTable {
   const names = r.columns.map((c) => c.name);
   const rows = r.rows.map((obj) => {
-    const row = names.map((n) => normalize(obj[n])) as AgateRow;
+    const row = names.map((n, i) => normalize(obj[n], r.columns[i].dataType)) as AgateRow;
     names.forEach((n, i) => {
       if (!/^\d+$/.test(n)) (row as Record<string, unknown>)[n] = row[i];
+    });
+    // agate's Row is also a mapping: row.keys(), row.values(), row.items(), row.dict().
+    Object.defineProperties(row, {
+      keys: { value: () => [...names], enumerable: false },
+      values: { value: () => names.map((_, i) => row[i]), enumerable: false },
+      items: { value: () => names.map((n, i) => [n, row[i]]), enumerable: false },
+      dict: { value: () => Object.fromEntries(names.map((n, i) => [n, row[i]])), enumerable: false },
     });
     return row;
   });
   const columns = r.columns.map((c, i) => new Column(c.name, c.dataType, () => rows.map((row) => row[i]))) as unknown as AgateTable['columns'];
   for (const c of columns) (columns as Record<string, AgateColumn>)[c.name] = c;
+  // agate's MappedSequence: `table.columns.items()` (dbt_utils.get_query_results_as_dict), keys(), get().
+  Object.defineProperties(columns, {
+    keys: { value: () => [...names], enumerable: false },
+    items: { value: () => columns.map((c) => [c.name, c]), enumerable: false },
+    get: { value: (k: string, d: unknown = null) => (columns as unknown as Record<string, AgateColumn>)[k] ?? d, enumerable: false },
+  });
   const table = [...rows] as AgateTable;
   table.rows = rows;
   table.columns = columns;
@@ -48,7 +62,9 @@ class Column implements AgateColumn {
   }
 }
 
-function normalize(v: unknown): unknown {
+function normalize(v: unknown, dataType: string): unknown {
   if (typeof v === 'bigint') return Number(v);
+  // Python's datetime/date as agate hands them to dbt: `{{ d }}` prints 2017-01-01 00:00:00.
+  if (v instanceof Date) return new PyDateTime(v, /^date$/i.test(dataType));
   return v;
 }

@@ -25,19 +25,20 @@ export const BUILTIN_MACROS = String.raw`
 {%- endmacro %}
 
 {% macro type_string() %}{{ return(adapter.dispatch('type_string', 'dbt')()) }}{% endmacro %}
-{% macro default__type_string() %}{{ return('varchar') }}{% endmacro %}
+{% macro default__type_string() %}{{ return(api.Column.translate_type("string")) }}{% endmacro %}
 {% macro type_timestamp() %}{{ return(adapter.dispatch('type_timestamp', 'dbt')()) }}{% endmacro %}
-{% macro default__type_timestamp() %}{{ return('timestamp') }}{% endmacro %}
+{% macro default__type_timestamp() %}{{ return(api.Column.translate_type("timestamp")) }}{% endmacro %}
 {% macro type_int() %}{{ return(adapter.dispatch('type_int', 'dbt')()) }}{% endmacro %}
-{% macro default__type_int() %}{{ return('integer') }}{% endmacro %}
+{% macro default__type_int() %}{{ return(api.Column.translate_type("integer")) }}{% endmacro %}
 {% macro type_bigint() %}{{ return(adapter.dispatch('type_bigint', 'dbt')()) }}{% endmacro %}
 {% macro default__type_bigint() %}{{ return('bigint') }}{% endmacro %}
 {% macro type_float() %}{{ return(adapter.dispatch('type_float', 'dbt')()) }}{% endmacro %}
+{#- dbt's default is FLOAT, a 4-byte REAL on DuckDB: mflow keeps double precision (MediFlow's rates) -#}
 {% macro default__type_float() %}{{ return('double') }}{% endmacro %}
 {% macro type_numeric() %}{{ return(adapter.dispatch('type_numeric', 'dbt')()) }}{% endmacro %}
-{% macro default__type_numeric() %}{{ return('numeric(28,6)') }}{% endmacro %}
+{% macro default__type_numeric() %}{{ return(api.Column.numeric_type("numeric", 28, 6)) }}{% endmacro %}
 {% macro type_boolean() %}{{ return(adapter.dispatch('type_boolean', 'dbt')()) }}{% endmacro %}
-{% macro default__type_boolean() %}{{ return('boolean') }}{% endmacro %}
+{% macro default__type_boolean() %}{{ return(api.Column.translate_type("boolean")) }}{% endmacro %}
 
 {% macro current_timestamp() %}{{ return(adapter.dispatch('current_timestamp', 'dbt')()) }}{% endmacro %}
 {% macro default__current_timestamp() %}current_timestamp{% endmacro %}
@@ -52,7 +53,16 @@ export const BUILTIN_MACROS = String.raw`
 {% macro default__date_trunc(datepart, date) %}date_trunc('{{ datepart }}', {{ date }}){% endmacro %}
 
 {% macro last_day(date, datepart) %}{{ return(adapter.dispatch('last_day', 'dbt')(date, datepart)) }}{% endmacro %}
-{% macro default__last_day(date, datepart) %}cast({{ dateadd('day', '-1', dateadd(datepart, '1', date_trunc(datepart, date))) }} as date){% endmacro %}
+{% macro default_last_day(date, datepart) -%}
+    cast(
+        {{dbt.dateadd('day', '-1',
+        dbt.dateadd(datepart, '1', dbt.date_trunc(datepart, date))
+        )}}
+        as date)
+{%- endmacro %}
+{% macro default__last_day(date, datepart) -%}
+    {{dbt.default_last_day(date, datepart)}}
+{%- endmacro %}
 
 {% macro concat(fields) %}{{ return(adapter.dispatch('concat', 'dbt')(fields)) }}{% endmacro %}
 {% macro default__concat(fields) %}{{ fields | join(' || ') }}{% endmacro %}
@@ -92,7 +102,6 @@ export const BUILTIN_MACROS = String.raw`
 
 {% macro escape_single_quotes(expression) %}{{ return(adapter.dispatch('escape_single_quotes', 'dbt')(expression)) }}{% endmacro %}
 {% macro default__escape_single_quotes(expression) %}{{ expression | string | replace("'", "''") }}{% endmacro %}
-{% macro snowflake__escape_single_quotes(expression) %}{{ expression | string | replace("\\", "\\\\") | replace("'", "''") }}{% endmacro %}
 
 {% macro string_literal(value) %}{{ return(adapter.dispatch('string_literal', 'dbt')(value)) }}{% endmacro %}
 {% macro default__string_literal(value) %}'{{ escape_single_quotes(value) }}'{% endmacro %}
@@ -104,6 +113,18 @@ export const BUILTIN_MACROS = String.raw`
 
 {% macro date(year, month, day) %}{{ return(adapter.dispatch('date', 'dbt')(year, month, day)) }}{% endmacro %}
 {% macro default__date(year, month, day) %}make_date({{ year }}, {{ month }}, {{ day }}){% endmacro %}
+{% macro cast(field, type) %}{{ return(adapter.dispatch('cast', 'dbt')(field, type)) }}{% endmacro %}
+{% macro default__cast(field, type) %}cast({{field}} as {{type}}){% endmacro %}
+
+{#- dbt's helpers that packages call -#}
+{% macro should_store_failures() %}
+  {%- set config_store_failures = config.get('store_failures') -%}
+  {%- if config_store_failures is none -%}{%- set config_store_failures = flags.STORE_FAILURES -%}{%- endif -%}
+  {{ return(config_store_failures) }}
+{% endmacro %}
+{% macro should_full_refresh_macro() %}{{ return(should_full_refresh()) }}{% endmacro %}
+{% macro load_relation(relation) %}{{ return(load_cached_relation(relation)) }}{% endmacro %}
+{% macro load_cached_relation(relation) %}{{ return(adapter.get_relation(database=relation.database, schema=relation.schema, identifier=relation.identifier)) }}{% endmacro %}
 `;
 
 /** The four generic data tests dbt ships; a project's `{% test unique(...) %}` replaces one. */

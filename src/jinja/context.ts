@@ -9,8 +9,28 @@ import { warehouseMacros } from '../adapters/index.js';
 import { compileTemplate, createJinjaEnvironment, loadMacros, renderTemplate } from './environment.js';
 import { makeModules } from './modules.js';
 import { JinjaRelation } from './relation.js';
+import { columnApi, columnFromWarehouse } from './column.js';
 import { parseStatic, type StaticCall, type StaticTemplate } from '../parse/static.js';
 import { findInertMacros } from './inert-macros.js';
+
+function emptyGraph(): Record<string, Record<string, unknown>> {
+  return { nodes: {}, sources: {}, exposures: {}, metrics: {}, groups: {}, semantic_models: {}, saved_queries: {}, unit_tests: {} };
+}
+
+/** One text per macro file, each macro padded to its own line so errors carry file lines. */
+function macroFiles(ms: ManifestMacro[]): { path: string; source: string }[] {
+  const byFile = new Map<string, ManifestMacro[]>();
+  for (const m of ms) {
+    if (!byFile.has(m.original_file_path)) byFile.set(m.original_file_path, []);
+    byFile.get(m.original_file_path)!.push(m);
+  }
+  return [...byFile.entries()].map(([path, list]) => ({
+    path,
+    source: list
+      .sort((a, b) => a.line - b.line)
+      .reduce((acc, m) => acc + '\n'.repeat(Math.max(0, m.line - 1 - (acc.match(/\n/g)?.length ?? 0))) + m.macro_sql, ''),
+  }));
+}
 
 /**
  * The dbt-compatible template context. Parse time and run time share the same names: at parse
@@ -51,6 +71,8 @@ export interface RenderNode {
   model: Record<string, unknown>;
   /** Extra context values: `sql` for materializations, test kwargs, ... */
   extra?: Record<string, unknown>;
+  /** The package the node belongs to (unqualified macro calls look there first). */
+  package?: string;
 }
 
 /** What parsing records from a render. */
@@ -88,6 +110,8 @@ export interface RuntimeOptions {
   invocationId: string;
   flags?: Record<string, unknown>;
   now?: () => Date;
+  /** `dispatch:` from the root project file. */
+  dispatch?: { macro_namespace: string; search_order: string[] }[];
 }
 
 export class JinjaRuntime {
@@ -103,6 +127,9 @@ export class JinjaRuntime {
   readonly dialect: Dialect;
   readonly runStartedAt: Date;
 
+  /** Macros by package: `dbt` (the built-ins), the root project and each installed package. */
+  private readonly namespaces = new Map<string, Record<string, (...a: unknown[]) => unknown>>();
+
   constructor(readonly opts: RuntimeOptions) {
     this.env = createJinjaEnvironment();
     this.dialect = opts.dialect;
@@ -110,25 +137,80 @@ export class JinjaRuntime {
     this.installGlobals();
     const builtin = loadMacros(this.env, [{ path: BUILTIN_MACROS_PATH, source: BUILTIN_MACROS + warehouseMacros() + BUILTIN_TEST_MACROS }], {});
     Object.assign(this.macroFns, builtin);
-    // Project macros, per file, override built-ins of the same name.
-    const byFile = new Map<string, ManifestMacro[]>();
+    this.namespaces.set('dbt', this.track('dbt', builtin));
+    const root = opts.projectName;
+    const byPackage = new Map<string, ManifestMacro[]>();
     for (const m of opts.macros) {
-      if (!byFile.has(m.original_file_path)) byFile.set(m.original_file_path, []);
-      byFile.get(m.original_file_path)!.push(m);
+      const pkg = m.package_name ?? root;
+      if (!byPackage.has(pkg)) byPackage.set(pkg, []);
+      byPackage.get(pkg)!.push(m);
     }
-    const files = [...byFile.entries()].map(([path, ms]) => ({
-      path,
-      // Keep line numbers: pad each macro to its own line in the file.
-      source: ms
-        .sort((a, b) => a.line - b.line)
-        .reduce((acc, m) => acc + '\n'.repeat(Math.max(0, m.line - 1 - (acc.match(/\n/g)?.length ?? 0))) + m.macro_sql, ''),
-    }));
-    Object.assign(this.macroFns, loadMacros(this.env, files, {}));
-    this.macroSources = [BUILTIN_MACROS + warehouseMacros() + BUILTIN_TEST_MACROS, ...files.map((f) => f.source)];
+    this.macroSources = [BUILTIN_MACROS + warehouseMacros() + BUILTIN_TEST_MACROS];
+    // Packages first, the root project last: its macros override built-ins of the same name
+    // everywhere; a package's macros are reached as `package.macro()`, and unqualified only from
+    // inside that package (and, leniently, where no other macro has the name).
+    const order = [...[...byPackage.keys()].filter((k) => k !== root).sort(), ...(byPackage.has(root) ? [root] : [])];
+    for (const pkg of order) {
+      const files = macroFiles(byPackage.get(pkg)!);
+      const local: Record<string, (...a: unknown[]) => unknown> = {};
+      const fns = loadMacros(this.env, files, { __mflowLocal: local });
+      Object.assign(local, this.track(pkg, fns));
+      this.namespaces.set(pkg, local);
+      if (pkg === root) Object.assign(this.macroFns, fns);
+      this.macroSources.push(...files.map((f) => f.source));
+    }
+    if (!this.namespaces.has(root)) this.namespaces.set(root, {});
     for (const [name, fn] of Object.entries(this.macroFns)) this.env.addGlobal(name, this.trackMacro(name, fn));
+    for (const [pkg, ns] of this.namespaces) if (!(pkg in this.macroFns)) this.env.addGlobal(pkg, ns);
   }
 
-  /** Macro calls are recorded as dependencies at parse time (`depends_on.macros`). */
+  private track(pkg: string, fns: Record<string, (...a: unknown[]) => unknown>): Record<string, (...a: unknown[]) => unknown> {
+    const out: Record<string, (...a: unknown[]) => unknown> = {};
+    for (const [name, fn] of Object.entries(fns)) out[name] = this.trackMacro(`${pkg}.${name}`, fn);
+    return out;
+  }
+
+  /** The macro `name` as a node of `pkg` sees it unqualified: its package, the root project, the built-ins, then any package. */
+  private flatMacro(name: string, pkg: string | undefined): ((...a: unknown[]) => unknown) | undefined {
+    const own = pkg ? this.namespaces.get(pkg)?.[name] : undefined;
+    if (own) return own;
+    const g = this.globals[name];
+    if (typeof g === 'function' && this.macroFns[name]) return g as (...a: unknown[]) => unknown;
+    for (const [p, ns] of this.namespaces) if (p !== 'dbt' && ns[name]) return ns[name];
+    return undefined;
+  }
+
+  /** A macro by name, optionally in a package (`dbt_utils`, `dbt`, the root project's name). */
+  findMacro(name: string, pkg?: string | null): ((...a: unknown[]) => unknown) | undefined {
+    if (pkg) return this.namespaces.get(pkg)?.[name];
+    return this.flatMacro(name, undefined);
+  }
+
+  /** `graph` as dbt fills it at execution time: nodes, sources, exposures, metrics, groups, ... */
+  setGraph(graph: { nodes: Record<string, unknown>; sources: Record<string, unknown> } & Record<string, unknown>): void {
+    this.globals.graph = { ...emptyGraph(), ...graph };
+  }
+
+  /** A config value from a project file, rendered with target, var and env_var (no node). */
+  renderConfigValue(text: string, file: string): string {
+    return renderTemplate(this.env, this.template(`cfg\0${text}`, text, file), {}, file);
+  }
+
+  /** Installed package names (not `dbt`, not the root project). */
+  packageNames(): string[] {
+    return [...this.namespaces.keys()].filter((k) => k !== 'dbt' && k !== this.opts.projectName);
+  }
+
+  /** `adapter.dispatch` search order for a namespace, as dbt: dispatch config, else [root, package], else unqualified. */
+  private dispatchOrder(namespace: string | null): (string | null)[] {
+    if (!namespace) return [null];
+    const cfg = this.opts.dispatch?.find((d) => d.macro_namespace === namespace);
+    if (cfg) return cfg.search_order;
+    if (namespace !== 'dbt' && namespace !== this.opts.projectName && this.namespaces.has(namespace)) return [this.opts.projectName, namespace];
+    return [null];
+  }
+
+  /** Macro call tracking: `depends_on.macros` at parse time. */
   private trackMacro(name: string, fn: (...a: unknown[]) => unknown) {
     return (...args: unknown[]) => {
       this.state?.recorded.macros.add(name);
@@ -141,8 +223,8 @@ export class JinjaRuntime {
     return (this.env as unknown as { globals: Record<string, unknown> }).globals;
   }
 
-  hasMacro(name: string): boolean {
-    return name in this.macroFns;
+  hasMacro(name: string, pkg?: string | null): boolean {
+    return pkg ? Boolean(this.namespaces.get(pkg)?.[name]) : name in this.macroFns || this.packageNames().some((p) => this.namespaces.get(p)![name]);
   }
 
   private get s(): RenderState {
@@ -246,9 +328,13 @@ export class JinjaRuntime {
     const target = { ...this.opts.target, profile_name: this.opts.projectName, target_name: this.opts.target.name };
     g.target = target;
     g.project_name = this.opts.projectName;
+    // Filled by the parser once the manifest exists (see setGraph); empty while parsing, as in dbt.
+    g.graph = emptyGraph();
+    g.selected_resources = [];
     g.invocation_id = this.opts.invocationId;
-    g.run_started_at = makeModules(() => this.runStartedAt).datetime.datetime.now();
-    g.flags = { FULL_REFRESH: false, WHICH: 'run', ...(this.opts.flags ?? {}) };
+    // Aware UTC, as dbt's run_started_at (pytz.utc).
+    g.run_started_at = makeModules(() => this.runStartedAt).datetime.datetime.now(makeModules(() => this.runStartedAt).pytz.utc);
+    g.flags = { FULL_REFRESH: false, STORE_FAILURES: false, WHICH: 'run', ...(this.opts.flags ?? {}) };
     g.database = this.opts.target.database ?? null;
     g.schema = this.opts.target.schema;
     g.modules = makeModules(this.opts.now ?? (() => new Date()));
@@ -262,7 +348,9 @@ export class JinjaRuntime {
     };
     g.tojson = (v: unknown) => JSON.stringify(v);
     g.zip = (...arrs: unknown[][]) => arrs[0].map((_, i) => arrs.map((a) => a[i]));
-    g.set = (xs: unknown[]) => [...new Set(xs ?? [])];
+    // Python's set has no order, so two sets compare equal whatever order their items came in:
+    // kept sorted, mflow's list stand-in compares the same way (dbt_utils.equality compares column sets).
+    g.set = (xs: unknown[]) => [...new Set(xs ?? [])].sort((a, b) => (typeof a === typeof b ? (String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0) : typeof a < typeof b ? -1 : 1));
     g.doc = (name: string) => {
       const d = this.opts.docs?.[name];
       if (d === undefined) this.fail(`Documentation block '${name}' not found`, closest(name, Object.keys(this.opts.docs ?? {})) ? `Did you mean '${closest(name, Object.keys(this.opts.docs ?? {}))}'?` : 'Define it with {% docs name %}...{% enddocs %} in a .md file.');
@@ -315,18 +403,20 @@ export class JinjaRuntime {
     const adapterObj = {
       type: () => this.dialect.type,
       quote: (s: string) => this.dialect.quote(s),
-      dispatch: (name: string, namespace?: string) => {
-        void namespace;
-        const prefixes = [`${this.dialect.type}__`, 'default__'];
-        for (const p of prefixes) {
-          const fn = this.globals[p + name];
-          if (typeof fn === 'function') return fn;
+      dispatch: (...raw: unknown[]) => {
+        const [name, namespace] = named(raw, ['macro_name', 'macro_namespace']) as [string, string | null | undefined];
+        if (String(name).includes('.')) this.fail(`In adapter.dispatch, got a macro name of "${name}", but "." is not a valid macro name component`, `Did you mean adapter.dispatch("${String(name).split('.').slice(1).join('.')}", macro_namespace="${String(name).split('.')[0]}")?`);
+        const attempts: string[] = [];
+        const pkgOfNode = self.state?.node.package;
+        for (const pkg of this.dispatchOrder(namespace ?? null)) {
+          for (const prefix of [this.dialect.type, 'default']) {
+            const search = `${prefix}__${name}`;
+            const fn = pkg === null ? this.flatMacro(search, pkgOfNode) : this.namespaces.get(pkg)?.[search];
+            attempts.push(pkg === null ? search : `${pkg}.${search}`);
+            if (fn) return fn;
+          }
         }
-        const fn = this.globals[name];
-        if (typeof fn === 'function' && !prefixes.some((p) => name.startsWith(p))) {
-          this.fail(`adapter.dispatch('${name}') found no '${this.dialect.type}__${name}' or 'default__${name}' macro`, `Define {% macro default__${name}(...) %}.`);
-        }
-        this.fail(`adapter.dispatch: no macro named '${this.dialect.type}__${name}' or 'default__${name}'`, closest(name, Object.keys(this.macroFns)) ? `Did you mean '${closest(name, Object.keys(this.macroFns))}'?` : `Define {% macro default__${name}(...) %} in a macro file.`);
+        this.fail(`In dispatch: No macro named '${name}' found within namespace: '${namespace ?? 'None'}'. Searched for: ${attempts.map((a) => `'${a}'`).join(', ')}`, `Define {% macro default__${name}(...) %} in a macro file, or install the package that has it (mflow deps).`);
       },
       get_relation: (...raw: unknown[]) => {
         const [database, schema, identifier] = named(raw, ['database', 'schema', 'identifier']) as [string | null, string, string];
@@ -340,7 +430,16 @@ export class JinjaRuntime {
         const host = self.s.host;
         if (host.phase === 'parse' || !host.getColumns || !rel) return [];
         const cols = this.suspendable(`c:${String(rel)}`, () => host.getColumns!({ database: rel.database, schema: rel.schema ?? '', identifier: rel.identifier }));
-        return cols.map((c) => ({ name: c.name, column: c.name, data_type: c.dataType, dtype: c.dataType, quoted: this.dialect.quote(c.name) }));
+        return cols.map((c) => columnFromWarehouse(c.name, c.dataType, this.dialect.quote('x').slice(0, 1)));
+      },
+      // dbt's adapter.drop_relation (a seed's post-hook in dbt_utils' integration tests uses it).
+      drop_relation: (...raw: unknown[]) => {
+        const [rel] = named(raw, ['relation']) as [JinjaRelation];
+        const host = self.s.host;
+        if (host.phase === 'parse' || !host.query || !rel) return '';
+        const kind = rel.type === 'view' ? 'view' : 'table';
+        this.suspendable(`drop:${String(rel)}`, () => host.query!(`drop ${kind} if exists ${String(rel)}`));
+        return '';
       },
       check_schema_exists: (database: string | null, schema: string) => {
         void database;
@@ -352,6 +451,7 @@ export class JinjaRuntime {
     };
     g.adapter = adapterObj;
     g.api = {
+      Column: columnApi,
       Relation: {
         create: (...args: unknown[]) => {
           const k = kw(args);
@@ -435,7 +535,7 @@ export class JinjaRuntime {
 
   /** Inert macros (their closure of callees), found on first use. */
   private inertMacros(): Map<string, string[]> {
-    if (!this.inert) this.inert = findInertMacros(this.macroSources, new Set(Object.keys(this.macroFns))).inert;
+    if (!this.inert) this.inert = findInertMacros(this.macroSources, new Set([...Object.keys(this.macroFns), ...[...this.namespaces.values()].flatMap((ns) => Object.keys(ns))])).inert;
     return this.inert;
   }
 

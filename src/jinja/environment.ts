@@ -154,9 +154,15 @@ export function loadMacros(env: nunjucks.Environment, files: { path: string; sou
     const tmpl = compile(env, file.source, file.path, true) as any;
     let exported: Record<string, unknown> | undefined;
     let failure: unknown;
-    tmpl.getExported(context, (err: unknown, res: Record<string, unknown>) => {
+    // As nunjucks' getExported, but keeping macros whose names start with `_`: Jinja2 hides
+    // them from `import`, while dbt makes every macro of a package callable (`dbt_utils._is_relation`).
+    const Context = contextClass();
+    const ctx = new Context({ ...context }, tmpl.blocks, env);
+    const frame = new Frame();
+    frame.topLevel = true;
+    tmpl.rootRenderFunc(env, ctx, frame, runtime, (err: unknown) => {
       if (err) failure = err;
-      else exported = res;
+      else exported = Object.fromEntries(Object.entries(ctx.ctx as Record<string, unknown>).filter(([k, v]) => typeof v === 'function' && !(k in context)));
     });
     if (failure !== undefined) throw runtimeError(failure, file.path);
     for (const [name, value] of Object.entries(exported ?? {})) {

@@ -7,8 +7,46 @@ type Kw = Record<string, unknown> & { __keywords?: boolean };
 
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
 
+/** Minutes east of UTC of IANA zone `tz` at the instant `ms` (Intl knows the zone rules). */
+function zoneOffset(tz: string, ms: number): number {
+  if (tz === 'UTC') return 0;
+  const f = new Intl.DateTimeFormat('en-US', { timeZone: tz, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  const p = Object.fromEntries(f.formatToParts(new Date(ms)).map((x) => [x.type, x.value]));
+  const wall = Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute), Number(p.second));
+  return Math.round((wall - Math.floor(ms / 1000) * 1000) / 60000);
+}
+
+/** pytz's timezone object: `localize(naive)` attaches the zone to a wall-clock time. */
+export class PyTz {
+  constructor(readonly zone: string) {}
+  localize(dt: PyDateTime): PyDateTime {
+    return new PyDateTime(dt.d, dt.dateOnly, this);
+  }
+  /** Offset in minutes at a wall-clock time (stored in the Date's UTC fields). */
+  offsetAtWall(wallMs: number): number {
+    let off = zoneOffset(this.zone, wallMs);
+    off = zoneOffset(this.zone, wallMs - off * 60000);
+    return off;
+  }
+  toString(): string {
+    return this.zone;
+  }
+}
+
+/**
+ * Python's datetime/date as dbt templates use them. `d` holds the wall-clock time in its UTC
+ * fields; an aware datetime also has its zone (`tzinfo`), so `timestamp()` gives the instant.
+ */
 export class PyDateTime {
-  constructor(readonly d: Date, readonly dateOnly = false) {}
+  constructor(readonly d: Date, readonly dateOnly = false, readonly tz: PyTz | null = null) {}
+  get tzinfo(): PyTz | null { return this.tz; }
+  get microsecond() { return this.d.getUTCMilliseconds() * 1000; }
+  weekday(): number { return (this.d.getUTCDay() + 6) % 7; }
+  isoweekday(): number { return this.weekday() + 1; }
+  astimezone(tz: PyTz): PyDateTime {
+    const instant = this.timestamp() * 1000;
+    return new PyDateTime(new Date(instant + zoneOffset(tz.zone, instant) * 60000), false, tz);
+  }
   get year() { return this.d.getUTCFullYear(); }
   get month() { return this.d.getUTCMonth() + 1; }
   get day() { return this.d.getUTCDate(); }
@@ -28,9 +66,15 @@ export class PyDateTime {
     return this.dateOnly ? this.d.toISOString().slice(0, 10) : this.d.toISOString().replace('Z', '').replace(/\.000$/, '');
   }
   date(): PyDateTime { return new PyDateTime(new Date(Date.UTC(this.year, this.month - 1, this.day)), true); }
-  timestamp(): number { return this.d.getTime() / 1000; }
+  timestamp(): number { return (this.d.getTime() - (this.tz ? this.tz.offsetAtWall(this.d.getTime()) * 60000 : 0)) / 1000; }
   toString(): string { return this.dateOnly ? this.isoformat() : this.isoformat().replace('T', ' '); }
-  add(td: PyTimeDelta): PyDateTime { return new PyDateTime(new Date(this.d.getTime() + td.ms), this.dateOnly); }
+  __add__(td: PyTimeDelta): PyDateTime { return this.add(td); }
+  /** datetime - timedelta is a datetime; datetime - datetime a timedelta. */
+  __sub__(x: PyTimeDelta | PyDateTime): PyDateTime | PyTimeDelta {
+    if (x instanceof PyDateTime) return new PyTimeDelta(this.timestamp() * 1000 - x.timestamp() * 1000);
+    return new PyDateTime(new Date(this.d.getTime() - x.ms), this.dateOnly, this.tz);
+  }
+  add(td: PyTimeDelta): PyDateTime { return new PyDateTime(new Date(this.d.getTime() + td.ms), this.dateOnly, this.tz); }
   replace(kw: Kw = {}): PyDateTime {
     const d = new Date(this.d);
     if (kw.year !== undefined) d.setUTCFullYear(Number(kw.year));
@@ -39,7 +83,7 @@ export class PyDateTime {
     if (kw.hour !== undefined) d.setUTCHours(Number(kw.hour));
     if (kw.minute !== undefined) d.setUTCMinutes(Number(kw.minute));
     if (kw.second !== undefined) d.setUTCSeconds(Number(kw.second));
-    return new PyDateTime(d, this.dateOnly);
+    return new PyDateTime(d, this.dateOnly, kw.tzinfo === undefined ? this.tz : (kw.tzinfo as PyTz | null));
   }
 }
 
@@ -49,18 +93,53 @@ class PyTimeDelta {
   total_seconds() { return this.ms / 1000; }
 }
 
+const UTC = new PyTz('UTC');
+
 export function makeModules(now: () => Date) {
+  const kwOf = (args: unknown[]): Kw => {
+    const last = args[args.length - 1] as Kw | undefined;
+    return last && typeof last === 'object' && last.__keywords ? (args.pop() as Kw) : {};
+  };
+  // datetime.datetime(y, m, d, hour, minute, second, microsecond, tzinfo=) and date(y, m, d), callable as in Python.
+  const makeDateTime = (...args: unknown[]) => {
+    const kw = kwOf(args);
+    const names = ['year', 'month', 'day', 'hour', 'minute', 'second', 'microsecond'];
+    const v = names.map((n, i) => Number(args[i] ?? kw[n] ?? (i < 3 ? NaN : 0)));
+    const d = new Date(Date.UTC(v[0], v[1] - 1, v[2], v[3], v[4], v[5], Math.floor(v[6] / 1000)));
+    return new PyDateTime(d, false, (args[7] ?? kw.tzinfo ?? null) as PyTz | null);
+  };
+  const parseFormat = (s: string, fmt: string): PyDateTime => {
+    const parts: Record<string, number> = { Y: 1970, m: 1, d: 1, H: 0, M: 0, S: 0 };
+    const re = new RegExp('^' + fmt.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/%([YmdHMS])/g, (_m, c: string) => `(?<${c}>\\d{${c === 'Y' ? 4 : '1,2'}})`) + '$');
+    const m = re.exec(s);
+    if (!m) throw new Error(`time data '${s}' does not match format '${fmt}'`);
+    for (const [k, x] of Object.entries(m.groups ?? {})) parts[k] = Number(x);
+    return new PyDateTime(new Date(Date.UTC(parts.Y, parts.m - 1, parts.d, parts.H, parts.M, parts.S)));
+  };
+  const fromIso = (s: string): PyDateTime => {
+    const m = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?))?([+-]\d{2}:\d{2})?$/.exec(s.trim());
+    if (!m) throw new Error(`Invalid isoformat string: '${s}'`);
+    const wall = new Date(`${m[1]}T${m[2] ?? '00:00:00'}Z`);
+    if (!m[3]) return new PyDateTime(wall);
+    const sign = m[3][0] === '-' ? -1 : 1;
+    const off = sign * (Number(m[3].slice(1, 3)) * 60 + Number(m[3].slice(4, 6)));
+    return new PyDateTime(wall, false, off === 0 ? UTC : new PyTz(`Etc/GMT${off > 0 ? '-' : '+'}${Math.abs(off / 60)}`));
+  };
   const datetime = {
-    datetime: {
-      now: () => new PyDateTime(now()),
+    datetime: Object.assign(makeDateTime, {
+      now: (tz?: PyTz) => (tz ? new PyDateTime(now(), false, UTC).astimezone(tz) : new PyDateTime(now())),
       utcnow: () => new PyDateTime(now()),
-      strptime: (s: string) => new PyDateTime(new Date(s)),
-      fromisoformat: (s: string) => new PyDateTime(new Date(s)),
-    },
-    date: {
+      today: () => new PyDateTime(now()),
+      strptime: (s: string, fmt?: string) => (fmt ? parseFormat(s, fmt) : new PyDateTime(new Date(s))),
+      fromisoformat: fromIso,
+    }),
+    date: Object.assign((...args: unknown[]) => {
+      const kw = kwOf(args);
+      return new PyDateTime(new Date(Date.UTC(Number(args[0] ?? kw.year), Number(args[1] ?? kw.month) - 1, Number(args[2] ?? kw.day))), true);
+    }, {
       today: () => new PyDateTime(now()).date(),
       fromisoformat: (s: string) => new PyDateTime(new Date(s + 'T00:00:00Z'), true),
-    },
+    }),
     timedelta: (...args: unknown[]) => {
       const kw = (args.find((a) => a && typeof a === 'object' && (a as Kw).__keywords) as Kw) ?? {};
       const days = Number(kw.days ?? (typeof args[0] === 'number' ? args[0] : 0));
@@ -78,5 +157,5 @@ export function makeModules(now: () => Date) {
     escape: (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
     IGNORECASE: 'i',
   };
-  return { datetime, re, pytz: { utc: 'UTC', timezone: (z: string) => z } };
+  return { datetime, re, pytz: { utc: UTC, UTC, timezone: (z: string) => new PyTz(z) } };
 }

@@ -16,6 +16,19 @@ export class JinjaRelation {
     private readonly fixedText?: string,
   ) {}
 
+  /** dbt's Relation is a mapping whose `metadata.type` names its class; packages test for it (dbt_utils._is_relation). */
+  readonly __jinjaMapping = true;
+  get metadata(): { type: string } {
+    return { type: `${this.dialect.type === 'duckdb' ? 'DuckDB' : this.dialect.type === 'snowflake' ? 'Snowflake' : ''}Relation` };
+  }
+  get path(): { database: string | null; schema: string | null; identifier: string } {
+    return { database: this.database, schema: this.schema, identifier: this.identifier };
+  }
+  get(key: string, dflt: unknown = null): unknown {
+    const v = key === 'metadata' ? this.metadata : key === 'path' ? this.path : key === 'type' ? this.type : undefined;
+    return v === undefined ? dflt : v;
+  }
+
   get name(): string {
     return this.identifier;
   }

@@ -25,12 +25,18 @@ import { phase } from '../util/timing.js';
 import { MFLOW_VERSION } from '../version.js';
 import { findBlocks, parseArgList } from './blocks.js';
 import { FolderConfigs, checkConfigKeys, defaultConfig, mergeConfig } from './configs.js';
-import { discoverFiles, type SourceFile } from './discover.js';
+import { discoverWithPackages, type SourceFile } from './discover.js';
+import { loadInstalledPackages } from '../project/packages.js';
 import { parseProperties, type Patch, type TestDef, type UnitTestDef } from './properties.js';
 import { checkAccess } from './access.js';
 import { checkContracts } from './contract-check.js';
 import { buildResources, type ResourceDef } from './resources.js';
 import { buildTestNode } from './tests.js';
+import { pickVersion, refCandidates } from '../graph/versions.js';
+import { renderNodeOf } from '../jinja/render-node.js';
+
+// Kept for callers written before these moved down a stage (compile/ and run/ import them from there).
+export { pickVersion, refCandidates, renderNodeOf };
 
 export interface ParseOptions {
   project: ProjectConfig;
@@ -55,7 +61,10 @@ export async function parseProject(o: ParseOptions): Promise<ParseResult> {
   const p = o.project;
   const errors: MflowError[] = [];
   phase('start-up');
-  const files = discoverFiles(p);
+  const packages = loadInstalledPackages(p, o.env ?? process.env, o.warnings);
+  const pkgConfig = new Map(packages.map((x) => [x.config.name, x.config]));
+  const files = discoverWithPackages(p, packages);
+  const pkgOf = (f: { pkg?: string }) => f.pkg ?? p.name;
   phase('read files');
   const invocationId = o.invocationId ?? randomUUID();
 
@@ -67,18 +76,18 @@ export async function parseProject(o: ParseOptions): Promise<ParseResult> {
       if (b.kind !== 'macro' && b.kind !== 'test') continue;
       const name = b.kind === 'test' ? `test_${b.name}` : b.name;
       const source = b.kind === 'test' ? b.source.replace(/^\{%(-?)\s*test\s+/, '{%$1 macro test_').replace(/\{%(-?)\s*endtest\s*(-?)%\}$/, '{%$1 endmacro $2%}') : b.source;
-      const uid = `macro.${p.name}.${name}`;
+      const uid = `macro.${pkgOf(f)}.${name}`;
       if (macros[uid]) {
         errors.push(new MflowError('DUPLICATE_NODE', `Macro '${name}' is defined twice: in ${macros[uid].original_file_path}:${macros[uid].line} and here`, { file: f.path, line: b.line, hint: 'Rename or remove one of them.' }));
         continue;
       }
-      macros[uid] = { unique_id: uid, name, package_name: p.name, path: f.path, original_file_path: f.path, macro_sql: source, description: '', arguments: parseArgList(b.args).map((a) => ({ name: a.name, default: a.default })), depends_on: { macros: [] }, line: b.line };
+      macros[uid] = { unique_id: uid, name, package_name: pkgOf(f), path: f.path, original_file_path: f.path, macro_sql: source, description: '', arguments: parseArgList(b.args).map((a) => ({ name: a.name, default: a.default })), depends_on: { macros: [] }, line: b.line };
     }
   }
   for (const f of files.docs) {
     for (const b of findBlocks(f.text)) {
       if (b.kind !== 'docs') continue;
-      docs[`doc.${p.name}.${b.name}`] = { unique_id: `doc.${p.name}.${b.name}`, name: b.name, package_name: p.name, original_file_path: f.path, block_contents: b.body.trim() };
+      docs[`doc.${pkgOf(f)}.${b.name}`] = { unique_id: `doc.${pkgOf(f)}.${b.name}`, name: b.name, package_name: pkgOf(f), original_file_path: f.path, block_contents: b.body.trim() };
     }
   }
 
@@ -90,9 +99,10 @@ export async function parseProject(o: ParseOptions): Promise<ParseResult> {
   const resourceDefs: ResourceDef[] = [];
   for (const f of files.properties) {
     try {
-      const r = parseProperties(f.text, f.path, p.name, o.target.schema, o.warnings);
+      const r = parseProperties(f.text, f.path, pkgOf(f), o.target.schema, o.warnings);
+      for (const t of r.tests) t.pkg = f.pkg;
       for (const pt of r.patches) {
-        const key = `${pt.kind}:${pt.name}`;
+        const key = `${pkgOf(f)}:${pt.kind}:${pt.name}`;
         const prev = patches.get(key);
         if (prev) errors.push(new MflowError('DUPLICATE_NODE', `Properties for ${pt.kind.slice(0, -1)} '${pt.name}' are declared twice (also in ${prev.file}:${prev.line})`, { file: pt.file, line: pt.line }));
         else patches.set(key, pt);
@@ -102,7 +112,7 @@ export async function parseProject(o: ParseOptions): Promise<ParseResult> {
         sources[s.unique_id] = s;
       }
       for (const m of r.macros) {
-        const mac = macros[`macro.${p.name}.${m.name}`];
+        const mac = macros[`macro.${pkgOf(f)}.${m.name}`];
         if (mac) mac.description = m.description;
         else o.warnings.push({ file: m.file, line: m.line, message: `Properties for macro '${m.name}', which does not exist` });
       }
@@ -123,7 +133,9 @@ export async function parseProject(o: ParseOptions): Promise<ParseResult> {
       projectName: p.name,
       dialect: o.dialect,
       target: maskedTargetForJinja(o.target),
-      vars: { ...p.vars, ...(o.vars ?? {}) },
+      // Package vars under the root project's (which win); see readProjectConfig.
+      vars: { ...Object.assign({}, ...packages.map((x) => x.config.vars)), ...p.vars, ...(o.vars ?? {}) },
+      dispatch: p.dispatch,
       env: o.env,
       macros: Object.values(macros),
       docs: docsByName,
@@ -154,15 +166,32 @@ export async function parseProject(o: ParseOptions): Promise<ParseResult> {
 
   phase('macros, properties');
   // Folder names, for telling config keys from folders in project.yml.
-  const segments = new Set<string>([p.name]);
+  const segments = new Set<string>([p.name, ...pkgConfig.keys()]);
   const allPaths = [...files.models, ...files.seeds, ...files.snapshots, ...files.singularTests, ...files.analyses];
   for (const f of allPaths) for (const s of f.path.split('/')) segments.add(s.replace(/\.(sql|csv)$/, ''));
-  const folderCfg = {
-    model: new FolderConfigs(p, 'models', segments, o.warnings),
-    seed: new FolderConfigs(p, 'seeds', segments, o.warnings),
-    snapshot: new FolderConfigs(p, 'snapshots', segments, o.warnings),
-    test: new FolderConfigs(p, 'tests', segments, o.warnings),
-    analysis: new FolderConfigs(p, 'models', segments, o.warnings),
+  const renderConfig = (text: string, where: string): unknown => {
+    try {
+      return runtime.renderConfigValue(text, where);
+    } catch (e) {
+      if (e instanceof MflowError) errors.push(e);
+      else throw e;
+      return text;
+    }
+  };
+  const folderCfgOf = (proj: ProjectConfig) => ({
+    model: new FolderConfigs(proj, 'models', segments, o.warnings, renderConfig),
+    seed: new FolderConfigs(proj, 'seeds', segments, o.warnings, renderConfig),
+    snapshot: new FolderConfigs(proj, 'snapshots', segments, o.warnings, renderConfig),
+    test: new FolderConfigs(proj, 'tests', segments, o.warnings, renderConfig),
+    analysis: new FolderConfigs(proj, 'models', segments, o.warnings, renderConfig),
+  });
+  const folderCfg = folderCfgOf(p);
+  // A package's own dbt_project.yml configures its nodes; the root project's configs win over it.
+  const pkgFolderCfg = new Map([...pkgConfig].map(([name, cfg]) => [name, folderCfgOf(cfg)]));
+  const folderResolve = (kind: keyof typeof folderCfg, pkg: string, fqn: string[]): Record<string, unknown> => {
+    const own = pkgFolderCfg.get(pkg)?.[kind].resolve(fqn);
+    const rootCfg = folderCfg[kind].resolve(fqn);
+    return own ? mergeConfig(mergeConfig({} as NodeConfig, own), rootCfg) : rootCfg;
   };
 
   // Nodes: models, analyses, seeds, snapshots, singular tests.
@@ -171,18 +200,20 @@ export async function parseProject(o: ParseOptions): Promise<ParseResult> {
   const mk = (type: ResourceType, f: SourceFile, name: string, body: string, line: number, patchKind: Patch['kind'] | null): Pending => {
     const rel = f.path.slice(f.root.length + 1);
     const dirs = rel.split('/').slice(0, -1);
-    const fqn = [p.name, ...dirs, name];
-    const patch = patchKind ? patches.get(`${patchKind}:${name}`) : undefined;
-    if (patch) patches.delete(`${patchKind}:${name}`);
+    const pkg = pkgOf(f);
+    const fqn = [pkg, ...dirs, name];
+    const patch = patchKind ? patches.get(`${pkg}:${patchKind}:${name}`) : undefined;
+    if (patch) patches.delete(`${pkg}:${patchKind}:${name}`);
     let config = defaultConfig(type);
-    config = mergeConfig(config, folderCfg[type === 'analysis' ? 'analysis' : (type as 'model')]?.resolve(fqn) ?? {});
+    const kind = type === 'analysis' ? 'analysis' : (type as 'model');
+    config = mergeConfig(config, kind in folderCfg ? folderResolve(kind, pkg, fqn) : {});
     if (patch) config = mergeConfig(config, patchConfig(patch));
     if (type === 'analysis') config.materialized = 'analysis';
     const node: ManifestNode = {
-      unique_id: `${type}.${p.name}.${name}`,
+      unique_id: `${type}.${pkg}.${name}`,
       resource_type: type,
       name,
-      package_name: p.name,
+      package_name: pkg,
       path: rel,
       original_file_path: f.path,
       fqn,
@@ -232,7 +263,7 @@ export async function parseProject(o: ParseOptions): Promise<ParseResult> {
     }
     const pd = mk('model', f, vinfo.patch.name, f.text, 1, null);
     const n = pd.node;
-    n.unique_id = `model.${p.name}.${vinfo.patch.name}.v${vinfo.v}`;
+    n.unique_id = `model.${pkgOf(f)}.${vinfo.patch.name}.v${vinfo.v}`;
     n.fqn = [...n.fqn, `v${vinfo.v}`];
     n.version = vinfo.v;
     n.latest_version = vinfo.latest;
@@ -242,7 +273,7 @@ export async function parseProject(o: ParseOptions): Promise<ParseResult> {
     n.columns = vinfo.columns ?? vinfo.patch.columns;
     n.patch_path = vinfo.patch.file;
     n.declared_at = { file: vinfo.patch.file, line: vinfo.patch.line };
-    usedVersionPatches.add(`models:${vinfo.patch.name}`);
+    usedVersionPatches.add(`${pkgOf(f)}:models:${vinfo.patch.name}`);
     pending.push(pd);
   }
   for (const k of usedVersionPatches) patches.delete(k);
@@ -256,7 +287,9 @@ export async function parseProject(o: ParseOptions): Promise<ParseResult> {
   for (const [key, pt] of [...patches.entries()]) {
     if (pt.kind === 'snapshots' && pt.relation) {
       patches.delete(key);
-      const f: SourceFile = { path: pt.file, root: pt.file.split('/')[0], text: '', checksum: '' };
+      const pkg = key.split(':')[0];
+      const pk = packages.find((x) => x.config.name === pkg);
+      const f: SourceFile = { path: pt.file, root: pk ? `${pk.prefix}/${pt.file.slice(pk.prefix.length + 1).split('/')[0]}` : pt.file.split('/')[0], text: '', checksum: '', pkg: pk ? pkg : undefined, prefix: pk?.prefix };
       const pd = mk('snapshot', f, pt.name, `select * from {{ ${pt.relation} }}`, pt.line, null);
       pd.node.config = mergeConfig(pd.node.config, pt.config);
       pd.node.description = pt.description;
@@ -285,10 +318,11 @@ export async function parseProject(o: ParseOptions): Promise<ParseResult> {
   const relNames = new Map<string, Pending>();
   for (const pd of byKey.values()) {
     if (!['model', 'seed', 'snapshot'].includes(pd.node.resource_type)) continue;
-    const prev = relNames.get(pd.node.name);
+    const relKey = `${pd.node.package_name}:${pd.node.name}`;
+    const prev = relNames.get(relKey);
     if (prev && prev.node.version != null && pd.node.version != null) continue; // versions of one model
     if (prev) errors.push(new MflowError('DUPLICATE_NODE', `'${pd.node.name}' is both a ${prev.node.resource_type} (${prev.file.path}) and a ${pd.node.resource_type} (${pd.file.path})`, { file: pd.file.path, line: pd.line, hint: 'ref() needs unique names: rename one.' }));
-    else relNames.set(pd.node.name, pd);
+    else relNames.set(relKey, pd);
   }
 
   phase('nodes');
@@ -304,7 +338,7 @@ export async function parseProject(o: ParseOptions): Promise<ParseResult> {
       n.config = mergeConfig(n.config, r.recorded.config);
       n.refs = r.recorded.refs;
       n.sources = r.recorded.sources;
-      n.depends_on.macros = [...r.recorded.macros].map((m) => `macro.${p.name}.${m}`).filter((m) => macros[m]).sort();
+      n.depends_on.macros = [...r.recorded.macros].map((m) => (m.includes('.') ? `macro.${m}` : `macro.${p.name}.${m}`)).filter((m) => macros[m]).sort();
     } catch (e) {
       // A var() missing in a model that disables itself after the call (`{{ config(enabled=false) }}` further down).
       if (e instanceof MflowError && e.code === 'MISSING_VAR' && DISABLED_IN_FILE.test(pd.body)) n.config = mergeConfig(n.config, { enabled: false });
@@ -353,7 +387,7 @@ export async function parseProject(o: ParseOptions): Promise<ParseResult> {
     index.get(n.name)!.push(n);
   }
   const resolveRefId = (r: RefCall, from: ManifestNode, line?: number): string | null => {
-    const cands = index.get(r.name);
+    const cands = refCandidates(index.get(r.name) ?? [], r.package ?? null, from.package_name, p.name);
     if (!cands || cands.length === 0) {
       if (disabled.has(r.name)) {
         // dbt: a singular test on a disabled node is disabled with it, not an error.
@@ -383,7 +417,7 @@ export async function parseProject(o: ParseOptions): Promise<ParseResult> {
       if (id) deps.add(id);
     }
     for (const [src, tbl] of n.sources) {
-      const id = `source.${p.name}.${src}.${tbl}`;
+      const id = [n.package_name, p.name].map((pk) => `source.${pk}.${src}.${tbl}`).find((x) => sources[x]) ?? Object.values(sources).find((x) => x.source_name === src && x.name === tbl)?.unique_id ?? `source.${p.name}.${src}.${tbl}`;
       if (sources[id]) deps.add(id);
       else {
         const s = closest(`${src}.${tbl}`, Object.values(sources).map((x) => `${x.source_name}.${x.name}`));
@@ -410,9 +444,13 @@ export async function parseProject(o: ParseOptions): Promise<ParseResult> {
   // Generic data tests from properties files.
   for (const t of testDefs) {
     try {
-      const tn = buildTestNode(t, { project: p, nodes, index, sources, macros, runtime, folderCfg: folderCfg.test, warnings: o.warnings, dialect: o.dialect });
+      const tp = t.pkg ? pkgConfig.get(t.pkg)! : p;
+      const prefix = t.pkg ? packages.find((x) => x.config.name === t.pkg)!.prefix : undefined;
+      const testCfg = { resolve: (fqn: string[]) => folderResolve('test', tp.name, fqn) } as FolderConfigs;
+      const tn = buildTestNode(t, { project: tp, prefix, nodes, index, sources, macros, runtime, folderCfg: testCfg, warnings: o.warnings, dialect: o.dialect });
       if (!tn) continue;
       if (nodes[tn.unique_id]) tn.unique_id += '_' + sha256(t.file + t.line).slice(0, 4);
+      await recordTestMacroConfig(runtime, tn, t.config, host);
       nodes[tn.unique_id] = tn;
     } catch (e) {
       if (e instanceof MflowError) errors.push(e);
@@ -514,7 +552,38 @@ export async function parseProject(o: ParseOptions): Promise<ParseResult> {
     group_map,
     disabled: Object.fromEntries([...[...disabled.values()].map((n) => [n.unique_id, [n]]), ...Object.entries(disabledUnitTests).map(([id, n]) => [id, [n]])]),
   };
+  // Unit tests are not graph nodes in dbt; everything else the manifest holds is.
+  runtime.setGraph({ nodes: Object.fromEntries(Object.entries(nodes).filter(([, n]) => n.resource_type !== 'unit_test')), sources, unit_tests: unitTests });
   return { manifest, runtime };
+}
+
+const BUILTIN_GENERIC_TESTS = new Set(['unique', 'not_null', 'accepted_values', 'relationships']);
+
+/**
+ * A generic test macro may call config() (dbt_utils' equal_rowcount sets its fail_calc): dbt
+ * renders it at parse time to learn that, so mflow does too. Only for tests other than the four
+ * built-in ones, whose macros set nothing; YAML config on the test wins over the macro's.
+ */
+async function recordTestMacroConfig(runtime: JinjaRuntime, tn: ManifestNode, yamlConfig: Record<string, unknown>, host: RenderHost): Promise<void> {
+  const meta = tn.test_metadata;
+  if (!meta || (BUILTIN_GENERIC_TESTS.has(meta.name) && !meta.namespace)) return;
+  const kw: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(meta.kwargs)) {
+    if (k === 'model') continue;
+    const r = typeof v === 'string' ? /^\s*ref\(\s*['"]([^'"]+)['"]\s*\)\s*$/.exec(v) : null;
+    const sm = typeof v === 'string' ? /^\s*source\(\s*['"]([^'"]+)['"]\s*,\s*['"]([^'"]+)['"]\s*\)\s*$/.exec(v) : null;
+    // A copy: macros may mutate their arguments (dbt_utils.at_least_one appends to group_by_columns).
+    kw[k] = r ? host.resolveRef({ name: r[1] }) : sm ? host.resolveSource(sm[1], sm[2]) : v && typeof v === 'object' ? structuredClone(v) : v;
+  }
+  kw.model = host.resolveRef({ name: tn.attached_node?.split('.').slice(2).join('.') ?? tn.name });
+  const source = `{{ ${meta.namespace ? `${meta.namespace}.` : ''}test_${meta.name}(${Object.keys(kw).map((k) => `${k}=__kw[${JSON.stringify(k)}]`).join(', ')}) }}`;
+  try {
+    const r = await runtime.render(source, renderNodeOf(tn, 1, null, { __kw: kw }), { ...host, discardOutput: true }, source);
+    const fromMacro = Object.fromEntries(Object.entries(r.recorded.config).filter(([k]) => !(k in yamlConfig)));
+    if (Object.keys(fromMacro).length) tn.config = mergeConfig(tn.config, fromMacro);
+  } catch {
+    // A test macro that cannot render at parse time is reported when it compiles, with its SQL.
+  }
 }
 
 function dedupe(errors: MflowError[]): MflowError[] {
@@ -550,13 +619,7 @@ function maskedTargetForJinja(t: ResolvedTarget): ResolvedTarget {
   return redactDeep(out) as unknown as ResolvedTarget;
 }
 
-/** ref('m') is the latest version of a versioned model; ref('m', v=2) is version 2. */
-export function pickVersion(cands: ManifestNode[], version: string | number | null | undefined): ManifestNode | undefined {
-  if (cands.length === 1 && cands[0].version == null) return version == null ? cands[0] : undefined;
-  if (version != null) return cands.find((c) => String(c.version) === String(version));
-  const latest = cands.find((c) => c.latest_version != null)?.latest_version;
-  return cands.find((c) => String(c.version) === String(latest)) ?? cands[cands.length - 1];
-}
+
 
 export function parseHost(dialect: Dialect): RenderHost {
   return {
@@ -571,19 +634,6 @@ function descNode(file: string): RenderNode {
   return { unique_id: 'description', name: 'description', resource_type: 'doc', file, config: defaultConfig('model'), thisRelation: null, model: {} };
 }
 
-export function renderNodeOf(n: ManifestNode, line = 1, thisRelation: JinjaRelation | null = null, extra?: Record<string, unknown>): RenderNode {
-  return {
-    unique_id: n.unique_id,
-    name: n.name,
-    resource_type: n.resource_type,
-    file: n.original_file_path,
-    line,
-    config: n.config,
-    thisRelation,
-    model: n as unknown as Record<string, unknown>,
-    extra,
-  };
-}
 
 /**
  * database, schema, alias and relation name. A project's generate_schema_name / generate_alias_name

@@ -45,6 +45,8 @@ export class FolderConfigs {
     private readonly section: 'models' | 'seeds' | 'snapshots' | 'tests' | 'sources',
     private readonly knownSegments: Set<string>,
     private readonly warnings: Warning[],
+    /** Renders a Jinja config value (`+materialized: "{{ 'table' if target.name == 'ci' else 'view' }}"`), as dbt renders project configs; hooks stay unrendered until they run. */
+    private readonly render?: (text: string, where: string) => unknown,
   ) {}
 
   /** Config collected at each level already seen, by path: 10,000 models share a few folders. */
@@ -81,14 +83,20 @@ export class FolderConfigs {
       if (k.startsWith('+')) {
         const key = normalizeKey(k.slice(1));
         if (!NODE_CONFIG_KEY_SET.has(key)) this.warnKey(k, path, true);
-        out[key] = v;
+        out[key] = this.rendered(key, v, path);
       } else if (NODE_CONFIG_KEY_SET.has(normalizeKey(k)) && !(v && typeof v === 'object' && !Array.isArray(v) && this.knownSegments.has(k))) {
-        out[normalizeKey(k)] = v;
+        out[normalizeKey(k)] = this.rendered(normalizeKey(k), v, path);
       } else if (!(v && typeof v === 'object' && !Array.isArray(v)) || !this.knownSegments.has(k)) {
         if (!this.knownSegments.has(k)) this.warnKey(k, path, false);
       }
     }
     return out;
+  }
+
+  private rendered(key: string, v: unknown, path: string[]): unknown {
+    if (!this.render || typeof v !== 'string' || key === 'pre_hook' || key === 'post_hook' || !/\{\{|\{%/.test(v)) return v;
+    const out = this.render(v, `${this.project.file}: ${[...path, key].join('.')}`);
+    return out === 'True' ? true : out === 'False' ? false : out === 'None' ? null : out;
   }
 
   private warnKey(k: string, path: string[], plus: boolean): void {

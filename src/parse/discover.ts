@@ -8,6 +8,10 @@ export interface SourceFile {
   root: string;
   text: string;
   checksum: string;
+  /** The package the file belongs to; absent for the root project. */
+  pkg?: string;
+  /** The package folder relative to the root project (`dbt_packages/x`); absent for the root project. */
+  prefix?: string;
 }
 
 export interface ProjectFiles {
@@ -51,4 +55,20 @@ export function discoverFiles(p: ProjectConfig): ProjectFiles {
     snapshots: read(p.snapshotPaths, ['.sql']),
     docs: read([...p.docsPaths, ...p.modelPaths, ...p.macroPaths], ['.md']),
   };
+}
+
+/**
+ * The root project's files and each installed package's, in one listing. Package files keep
+ * paths relative to the root project (`dbt_packages/dbt_utils/macros/x.sql`), so every later
+ * stage reads them like the root project's own.
+ */
+export function discoverWithPackages(p: ProjectConfig, packages: { config: ProjectConfig; prefix: string }[]): ProjectFiles {
+  const all = discoverFiles(p);
+  for (const pk of packages) {
+    const f = discoverFiles(pk.config);
+    for (const k of Object.keys(all) as (keyof ProjectFiles)[]) {
+      for (const sf of f[k]) all[k].push({ ...sf, path: `${pk.prefix}/${sf.path}`, root: `${pk.prefix}/${sf.root}`, pkg: pk.config.name, prefix: pk.prefix });
+    }
+  }
+  return all;
 }

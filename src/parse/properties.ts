@@ -11,6 +11,8 @@ import { RESOURCE_KINDS, type ResourceDef } from './resources.js';
  * where it was made.
  */
 export interface TestDef {
+  /** The package whose properties file declared it; absent for the root project. */
+  pkg?: string;
   testName: string;
   args: Record<string, unknown>;
   config: Record<string, unknown>;

@@ -10,7 +10,10 @@ import { renderTestArgs } from './test-args.js';
 import { synthesizeTestName } from './test-names.js';
 
 export interface TestBuildCtx {
+  /** The project (root or package) whose properties file declared the test. */
   project: ProjectConfig;
+  /** That package's folder relative to the root project; absent for the root project. */
+  prefix?: string;
   nodes: Record<string, ManifestNode>;
   index: Map<string, ManifestNode[]>;
   sources: Record<string, SourceTable>;
@@ -32,7 +35,12 @@ const jinjaStr = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'"
 export function buildTestNode(t: TestDef, c: TestBuildCtx): ManifestNode | null {
   const p = c.project;
   const testName = t.testName.includes('.') ? t.testName.split('.').pop()! : t.testName;
-  if (!BUILTIN_TESTS.has(testName) && !c.runtime.hasMacro(`test_${testName}`)) {
+  const testNs = t.testName.includes('.') ? t.testName.split('.')[0] : null;
+  if (testNs && !c.runtime.hasMacro(`test_${testName}`, testNs)) {
+    const have = c.runtime.packageNames();
+    throw new MflowError('CONFIG', `Unknown data test '${t.testName}': ${have.includes(testNs) || testNs === 'dbt' || testNs === p.name ? `package '${testNs}' has no test '${testName}'` : `no package '${testNs}' is installed`}`, { file: t.file, line: t.line, hint: have.includes(testNs) ? `Check the test name in ${testNs}'s documentation.` : `Add it to packages.yml and run mflow deps (installed: ${have.join(', ') || 'none'}).` });
+  }
+  if (!testNs && !BUILTIN_TESTS.has(testName) && !c.runtime.hasMacro(`test_${testName}`)) {
     const known = [...BUILTIN_TESTS, ...Object.values(c.macros).filter((m) => m.name.startsWith('test_')).map((m) => m.name.slice(5))];
     const s = closest(testName, known);
     throw new MflowError('CONFIG', `Unknown data test '${t.testName}'`, { file: t.file, line: t.line, hint: s ? `Did you mean '${s}'?` : `Define it with {% test ${testName}(model, column_name) %} in macros/ or tests/generic/.` });
@@ -99,7 +107,7 @@ export function buildTestNode(t: TestDef, c: TestBuildCtx): ManifestNode | null 
   const { shortName, fullName } = synthesizeTestName(testType, targetName, args);
   const name = (t.config.alias as string | undefined) ?? shortName;
   const idName = (t.config.alias as string | undefined) ?? fullName;
-  const dirs = t.file.split('/').slice(1, -1);
+  const dirs = (c.prefix ? t.file.slice(c.prefix.length + 1) : t.file).split('/').slice(1, -1);
   const fqn = [p.name, ...dirs, idName];
   let config = mergeConfig(defaultConfig('test'), c.folderCfg.resolve(fqn));
   config = mergeConfig(config, t.config);
@@ -123,7 +131,7 @@ export function buildTestNode(t: TestDef, c: TestBuildCtx): ManifestNode | null 
     description: t.description ?? '',
     columns: {},
     meta: {},
-    depends_on: { nodes: [...depends].sort(), macros: [`macro.${p.name}.test_${testName}`] },
+    depends_on: { nodes: [...depends].sort(), macros: [`macro.${testNs ?? p.name}.test_${testName}`] },
     refs: [],
     sources: [],
     database: null,

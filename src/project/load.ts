@@ -31,7 +31,16 @@ const asHooks = (v: unknown): string[] => (v === undefined || v === null ? [] : 
 /** Reads `project.yml` (mflow) or `dbt_project.yml` (dbt), and the target to run against. */
 export function loadProject(opts: LoadOptions = {}): LoadedProject {
   const env = opts.env ?? process.env;
-  const root = resolve(opts.projectDir ?? '.');
+  const { config, raw, warnings } = readProjectConfig(resolve(opts.projectDir ?? '.'), opts.vars ?? {}, env);
+  const target = resolveTarget(config, raw, config.lineOf, opts, env, warnings);
+  return { config, target, warnings };
+}
+
+/**
+ * The project file alone, without a target: the root project, and each installed package (whose
+ * `vars` the root project's vars override, as in dbt).
+ */
+export function readProjectConfig(root: string, cliVars: Record<string, unknown>, env: NodeJS.ProcessEnv, inheritedVars: Record<string, unknown> = {}): { config: ProjectConfig; raw: Record<string, unknown>; warnings: Warning[] } {
   const file = ['project.yml', 'dbt_project.yml'].find((f) => existsSync(join(root, f)));
   if (!file) {
     throw new MflowError('PROJECT_NOT_FOUND', `No project.yml or dbt_project.yml in ${root}`, {
@@ -50,7 +59,7 @@ export function loadProject(opts: LoadOptions = {}): LoadedProject {
     }
   }
   if (!raw.name || typeof raw.name !== 'string') throw new MflowError('CONFIG', `${file} needs a 'name'`, { file, line: 1, hint: 'Add `name: my_project`.' });
-  const vars = { ...((raw.vars as Record<string, unknown>) ?? {}), ...(opts.vars ?? {}) };
+  const vars = { ...flattenVars((raw.vars as Record<string, unknown>) ?? {}, raw.name, inheritedVars), ...cliVars };
   // Only the parts that are not per-node Jinja are rendered here; hooks and folder configs render later with the full context.
   const secret: string[] = [];
   const renderCtx = { file, vars, env, onEnvVar: (p: string) => secret.push(p) };
@@ -72,6 +81,8 @@ export function loadProject(opts: LoadOptions = {}): LoadedProject {
     targetPath: String(pick('target-path') ?? 'target'),
     logPath: String(pick('log-path') ?? 'logs'),
     cleanTargets: asList(pick('clean-targets'), [String(pick('target-path') ?? 'target')]),
+    packagesInstallPath: String(pick('packages-install-path') ?? 'dbt_packages'),
+    dispatch: readDispatch(raw.dispatch, file, yf.lineOf),
     vars,
     models: (raw.models as Record<string, unknown>) ?? {},
     seeds: (raw.seeds as Record<string, unknown>) ?? {},
@@ -83,8 +94,32 @@ export function loadProject(opts: LoadOptions = {}): LoadedProject {
     quoting: (raw.quoting as Record<string, boolean>) ?? {},
     lineOf: yf.lineOf,
   };
-  const target = resolveTarget(config, raw, yf.lineOf, opts, env, warnings);
-  return { config, target, warnings };
+  return { config, raw, warnings };
+}
+
+/**
+ * dbt's `vars:` may be scoped by project: `vars: { dbt_utils: { x: 1 }, y: 2 }`. A project sees
+ * the global ones and those under its own name; `inherited` (the root project's, for a package)
+ * wins over the package's own.
+ */
+function flattenVars(vars: Record<string, unknown>, name: string, inherited: Record<string, unknown>): Record<string, unknown> {
+  const own = { ...vars };
+  const scoped = own[name];
+  if (scoped && typeof scoped === 'object' && !Array.isArray(scoped)) Object.assign(own, scoped as Record<string, unknown>);
+  return { ...own, ...inherited };
+}
+
+/** `dispatch: [{macro_namespace: dbt_utils, search_order: [my_project, dbt_utils]}]`. */
+function readDispatch(v: unknown, file: string, lineOf: (p: (string | number)[]) => number): { macro_namespace: string; search_order: string[] }[] {
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v)) throw new MflowError('CONFIG', `'dispatch' in ${file} must be a list`, { file, line: lineOf(['dispatch']), hint: 'Write `dispatch: [{macro_namespace: dbt_utils, search_order: [my_project, dbt_utils]}]`.' });
+  return v.map((d, i) => {
+    const e = d as Record<string, unknown>;
+    if (!e || typeof e.macro_namespace !== 'string' || !Array.isArray(e.search_order)) {
+      throw new MflowError('CONFIG', `dispatch entry ${i + 1} in ${file} needs macro_namespace (a name) and search_order (a list of package names)`, { file, line: lineOf(['dispatch', i]) });
+    }
+    return { macro_namespace: e.macro_namespace, search_order: e.search_order.map(String) };
+  });
 }
 
 function resolveTarget(

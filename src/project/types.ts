@@ -22,6 +22,10 @@ export interface ProjectConfig {
   /** Where `mflow.log` goes (`log-path`, default `logs`). */
   logPath?: string;
   cleanTargets: string[];
+  /** Where `mflow deps` installs packages (dbt's packages-install-path, default dbt_packages). */
+  packagesInstallPath: string;
+  /** `dispatch:` search orders per macro namespace, as written. */
+  dispatch: { macro_namespace: string; search_order: string[] }[];
   vars: Record<string, unknown>;
   models: FolderConfigTree;
   seeds: FolderConfigTree;

@@ -7,7 +7,7 @@ import { compileNode, relationOf, type CompileContext } from '../compile/compile
 import type { RelationCache } from '../compile/relation-cache.js';
 import { MflowError } from '../errors.js';
 import { planFor } from '../materializations/plans.js';
-import { renderNodeOf } from '../parse/build.js';
+import { renderNodeOf } from '../jinja/render-node.js';
 import { writeNodeSql } from '../artifacts/write.js';
 import type { Session } from './session.js';
 import { applyGrants } from './grants.js';

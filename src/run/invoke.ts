@@ -6,7 +6,7 @@ import { readManifest, readRunResults, writeRunResults } from '../artifacts/writ
 import { selectNodesDetailed } from '../graph/selector-eval.js';
 import { MflowError } from '../errors.js';
 import { MFLOW_VERSION } from '../version.js';
-import { renderNodeOf } from '../parse/build.js';
+import { renderNodeOf } from '../jinja/render-node.js';
 import type { Problem } from '../console/console.js';
 import type { ExecContext } from './executors.js';
 import { schedule } from './scheduler.js';
@@ -56,6 +56,8 @@ export async function invoke(session: Session, opts: CommonOptions, ids: string[
   if (!opts.dryRun && flags.fuseTests !== false && process.env.MFLOW_FUSE_TESTS !== '0') ctx.fusion = new TestFusion(ctx, ids);
   (session.runtime.globals.flags as Record<string, unknown>).FULL_REFRESH = Boolean(opts.fullRefresh);
   (session.runtime.globals.flags as Record<string, unknown>).WHICH = which;
+  // dbt's `selected_resources`: the unique ids this invocation runs.
+  session.runtime.globals.selected_resources = [...ids];
   // One listing per schema, up front: is_incremental() and materializations then cost no query.
   const schemas = new Map<string, { db: string | null; schema: string }>();
   for (const id of ids) {

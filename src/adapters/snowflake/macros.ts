@@ -10,5 +10,6 @@ export const SNOWFLAKE_MACROS = String.raw`
 {% macro snowflake__safe_cast(field, type) %}try_cast({{ field }} as {{ type }}){% endmacro %}
 {% macro snowflake__bool_or(expression) %}boolor_agg({{ expression }}){% endmacro %}
 {% macro snowflake__listagg(measure, delimiter_text, order_by_clause, limit_num) %}listagg({{ measure }}, {{ delimiter_text }}){% if order_by_clause %} within group ({{ order_by_clause }}){% endif %}{% endmacro %}
+{% macro snowflake__escape_single_quotes(expression) %}{{ expression | string | replace("\\", "\\\\") | replace("'", "''") }}{% endmacro %}
 {% macro snowflake__date(year, month, day) %}date_from_parts({{ year }}, {{ month }}, {{ day }}){% endmacro %}
 `;

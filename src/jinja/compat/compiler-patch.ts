@@ -164,6 +164,7 @@ export function patchCompiler(): void {
       this._emit(')');
     };
   C.compileAdd = binop('jinjaAdd');
+  C.compileSub = binop('jinjaSub');
   C.compileMul = binop('jinjaMul');
   C.compileMod = binop('jinjaMod');
   C.compileConcat = binop('jinjaConcat');
@@ -208,13 +209,28 @@ export function patchCompiler(): void {
   };
 
   // Dict and keyword-argument keys: a hoisted key is an expression, so it needs a computed key.
+  // In a dict literal a bare name is a variable (`{relation: []}` keys by the relation), as in
+  // Jinja2; in keyword arguments it is the argument's name.
+  const origDict = C.compileDict;
+  C.compileDict = function compileDict(this: any, node: any, frame: any) {
+    const prev = this.jinjaDictLiteral;
+    this.jinjaDictLiteral = !(node instanceof nodes.KeywordArgs);
+    try {
+      origDict.call(this, node, frame);
+    } finally {
+      this.jinjaDictLiteral = prev;
+    }
+  };
   C.compilePair = function compilePair(this: any, node: any, frame: any) {
     let key = node.key;
-    if (key instanceof nodes.Symbol) key = new nodes.Literal(key.lineno, key.colno, key.value);
-    else if (!(key instanceof nodes.Literal && typeof key.value === 'string')) this.fail('compilePair: Dict keys must be strings or names', key.lineno, key.colno);
-    if (this.hoisted) this._emit('[');
+    if (key instanceof nodes.Symbol && !this.jinjaDictLiteral) key = new nodes.Literal(key.lineno, key.colno, key.value);
+    // Jinja2 allows any expression as a dict key (`{col.name.lower(): col}`): a computed key.
+    const computed = this.hoisted || !(key instanceof nodes.Literal && typeof key.value === 'string');
+    if (computed) this._emit('[');
+    if (computed && !(key instanceof nodes.Literal)) this._emit('runtime.jinjaKey(');
     this.compile(key, frame);
-    if (this.hoisted) this._emit(']');
+    if (computed && !(key instanceof nodes.Literal)) this._emit(')');
+    if (computed) this._emit(']');
     this._emit(': ');
     this._compileExpression(node.value, frame);
   };

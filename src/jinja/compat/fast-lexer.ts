@@ -113,8 +113,9 @@ function codeToken(t: any): any {
   if (c === '"' || c === "'") {
     let out = '';
     let k = i + 1;
+    let quote = c;
     for (;;) {
-      const q = s.indexOf(c, k);
+      const q = s.indexOf(quote, k);
       const b = s.indexOf('\\', k);
       if (b !== -1 && (q === -1 || b < q)) {
         out += s.slice(k, b);
@@ -126,11 +127,16 @@ function codeToken(t: any): any {
       if (q === -1) {
         out += s.slice(k);
         k = t.len;
-      } else {
-        out += s.slice(k, q);
-        k = q + 1;
+        break;
       }
-      break;
+      out += s.slice(k, q);
+      k = q + 1;
+      // Adjacent string literals concatenate, as in Python and Jinja2: `"a" "b"` is "ab".
+      let j = k;
+      while (j < t.len && (s[j] === ' ' || s[j] === '\t' || s[j] === '\n' || s[j] === '\r')) j++;
+      if (s[j] !== '"' && s[j] !== "'") break;
+      quote = s[j];
+      k = j + 1;
     }
     advance(t, k);
     return tok(T.TOKEN_STRING, out, line, col);

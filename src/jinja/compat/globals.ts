@@ -97,5 +97,6 @@ export function addJinjaTests(env: nunjucks.Environment): void {
   add('float', (v) => typeof v === 'number' && !Number.isInteger(v));
   add('sequence', (v) => typeof v === 'string' || Array.isArray(v) || isPlainObject(v));
   add('in', (v, seq: any) => (typeof seq === 'string' ? seq.includes(String(v)) : Array.isArray(seq) ? seq.includes(v) : seq != null && Object.prototype.hasOwnProperty.call(seq, v)));
-  add('mapping', (v) => isPlainObject(v) || v instanceof Namespace);
+  // Objects that dbt exposes as mappings (its Relation) say so with `__jinjaMapping`.
+  add('mapping', (v) => isPlainObject(v) || v instanceof Namespace || Boolean(v && typeof v === 'object' && (v as { __jinjaMapping?: boolean }).__jinjaMapping));
 }

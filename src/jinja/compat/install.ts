@@ -37,6 +37,7 @@ export function installJinjaCompat(): void {
     jinjaItem: rt.itemLookup,
     jinjaCallMember: rt.callMember,
     jinjaAdd: rt.add,
+    jinjaSub: rt.sub,
     jinjaMul: rt.mul,
     jinjaMod: rt.mod,
     jinjaConcat: rt.concat,
@@ -53,6 +54,8 @@ export function installJinjaCompat(): void {
     jinjaEq: rt.pyEq,
     jinjaSlot: undefined,
     jinjaCompareChain: rt.compareChain,
+    // A computed dict key as Python's str() of it would print (True, None, numbers).
+    jinjaKey: (k: unknown) => (k === true ? 'True' : k === false ? 'False' : k === null || k === undefined ? 'None' : k),
   });
 
   ContextClass = findContextClass();
@@ -61,6 +64,9 @@ export function installJinjaCompat(): void {
   ContextClass.prototype.lookup = function lookup(this: any, name: string) {
     const ctx = this.ctx;
     if (name in ctx) return ctx[name];
+    // A package's macros see the other macros of their package first (dbt's local namespace).
+    const local = ctx.__mflowLocal;
+    if (local !== undefined && name in local) return local[name];
     const g = this.env.globals;
     if (name in g) return g[name];
     const reg = this.env[MACRO_REGISTRY];

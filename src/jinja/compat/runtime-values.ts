@@ -70,7 +70,14 @@ export function concat(a: unknown, b: unknown): string {
 
 export function add(a: any, b: any): any {
   if (Array.isArray(a) && Array.isArray(b)) return a.concat(b);
+  // Python objects with operators (datetime + timedelta).
+  if (a && typeof a === 'object' && typeof a.__add__ === 'function') return a.__add__(b);
   return a + b;
+}
+
+export function sub(a: any, b: any): any {
+  if (a && typeof a === 'object' && typeof a.__sub__ === 'function') return a.__sub__(b);
+  return a - b;
 }
 
 export function mul(a: any, b: any): any {
@@ -119,7 +126,10 @@ function lookup(obj: any, key: any, dot: boolean): any {
     return DICT_METHODS[key].bind(obj);
   }
   const v = obj[key];
-  return typeof v === 'function' && !v.jinjaMacro ? v.bind(obj) : v;
+  // A function that also carries attributes (Python's `datetime.datetime`, callable with
+  // `.strptime`) is returned as it is: binding would drop them.
+  if (typeof v === 'function' && !v.jinjaMacro) return Object.keys(v).length ? v : v.bind(obj);
+  return v;
 }
 
 /** `obj.key(args)`: calls with `this` bound, without creating a bound function per call. */

@@ -107,7 +107,8 @@ export function patchParser(): void {
         }
       }
       if (node instanceof nodes.Dict) {
-        const key = this.parsePrimary();
+        // Any expression may be a key in Jinja2, filters included: `{k | lower: v}`.
+        const key = this.parseExpression();
         if (!this.skip(lexer.TOKEN_COLON)) this.fail('parseAggregate: expected colon after dict key', tok.lineno, tok.colno);
         const value = this.parseExpression();
         node.addChild(new nodes.Pair(key.lineno, key.colno, key, value));
@@ -310,7 +311,8 @@ function parseSet(this: any, tag: any): any {
     filterArgs = this.parseFilterArgs(filterName);
   }
   if (!this.skip(lexer.TOKEN_BLOCK_END)) this.fail('set: expected = or end of tag', tag.lineno, tag.colno);
-  if (node.targets.length !== 1 || !(node.targets[0] instanceof nodes.Symbol)) {
+  // `{% set ns.attr %}…{% endset %}` is a block set too (Jinja2 3, used by dbt_utils' tests).
+  if (node.targets.length !== 1) {
     this.fail('set: a block set assigns exactly one name', tag.lineno, tag.colno);
   }
   let body = new nodes.Capture(tag.lineno, tag.colno, this.parseUntilBlocks('endset'));
