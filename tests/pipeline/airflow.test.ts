@@ -35,7 +35,7 @@ const PIPELINE = `
     docs_url: http://docs.mediflow.test
     slack: {webhook_url: "{{ env_var('TEST_SLACK_URL') }}"}
   steps:
-    - {name: check_sources, command: check_sources}
+    - {name: check_sources, command: check_sources, exclude: "source:raw.nppes_weekly source:raw.nppes_deactivated"}
     - {name: load_raw, command: ingest}
     - {name: audit, command: audit, retries: 0}
     - {name: seed, command: seed}
@@ -129,7 +129,7 @@ describe('mflow airflow export in Airflow 3', () => {
     expect(steps.tasks.marts.bash_command).toContain('pipeline --step marts --run-id "{{ run_id }}" --attempt "{{ ti.try_number }}" --max-attempts 2 --no-alerts');
 
     const models = bag.dags.mediflow_models.tasks;
-    expect(Object.keys(models).filter((t) => t.startsWith('staging.')).sort()).toEqual(['staging.stg_admissions', 'staging.stg_claims', 'staging.stg_patients', 'staging.stg_providers']);
+    expect(Object.keys(models).filter((t) => t.startsWith('staging.')).sort()).toEqual(['staging.stg_admissions', 'staging.stg_claim_type_coverage', 'staging.stg_claims', 'staging.stg_patients', 'staging.stg_providers']);
     expect(Object.keys(models).filter((t) => t.startsWith('marts.')).sort()).toEqual(['marts.mart_cost_of_care', 'marts.mart_provider_utilization', 'marts.mart_readmission']);
     // ref() edges: fact_admission reads fact_claim and dim_patient; mart_readmission reads fact_admission.
     expect(models['core.fact_admission'].upstream).toEqual(expect.arrayContaining(['core.fact_claim', 'core.dim_patient', 'staging.stg_admissions']));
