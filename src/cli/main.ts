@@ -8,6 +8,7 @@ import type { CommonOptions } from '../run/session.js';
 /** The API (and with it the runner, adapters and Jinja) loads on first use: `compile` with nothing changed needs none of it. */
 const loadApi = (): Promise<typeof Api> => import('../api.js');
 import { formatTable } from './table.js';
+import { redact } from '../project/secrets.js';
 import { extraCommands } from './extra.js';
 
 /** Exit codes as dbt: 0 success, 1 a node failed, 2 usage or compile error. */
@@ -144,7 +145,8 @@ export function buildProgram(setCode: (c: number) => void): Command {
       const cons = makeConsole(flags);
       const r = await (await loadApi()).show({ ...common(flags, cons), inline: flags.inline, limit: Number(flags.limit) });
       const text = flags.output === 'json' ? JSON.stringify(r.rows, null, 1) : flags.output === 'csv' ? [r.columns.map((c) => c.name).join(','), ...r.rows.map((row) => r.columns.map((c) => csvCell(row[c.name])).join(','))].join('\n') : formatTable(r.columns.map((c) => c.name), r.rows);
-      process.stdout.write(text + '\n');
+      // Rows can hold what a model read from a secret env_var(): masked like every other output.
+      process.stdout.write(redact(text) + '\n');
       setCode(EXIT_OK);
     });
 

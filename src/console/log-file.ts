@@ -1,6 +1,7 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Console, ConsoleEvent } from './console.js';
+import { redact } from '../project/secrets.js';
 
 /**
  * Every command also appends its events to `logs/mflow.log` (log-path in the project), as dbt
@@ -23,7 +24,8 @@ export class LogFileConsole implements Console {
         appendFileSync(this.file, `\n============================== ${new Date().toISOString()} | ${this.invocationId ?? ''} ==============================\n`);
         this.opened = true;
       }
-      appendFileSync(this.file, `${new Date().toISOString()} ${logText(e)}\n`);
+      // The file is an output like any other: secrets masked by provenance (project/secrets.ts).
+      appendFileSync(this.file, redact(`${new Date().toISOString()} ${logText(e)}\n`));
     } catch {
       // A read-only project folder must not stop the command; the terminal still has everything.
     }

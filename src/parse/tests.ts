@@ -111,6 +111,14 @@ export function buildTestNode(t: TestDef, c: TestBuildCtx): ManifestNode | null 
   const fqn = [p.name, ...dirs, idName];
   let config = mergeConfig(defaultConfig('test'), c.folderCfg.resolve(fqn));
   config = mergeConfig(config, t.config);
+  // dbt renders test configs at parse: `severity: "{{ 'warn' if target.type == 'spark' else 'error' }}"`.
+  for (const k of ['enabled', 'severity', 'warn_if', 'error_if', 'fail_calc', 'where', 'limit', 'store_failures']) {
+    const v = config[k];
+    if (typeof v !== 'string' || !(v.includes('{{') || v.includes('{%'))) continue;
+    const out = c.runtime.renderConfigValue(v, t.file).trim();
+    // Jinja prints Python's booleans: enabled and store_failures become true or false again.
+    config[k] = /^(true|false)$/i.test(out) && (k === 'enabled' || k === 'store_failures') ? out.toLowerCase() === 'true' : out;
+  }
   if (typeof config.severity === 'string') config.severity = config.severity.toUpperCase();
   if (config.enabled === false) return null;
   const hash = createHash('md5').update(`${idName}\0${t.file}\0${JSON.stringify(args)}`).digest('hex').slice(0, 10);

@@ -62,7 +62,7 @@ export function readRun(project: string, log: string, ok: boolean): ToolRun {
     const key = keyOf(n, r.unique_id);
     outcomes.set(key, { key, unique_id: r.unique_id, status: r.status, message: r.message, parents: (n.depends_on?.nodes ?? []).map((p) => idToKey.get(p) ?? p) });
     const entry = nodes.get(key);
-    if (entry && r.compiled_code !== undefined) entry.compiled = r.compiled_code;
+    if (entry && r.compiled_code != null) entry.compiled = r.compiled_code; // null: not compiled (seeds), as dbt writes it
   }
   return { ok, log, outcomes, nodes };
 }
