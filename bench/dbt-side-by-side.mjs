@@ -12,6 +12,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeF
 import { homedir, tmpdir, cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { makeProject } from './bench-project.mjs';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const args = process.argv.slice(2);
@@ -60,21 +61,12 @@ function time(label, tool, argv, cwd, prepare) {
   return median(xs);
 }
 
+/** bench/compile.mjs's generated project, as a dbt project (dbt_project.yml + profiles.yml) for both tools. */
 function synthetic(n) {
-  const dir = mkdtempSync(join(tmpdir(), `mflow-side-${n}-`));
+  const dir = makeProject(n);
+  rmSync(join(dir, 'project.yml'));
   writeFileSync(join(dir, 'dbt_project.yml'), `name: bench\nversion: '1.0'\nconfig-version: 2\nprofile: bench\nmodels:\n  bench:\n    +materialized: view\n`);
   profile(dir, 'bench', join(dir, 'bench.duckdb'));
-  mkdirSync(join(dir, 'macros'));
-  writeFileSync(join(dir, 'macros', 'm.sql'), `{% macro cents(col) %}round({{ col }} * 100)::bigint{% endmacro %}\n`);
-  let rng = 42;
-  const rand = (k) => ((rng = (rng * 1103515245 + 12345) % 2147483648), rng % k);
-  for (let i = 0; i < n; i++) {
-    const folder = join(dir, 'models', `f${Math.floor(i / 500)}`);
-    if (i % 500 === 0) mkdirSync(folder, { recursive: true });
-    const refs = i === 0 ? [] : Array.from({ length: 1 + rand(3) }, () => `m${rand(i)}`);
-    const from = refs.map((r, k) => (k === 0 ? `from {{ ref('${r}') }} as t0` : `join {{ ref('${r}') }} as t${k} using (id)`)).join('\n');
-    writeFileSync(join(folder, `m${i}.sql`), `{{ config(materialized='${i % 10 === 0 ? 'table' : 'view'}', tags=['bench']) }}\nselect\n  t0.id,\n  {{ cents('t0.id') }} as amount_cents,\n  'm${i}' as model_name,\n  ${i} as model_no\n${refs.length ? from : 'from range(10) as t0(id)'}\n`);
-  }
   return { dir, clean: () => rmSync(join(dir, 'target'), { recursive: true, force: true }) };
 }
 
