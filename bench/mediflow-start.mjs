@@ -32,10 +32,15 @@ function pipeline(dir) {
   const total = (performance.now() - t0) / 1000;
   if (r.status !== 0) throw new Error(`mflow pipeline failed in ${dir}:\n${r.stdout.slice(-3000)}\n${r.stderr}`);
   const num = (re) => Number((r.stdout.match(re) ?? [])[1] ?? NaN);
-  return { total, generate: num(/Generated in ([\d.]+)s/), ingest: num(/Ingestion finished in ([\d.]+)s/), build: num(/Finished in ([\d.]+)s/), load };
+  // The pipeline prints one line per step ("[5/9] staging OK in 0.4s, ..."): the build is every
+  // step after the load and its audit. An older commit's `npm start` printed one build instead.
+  const steps = Object.fromEntries([...r.stdout.matchAll(/\[\d+\/\d+\] (\w+) (?:OK|WARN|FAILED) in ([\d.]+)s/g)].map((m) => [m[1], Number(m[2])]));
+  const built = Object.entries(steps).filter(([s]) => !['check_sources', 'load_raw', 'audit'].includes(s));
+  const build = built.length ? built.reduce((a, [, t]) => a + t, 0) : [...r.stdout.matchAll(/Finished in ([\d.]+)s/g)].reduce((a, m) => a + Number(m[1]), 0);
+  return { total, generate: num(/Generated in ([\d.]+)s/), ingest: num(/Ingestion finished in ([\d.]+)s/), build, steps, load };
 }
 
-const fmt = (x) => `total ${x.total.toFixed(1)} s (ingest ${x.ingest.toFixed(1)}, build ${x.build.toFixed(1)}), load average ${x.load.toFixed(1)}`;
+const fmt = (x) => `total ${x.total.toFixed(1)} s (ingest ${x.ingest.toFixed(1)}, build ${x.build.toFixed(1)}), load average ${x.load.toFixed(1)}${Object.keys(x.steps).length ? `; steps ${Object.entries(x.steps).map(([s, t]) => `${s} ${t.toFixed(1)}`).join(', ')}` : ''}`;
 const ratios = [];
 for (let k = 0; k < REPEAT; k++) {
   // one generated sample per repetition (the generation npm start does on a fresh clone), copied

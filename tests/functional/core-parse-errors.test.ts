@@ -3,18 +3,8 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { compile, ls, run } from '../../src/api.js';
 import { MflowError, MflowErrors } from '../../src/errors.js';
-import { makeProject, query } from './helpers.js';
+import { errorsOf, makeProject, query } from './helpers.js';
 
-async function errorsOf(p: Promise<unknown>): Promise<MflowError[]> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof MflowErrors) return e.errors;
-    if (e instanceof MflowError) return [e];
-    throw e;
-  }
-  throw new Error('expected an error');
-}
 
 describe('bad input: each error names the file and line and changes nothing', () => {
   test('YAML syntax error in a properties file', async () => {

@@ -3,18 +3,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { build, run, test } from '../../src/api.js';
 import { MflowError, MflowErrors } from '../../src/errors.js';
-import { makeProject, query } from './helpers.js';
+import { errorsOf, makeProject, query } from './helpers.js';
 
-async function errorsOf(p: Promise<unknown>): Promise<MflowError[]> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof MflowErrors) return e.errors;
-    if (e instanceof MflowError) return [e];
-    throw e;
-  }
-  throw new Error('expected an error');
-}
 
 const runResults = (dir: string) => JSON.parse(readFileSync(join(dir, 'target/run_results.json'), 'utf8')) as { results: unknown[]; success: boolean; errors: { file: string; line: number; message: string }[] };
 

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { CaptureConsole } from '../../src/console/console.js';
+import { MflowError, MflowErrors } from '../../src/errors.js';
 
 /** An inline project in a temp folder, on a DuckDB file of its own: one call per test. */
 export function makeProject(files: Record<string, string>, opts: { name?: string; targets?: string } = {}): { dir: string; db: string; console: CaptureConsole } {
@@ -29,4 +30,16 @@ export async function query(db: string, sql: string): Promise<Record<string, unk
     c.closeSync();
     inst.closeSync();
   }
+}
+
+/** The located errors a call rejects with (one MflowError or the collected MflowErrors). */
+export async function errorsOf(p: Promise<unknown>): Promise<MflowError[]> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof MflowErrors) return e.errors;
+    if (e instanceof MflowError) return [e];
+    throw e;
+  }
+  throw new Error('expected an error');
 }
