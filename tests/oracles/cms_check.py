@@ -72,12 +72,16 @@ def seed(seeds_dir, name):
 def code_tables(seeds_dir):
     dx_ccs = {r["icd9_dx_code"]: int(r["ccs_category"]) for r in seed(seeds_dir, "ccs_icd9_dx")}
     pr_ccs = {r["icd9_pr_code"]: int(r["ccs_category"]) for r in seed(seeds_dir, "ccs_icd9_pr")}
+    # PR tables: CCS categories (ints) and ICD-9 codes (text) of each table, matched separately
     pra = {t: set() for t in ("PR1", "PR2", "PR3", "PR4")}
+    pra_codes = {t: set() for t in ("PR3", "PR4")}
     for r in seed(seeds_dir, "planned_readmission_ccs"):
         pra[r["pra_table"]].add(int(r["ccs_category"]))
+    for r in seed(seeds_dir, "planned_readmission_icd9"):
+        pra_codes[r["pra_table"]].add(r["icd9_code"])
     exclusion = {int(r["ccs_category"]): r["exclusion"] for r in seed(seeds_dir, "readmission_exclusion_ccs")}
     sex = {r["sex_code"]: r["gender"] for r in seed(seeds_dir, "sex_codes")}
-    return dx_ccs, pr_ccs, pra, exclusion, sex
+    return dx_ccs, pr_ccs, (pra, pra_codes), exclusion, sex
 
 
 # ---- beneficiaries -------------------------------------------------------------------------
@@ -110,7 +114,8 @@ def beneficiaries(data_dir, sex_names):
 
 # ---- readmissions --------------------------------------------------------------------------
 
-def admissions(data_dir, dx_ccs, pr_ccs, pra):
+def admissions(data_dir, dx_ccs, pr_ccs, tables):
+    pra, pra_codes = tables
     out = []
     for path in files(data_dir, r"DE1_0_2008_to_2010_Inpatient_Claims_Sample_.*\.csv"):
         for r in rows(path):
@@ -121,14 +126,32 @@ def admissions(data_dir, dx_ccs, pr_ccs, pra):
             prvdr = text(r["PRVDR_NUM"])
             dx = text(r["ICD9_DGNS_CD_1"])
             ccs = dx_ccs.get(dx)
-            px = {pr_ccs.get(text(r["ICD9_PRCDR_CD_%d" % i])) for i in range(1, 7)} - {None}
-            planned = bool(px & pra["PR1"]) or ccs in pra["PR2"] or (bool(px & pra["PR3"]) and ccs not in pra["PR4"])
+            codes = {text(r["ICD9_PRCDR_CD_%d" % i]) for i in range(1, 7)} - {None}
+            px = {pr_ccs.get(c) for c in codes} - {None}
+            potentially = bool(px & pra["PR3"]) or bool(codes & pra_codes["PR3"])
+            acute = ccs in pra["PR4"] or dx in pra_codes["PR4"]
+            planned = bool(px & pra["PR1"]) or ccs in pra["PR2"] or (potentially and not acute)
             out.append({
                 "id": text(r["CLM_ID"]), "patient": text(r["DESYNPUF_ID"]), "admit": admit, "discharge": discharge,
                 "hospital": "I-" + prvdr if prvdr else "UNKNOWN", "drg": text(r["CLM_DRG_CD"]) or "unknown",
                 "ccs": ccs, "planned": planned,
             })
     return out
+
+
+def covered(by_year, pid, year, month):
+    """Whether a calendar month is a Part A fee-for-service month: the year's row exists, has no HMO
+    month, and its Part A months reach that month (they are taken to be the year's first months)."""
+    row = by_year.get((pid, year))
+    return row is not None and row["hmo"] == 0 and row["part_a"] >= month
+
+
+def months(first_day, last_day):
+    """Every (year, month) from first_day's month through last_day's month."""
+    y, m = first_day.year, first_day.month
+    while (y, m) <= (last_day.year, last_day.month):
+        yield y, m
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
 
 
 def age_on(day, birth):
@@ -156,7 +179,7 @@ def readmissions(adms, by_year, latest, death, exclusion, start, end, window):
             discharge = max(a["discharge"] for a in stay)
             d = death.get(pid)
             birth = latest[pid]["birth"] if pid in latest else None
-            year_row = by_year.get((pid, last["admit"].year))
+            admit_day = last["admit"]
             if d is not None and admit.replace(day=1) <= d <= discharge:
                 continue  # died in the stay
             if discharge < start or discharge > end:
@@ -165,8 +188,14 @@ def readmissions(adms, by_year, latest, death, exclusion, start, end, window):
                 continue  # not 30 days of follow-up inside the period
             if birth is None or age_on(last["admit"], birth) < 65:
                 continue
-            if year_row is None or year_row["hmo"] > 0 or year_row["part_a"] == 0:
-                continue  # not fee-for-service in the admission's year
+            if not covered(by_year, pid, admit_day.year, admit_day.month):
+                continue  # the admission month is not a Part A fee-for-service month
+            if not covered(by_year, pid, admit_day.year - 1, 12):
+                continue  # not 12 Part A months before the admission month
+            end_of_follow_up = discharge + dt.timedelta(days=window)
+            died_after = d is not None and discharge < d <= end_of_follow_up
+            if not died_after and not all(covered(by_year, pid, y, m) for y, m in months(discharge, end_of_follow_up)):
+                continue  # not enrolled in Part A in the days after discharge
             if last["ccs"] in exclusion:
                 continue  # cancer, psychiatric, rehabilitation
             readmitted = 0

@@ -18,12 +18,14 @@ with admissions as (
     left join {{ ref('ccs_icd9_dx') }} as dx on dx.icd9_dx_code = a.principal_dx
 ),
 
--- Rule 8 (Planned Readmission Algorithm v4): procedure CCS of every procedure code of the admission
-procedure_ccs as (
+-- Rule 4 (Planned Readmission Algorithm v4.0): every procedure code of the admission, matched to
+-- the PR tables by its CCS category (planned_readmission_ccs) and by the code itself
+-- (planned_readmission_icd9, the code-level rows of PR.3)
+procedure_codes as (
     {%- for i in range(1, 7) %}
-    select a.admission_id, pr.ccs_category
+    select a.admission_id, a.procedure_code_{{ i }} as icd9_pr_code
     from admissions as a
-    inner join {{ ref('ccs_icd9_pr') }} as pr on pr.icd9_pr_code = a.procedure_code_{{ i }}
+    where a.procedure_code_{{ i }} is not null
     {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 ),
@@ -32,19 +34,24 @@ procedure_flags as (
     select
         p.admission_id,
         max(case when t.pra_table = 'PR1' then 1 else 0 end) as has_always_planned_procedure,
-        max(case when t.pra_table = 'PR3' then 1 else 0 end) as has_potentially_planned_procedure
-    from procedure_ccs as p
-    inner join {{ ref('planned_readmission_ccs') }} as t on t.ccs_kind = 'procedure' and t.ccs_category = p.ccs_category
+        max(case when t.pra_table = 'PR3' or c.pra_table = 'PR3' then 1 else 0 end) as has_potentially_planned_procedure
+    from procedure_codes as p
+    left join {{ ref('ccs_icd9_pr') }} as pr on pr.icd9_pr_code = p.icd9_pr_code
+    left join {{ ref('planned_readmission_ccs') }} as t on t.ccs_kind = 'procedure' and t.ccs_category = pr.ccs_category
+    left join {{ ref('planned_readmission_icd9') }} as c on c.code_kind = 'procedure' and c.icd9_code = p.icd9_pr_code
     group by p.admission_id
 ),
 
+-- the principal diagnosis: PR.2 by CCS category, PR.4 by CCS category or by the code itself
 diagnosis_flags as (
     select
         a.admission_id,
         max(case when t.pra_table = 'PR2' then 1 else 0 end) as has_always_planned_diagnosis,
-        max(case when t.pra_table = 'PR4' then 1 else 0 end) as has_acute_diagnosis
+        max(case when t.pra_table = 'PR4' or c.pra_table = 'PR4' then 1 else 0 end) as has_acute_diagnosis
     from admissions as a
-    inner join {{ ref('planned_readmission_ccs') }} as t on t.ccs_kind = 'diagnosis' and t.ccs_category = a.principal_dx_ccs
+    left join {{ ref('planned_readmission_ccs') }} as t on t.ccs_kind = 'diagnosis' and t.ccs_category = a.principal_dx_ccs
+    left join {{ ref('planned_readmission_icd9') }} as c on c.code_kind = 'diagnosis' and c.icd9_code = a.principal_dx
+    where a.principal_dx is not null
     group by a.admission_id
 ),
 
@@ -122,15 +129,27 @@ stays_with_next as (
     from stays as s
 ),
 
--- Rule 5: fee-for-service in the admission's year (SynPUF has yearly month counts only)
+-- Rule 3.5-3.7: Part A fee-for-service enrolment. SynPUF has yearly month counts only; a year
+-- with no HMO month covers its first part_a_months months (models/README.md, rule 3.5).
 enrollment as (
-    select patient_id, year, part_a_months, hmo_months from {{ ref('stg_patients') }}
+    select patient_id, year, coalesce(part_a_months, 0) as part_a_months, coalesce(hmo_months, 0) as hmo_months
+    from {{ ref('stg_patients') }}
+),
+
+dated as (
+    select
+        s.*,
+        cast(extract(year from s.anchor_admit_date) as integer) as admit_year,
+        cast(extract(month from s.anchor_admit_date) as integer) as admit_month,
+        cast(extract(year from s.stay_discharge_date) as integer) as discharge_year,
+        cast({{ dateadd('day', window, 's.stay_discharge_date') }} as date) as follow_up_end
+    from stays_with_next as s
 ),
 
 evaluated as (
     select
         s.*,
-        -- Rule 3-7: index eligibility, first failing reason wins
+        -- Rule 3: index eligibility, first failing reason wins
         case
             when s.death_date is not null
                 and s.death_date >= {{ date_trunc('month', 's.stay_admit_date') }}
@@ -143,17 +162,28 @@ evaluated as (
                    - case when extract(month from s.anchor_admit_date) * 100 + extract(day from s.anchor_admit_date)
                               < extract(month from s.birth_date) * 100 + extract(day from s.birth_date) then 1 else 0 end < 65
                 then 'age_under_65'
-            when e.patient_id is null or coalesce(e.hmo_months, 0) > 0 or coalesce(e.part_a_months, 0) = 0 then 'not_fee_for_service'
+            when e.patient_id is null or e.hmo_months > 0 or e.part_a_months < s.admit_month then 'not_fee_for_service'
+            when ep.patient_id is null or ep.hmo_months > 0 or ep.part_a_months < 12 then 'no_part_a_prior_12_months'
+            when not (s.death_date is not null and s.death_date > s.stay_discharge_date and s.death_date <= s.follow_up_end)
+                and (
+                    ed.patient_id is null or ed.hmo_months > 0
+                    or ed.part_a_months < case when extract(year from s.follow_up_end) > s.discharge_year then 12
+                                               else extract(month from s.follow_up_end) end
+                    or (extract(year from s.follow_up_end) > s.discharge_year
+                        and (ef.patient_id is null or ef.hmo_months > 0 or ef.part_a_months < extract(month from s.follow_up_end)))
+                ) then 'no_part_a_after_discharge'
             when x.exclusion = 'cancer' then 'excluded_cancer'
             when x.exclusion = 'psychiatric' then 'excluded_psychiatric'
             when x.exclusion = 'rehabilitation' then 'excluded_rehabilitation'
         end as index_exclusion_reason,
         {{ datediff('s.stay_discharge_date', 's.next_stay_admit_date', 'day') }} as days_to_next_stay,
-        -- Rule 8: a planned next stay is not a readmission, and later stays are not looked at
+        -- Rule 5: a planned next stay is not a readmission, and later stays are not looked at
         coalesce(s.next_first_admission_planned, 0) = 1 as next_stay_is_planned
-    from stays_with_next as s
-    left join enrollment as e
-        on e.patient_id = s.patient_id and e.year = extract(year from s.anchor_admit_date)
+    from dated as s
+    left join enrollment as e on e.patient_id = s.patient_id and e.year = s.admit_year
+    left join enrollment as ep on ep.patient_id = s.patient_id and ep.year = s.admit_year - 1
+    left join enrollment as ed on ed.patient_id = s.patient_id and ed.year = s.discharge_year
+    left join enrollment as ef on ef.patient_id = s.patient_id and ef.year = s.discharge_year + 1
     left join {{ ref('readmission_exclusion_ccs') }} as x on x.ccs_category = s.anchor_principal_dx_ccs
 )
 
@@ -184,7 +214,7 @@ select
     end as index_exclusion_reason,
     case when r.admission_id = e.anchor_admission_id and e.index_exclusion_reason is null
         then cast(extract(year from e.stay_discharge_date) as integer) end as index_year,
-    -- Rule 9: the next stay begins 1..window days after this stay's discharge and is unplanned
+    -- Rule 5: the next stay begins 1..window days after this stay's discharge and is unplanned
     coalesce(
         r.admission_id = e.anchor_admission_id
         and e.index_exclusion_reason is null
