@@ -16,6 +16,7 @@ import { ql, tsLiteral } from './sql.js';
 import { auditRelation, ensureAuditTables, ensureRawTable, relationOf, type RawTarget } from './tables.js';
 import type { ExternalSpec, FileResult, IngestOptions, IngestReport, Replaced } from './types.js';
 import { extractCsvFromZip } from './zip.js';
+import { xlsxToCsv } from './xlsx.js';
 
 export const INGEST_ARTIFACT = 'ingest_results.json';
 
@@ -236,6 +237,8 @@ interface Prepared {
   readPath: string;
   scan: FileScan | null;
   parquetCols?: string[];
+  /** Said in the load audit's message (e.g. older header spellings that were mapped). */
+  note?: string;
   /** Set when the file needs no load: already loaded, or refused by the schema audit. */
   result?: FileResult;
   cleanup(): void;
@@ -257,7 +260,22 @@ async function prepare(conn: DuckDBConnection, ctx: SourceCtx, file: string, opt
       return p;
     }
   }
-  if (isZip) {
+  if (ctx.spec.format === 'xlsx') {
+    // The workbook (or the one inside a ZIP, as CMS ships it) becomes a CSV of its sheet.
+    const dir = mkdtempSync(join(tmp, 'xlsx-'));
+    p.cleanup = () => rmSync(dir, { recursive: true, force: true });
+    let book = file;
+    if (isZip) {
+      const x = await extractCsvFromZip(file, join(dir, 'book.xlsx'), (n) => /\.xlsx$/i.test(n), '.xlsx workbook');
+      book = x.path;
+      p.displayPath = `${displayPath}/${x.innerName}`;
+    }
+    await xlsxToCsv(book, join(dir, 'sheet.csv'), { sheet: ctx.spec.sheet, skipRows: ctx.spec.skipRows }, p.displayPath);
+    p.readPath = join(dir, 'sheet.csv');
+    // The workbook's hash identifies the file; header and line counts come from the sheet.
+    scan = { ...(await scanFile(p.readPath, ctx.spec.quote)), sha256: scan.sha256, bytes: scan.bytes };
+    p.scan = scan;
+  } else if (isZip) {
     const dir = mkdtempSync(join(tmp, 'zip-'));
     const x = await extractCsvFromZip(file, join(dir, 'data.csv'));
     p.readPath = x.path;
@@ -274,6 +292,10 @@ async function prepare(conn: DuckDBConnection, ctx: SourceCtx, file: string, opt
   } else if (ctx.spec.header) {
     found = scan.lines === 0 ? [] : parseHeader(scan.headerLine, ctx.spec.delimiter, ctx.spec.quote);
   } else found = ctx.columns;
+  // Older spellings of a header (external.column_aliases) name the declared column.
+  const aliased = found.filter((c) => ctx.spec.columnAliases[c.toLowerCase()] !== undefined);
+  found = found.map((c) => ctx.spec.columnAliases[c.toLowerCase()] ?? c);
+  if (aliased.length) p.note = `older header spelling${aliased.length > 1 ? 's' : ''} read as declared: ${aliased.map((c) => `${c} -> ${ctx.spec.columnAliases[c.toLowerCase()]}`).join(', ')}`;
   const diff = diffHeader(ctx.columns, found);
   if (diff) {
     const status = ctx.spec.onSchemaMismatch === 'warn' ? 'warn' : 'error';
@@ -301,10 +323,11 @@ async function loadPrepared(conn: DuckDBConnection, ctx: SourceCtx, p: Prepared,
   const loadId = randomUUID();
   const loadedAt = new Date();
   const onProgress = opts.onEvent && ((percent: number) => opts.onEvent!({ type: 'progress', source: ctx.source.unique_id, file: p.displayPath, percent, bytes: p.scan?.bytes ?? null, elapsed_s: (Date.now() - started.getTime()) / 1000 }));
-  const f = { target: ctx.target, sourceId: ctx.source.unique_id, columns: ctx.columns, spec: ctx.spec, readPath: p.readPath, displayPath: p.displayPath, scan: p.scan as FileScan, loadId, loadedAt, onProgress };
+  const f = { target: ctx.target, sourceId: ctx.source.unique_id, columns: ctx.columns, spec: ctx.spec, readPath: p.readPath, displayPath: p.displayPath, scan: p.scan as FileScan, loadId, loadedAt, onProgress,
+    lineOffset: ctx.spec.format === 'xlsx' ? ctx.spec.skipRows : 0 };
   const replaced = await replacePrevious(conn, ctx, p.displayPath, loadId, f.scan.sha256);
   const counts = ctx.spec.format === 'parquet' ? await loadParquet(conn, f, p.parquetCols ?? []) : await loadCsv(conn, f, keepRejects);
-  const notes = [counts.rejected ? `${counts.rejected} malformed row(s) kept in ${auditRelation(ctx.target, '_mflow_rejects')}` : '', replaced ? describeReplaced(replaced) : ''].filter(Boolean);
+  const notes = [p.note ?? '', counts.rejected ? `${counts.rejected} malformed row(s) kept in ${auditRelation(ctx.target, '_mflow_rejects')}` : '', replaced ? describeReplaced(replaced) : ''].filter(Boolean);
   const r = result(ctx, p.displayPath, f.scan.sha256, 'success', started, counts, notes.length ? notes.join('; ') : null, loadId);
   if (replaced) r.replaced = replaced;
   await recordAudit(conn, ctx, r, f.scan.bytes);

@@ -17,6 +17,9 @@ export interface FileLoad {
   scan: FileScan;
   loadId: string;
   loadedAt: Date;
+  /** Lines of the original file above the loaded text (an Excel sheet's skipped title rows): added
+   * to row numbers so `_row_number` is the sheet's row. */
+  lineOffset?: number;
   /** Called every few seconds with DuckDB's progress of the load (percent of the file read). */
   onProgress?: (percent: number) => void;
 }
@@ -66,6 +69,7 @@ export function isCsvParseError(e: unknown): boolean {
  */
 export async function loadCsv(conn: DuckDBConnection, f: FileLoad, keepRejects: boolean): Promise<LoadCounts> {
   const headerLines = f.spec.header ? 1 : 0;
+  const offset = f.lineOffset ?? 0;
   const colSpec = '{' + f.columns.map((c) => `${ql(c)}: 'VARCHAR'`).join(', ') + '}';
   const select = f.columns.map(qi).join(', ');
   if (keepRejects) {
@@ -79,17 +83,17 @@ export async function loadCsv(conn: DuckDBConnection, f: FileLoad, keepRejects: 
   // row_number() over () is a streaming window in DuckDB and keeps file order (insertion order is
   // preserved), so it is the line number as long as no line was skipped; skipped lines are fixed below.
   const ins = await withProgress(conn, f.onProgress, () =>
-    conn.run(`INSERT INTO ${relationOf(f.target)} SELECT ${select}, ${ql(f.displayPath)}, row_number() OVER () + ${headerLines}, ${ql(f.loadId)}, ${tsLiteral(f.loadedAt)} FROM ${reader}`),
+    conn.run(`INSERT INTO ${relationOf(f.target)} SELECT ${select}, ${ql(f.displayPath)}, row_number() OVER () + ${headerLines + offset}, ${ql(f.loadId)}, ${tsLiteral(f.loadedAt)} FROM ${reader}`),
   );
   const loaded = Number(ins.rowsChanged);
   const rejectedLines = keepRejects ? (await conn.runAndReadAll(`SELECT DISTINCT line FROM temp.${REJ} ORDER BY line`)).getRows().map((r) => Number(r[0])) : [];
   const rejected = rejectedLines.length;
   if (rejected > 0) {
     await conn.run(`INSERT INTO ${auditRelation(f.target, '_mflow_rejects')}
-      SELECT ${ql(f.loadId)}, ${ql(f.sourceId)}, ${ql(f.displayPath)}, line, string_agg(DISTINCT column_name, ', '),
+      SELECT ${ql(f.loadId)}, ${ql(f.sourceId)}, ${ql(f.displayPath)}, line + ${offset}, string_agg(DISTINCT column_name, ', '),
              string_agg(DISTINCT error_type, ', '), string_agg(DISTINCT error_type || ': ' || error_message, '; '),
              regexp_replace(first(csv_line), '^[\\r\\n]+', '')
-      FROM temp.${REJ} GROUP BY line ORDER BY line`);
+      FROM temp.${REJ} GROUP BY line ORDER BY 4`);
   }
   const blanks = f.scan.blankLines.filter((l) => l > headerLines);
   const rowsInFile = Math.max(0, f.scan.records - headerLines - blanks.length);
@@ -101,7 +105,7 @@ export async function loadCsv(conn: DuckDBConnection, f: FileLoad, keepRejects: 
     );
   }
   const gaps = [...new Set([...rejectedLines, ...blanks])].sort((a, b) => a - b);
-  if (gaps.length > 0) await fixRowNumbers(conn, f, gaps, headerLines);
+  if (gaps.length > 0) await fixRowNumbers(conn, f, gaps, headerLines, offset);
   if (keepRejects) {
     await conn.run(`DROP TABLE IF EXISTS temp.${REJ}`);
     await conn.run(`DROP TABLE IF EXISTS temp.${REJ_SCAN}`);
@@ -114,11 +118,11 @@ export async function loadCsv(conn: DuckDBConnection, f: FileLoad, keepRejects: 
  * further. Gap j lies after exactly g_j - header - j good rows, so row k shifts by the number of
  * gaps with that count below k.
  */
-async function fixRowNumbers(conn: DuckDBConnection, f: FileLoad, gaps: number[], headerLines: number): Promise<void> {
+async function fixRowNumbers(conn: DuckDBConnection, f: FileLoad, gaps: number[], headerLines: number, offset: number): Promise<void> {
   const values = gaps.map((g, i) => `(${i + 1}, ${g - headerLines - (i + 1)})`).join(', ');
   await conn.run(`CREATE OR REPLACE TEMP TABLE _mflow_gaps AS SELECT * FROM (VALUES ${values}) v(j, t)`);
   await conn.run(`UPDATE ${relationOf(f.target)} AS r
-    SET _row_number = r._row_number + coalesce((SELECT max(j) FROM temp._mflow_gaps g WHERE g.t < r._row_number - ${headerLines}), 0)
+    SET _row_number = r._row_number + coalesce((SELECT max(j) FROM temp._mflow_gaps g WHERE g.t < r._row_number - ${headerLines + offset}), 0)
     WHERE r._load_id = ${ql(f.loadId)}`);
   await conn.run(`DROP TABLE temp._mflow_gaps`);
 }

@@ -2,7 +2,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { SourceTable } from '../contracts/manifest.js';
 
 export type SchemaMismatchPolicy = 'error' | 'warn';
-export type IngestFormat = 'csv' | 'parquet';
+export type IngestFormat = 'csv' | 'parquet' | 'xlsx';
 
 /** The validated `external:` block of one source table. */
 export interface ExternalSpec {
@@ -21,6 +21,12 @@ export interface ExternalSpec {
    * source as `absent`, so models build on any subset of the files (a partial CMS download).
    */
   optional: boolean;
+  /** xlsx: the sheet to read (null: the first). */
+  sheet: string | null;
+  /** xlsx: rows above the header row (a title line), dropped. */
+  skipRows: number;
+  /** Older header spellings, lower-cased, mapped to the declared column they name. */
+  columnAliases: Record<string, string>;
 }
 
 export interface IngestOptions {

@@ -20,7 +20,7 @@ export interface ExtractedCsv {
  * extension download), hashing and counting lines on the way so the CSV is read once here and
  * once by DuckDB. The output appears under its final name only when complete.
  */
-export async function extractCsvFromZip(zipPath: string, outPath: string, pick: (name: string) => boolean = defaultPick): Promise<ExtractedCsv> {
+export async function extractCsvFromZip(zipPath: string, outPath: string, pick: (name: string) => boolean = defaultPick, what = 'CSV'): Promise<ExtractedCsv> {
   const tmp = `${outPath}.part`;
   const fd = openSync(tmp, 'w');
   const scanner = new Scanner();
@@ -59,7 +59,7 @@ export async function extractCsvFromZip(zipPath: string, outPath: string, pick: 
   }
   if (failure || chosen === null || !done) {
     rmSync(tmp, { force: true });
-    const why = failure ? String((failure as Error).message ?? failure) : chosen === null ? `it holds no CSV (entries: ${names.join(', ') || 'none'})` : 'the archive ended before the CSV did';
+    const why = failure ? String((failure as Error).message ?? failure) : chosen === null ? `it holds no ${what} (entries: ${names.join(', ') || 'none'})` : `the archive ended before the ${what} did`;
     throw new MflowError('INGEST', `cannot read ZIP ${zipPath}: ${why}`, {
       file: zipPath,
       hint: 'the download may be truncated: delete the file and download it again',
