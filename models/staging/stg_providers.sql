@@ -1,7 +1,7 @@
 -- Every provider a claim can name, in one shape:
 --   * NPPES providers from the monthly full file and the weekly files (the newest file's row of
 --     an NPI wins), individuals and organizations; deactivated NPIs keep only NPI and date, and
---     NPIs in the Deactivated NPI Report are deactivated whatever the full file says;
+--     NPIs in the newest Deactivated NPI Report are deactivated whatever the full file says;
 --   * institutional provider numbers (PRVDR_NUM) of inpatient and outpatient claims: they are not
 --     NPIs, so NPPES cannot know them; their state is the SSA code in the first two characters;
 --   * physician NPIs on claims that NPPES does not know (most SynPUF NPIs are synthetic).
@@ -38,9 +38,28 @@ with nppes_rows as (
     {%- endfor %}
 ),
 
+-- Each Deactivated NPI Report lists every NPI deactivated as of its date (a reactivated NPI drops
+-- out), so only the newest report loaded counts: the date in its workbook's name
+-- ("NPPES Deactivated NPI Report 20260209.xlsx"), else the latest load.
+deactivation_reports as (
+    select
+        _source_file,
+        {{ regex_group('_source_file', "'Report[ _]([0-9]{8})[^/]*$'", 1) }} as report_date,
+        max(_loaded_at) as loaded_at
+    from {{ source('raw', 'nppes_deactivated') }}
+    group by _source_file
+),
+
+newest_report as (
+    select _source_file from deactivation_reports
+    order by report_date desc nulls last, loaded_at desc, _source_file desc
+    limit 1
+),
+
 deactivated as (
     select {{ code_text(raw_column('NPI')) }} as npi, max({{ mdy_to_date(raw_column('NPPES Deactivation Date')) }}) as deactivation_date
     from {{ source('raw', 'nppes_deactivated') }}
+    where _source_file in (select _source_file from newest_report)
     group by {{ code_text(raw_column('NPI')) }}
 ),
 

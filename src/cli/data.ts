@@ -31,14 +31,15 @@ export function register(program: Command, kit: CliKit): void {
   kit
     .addCommon(program.command('ingest').description('load declared external sources into RAW with schema and row-count audits'))
     .option('--full-refresh', 'reload every file')
-    .option('--download <what>', 'first download from CMS: synpuf, nppes (monthly full file into data/nppes) or nppes-weekly (into data/nppes/weekly)')
+    .option('--download <what>', 'first download from CMS: synpuf, nppes (monthly full file into data/nppes), nppes-weekly (into data/nppes/weekly) or nppes-deactivated (the Deactivated NPI Report into data/nppes/deactivated)')
     .option('--week <date>', 'for nppes-weekly: the Monday the weekly file starts, YYYY-MM-DD')
+    .option('--report-date <date>', 'for nppes-deactivated: the day the report was published, YYYY-MM-DD')
     .option('--sample <n>', 'SynPUF sample to download', '1')
     .option('--base-url <url>', 'download from a mirror instead of the CMS site')
-    .action(async (flags: Record<string, unknown> & { logFormat?: string; download?: 'synpuf' | 'nppes' | 'nppes-weekly'; week?: string; sample: string; baseUrl?: string; fullRefresh?: boolean }) => {
+    .action(async (flags: Record<string, unknown> & { logFormat?: string; download?: 'synpuf' | 'nppes' | 'nppes-weekly' | 'nppes-deactivated'; week?: string; reportDate?: string; sample: string; baseUrl?: string; fullRefresh?: boolean }) => {
       const cons = kit.makeConsole(flags);
       const { ingest } = await pipelineApi();
-      const r = await ingest({ ...kit.common(flags, cons), fullRefresh: flags.fullRefresh, download: flags.download, week: flags.week ? new Date(`${flags.week}T00:00:00Z`) : undefined, sample: Number(flags.sample), baseUrl: flags.baseUrl });
+      const r = await ingest({ ...kit.common(flags, cons), fullRefresh: flags.fullRefresh, download: flags.download, week: flags.week ? new Date(`${flags.week}T00:00:00Z`) : undefined, reportDate: flags.reportDate ? new Date(`${flags.reportDate}T00:00:00Z`) : undefined, sample: Number(flags.sample), baseUrl: flags.baseUrl });
       kit.setCode(r.success ? 0 : 1);
     });
 }

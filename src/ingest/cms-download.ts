@@ -1,8 +1,8 @@
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { downloadFile, type DownloadProgress } from './download.js';
 import { extractCsvFromZip } from './zip.js';
-import { nppesUrl, nppesWeeklyUrl, nppesWeeklyZipName, nppesZipName, synpufRemoteFiles } from './cms-urls.js';
+import { nppesDeactivatedUrl, nppesDeactivatedZipName, nppesUrl, nppesWeeklyUrl, nppesWeeklyZipName, nppesZipName, synpufRemoteFiles } from './cms-urls.js';
 
 const OFFLINE_HINT = 'nothing was written. To work without the network, generate a synthetic sample instead: mflow generate synpuf --beneficiaries 10000 --out data/synpuf';
 
@@ -58,6 +58,25 @@ export async function downloadNppes(opts: CmsDownloadOptions & { month?: Date; v
  */
 export async function downloadNppesWeekly(opts: CmsDownloadOptions & { weekStart: Date; v2?: boolean }): Promise<DownloadedFile> {
   return downloadNppesBundle(opts, nppesWeeklyUrl(opts.weekStart, opts.v2, opts.baseUrl), nppesWeeklyZipName(opts.weekStart, opts.v2));
+}
+
+/**
+ * Downloads the NPPES Deactivated NPI Report published on `reportDate` into `outDir`, the folder the
+ * nppes_deactivated source reads (data/nppes/deactivated/). The ZIP stays as it is: the source
+ * reads the workbook inside it. It is opened once here, so a truncated or wrong file fails now.
+ */
+export async function downloadNppesDeactivated(opts: CmsDownloadOptions & { reportDate: Date; v2?: boolean }): Promise<DownloadedFile> {
+  const name = nppesDeactivatedZipName(opts.reportDate, opts.v2);
+  const url = nppesDeactivatedUrl(opts.reportDate, opts.v2, opts.baseUrl);
+  const zip = join(opts.outDir, name);
+  const r = await downloadFile(url, zip, { retries: opts.retries, onProgress: opts.onProgress, idleTimeoutMs: opts.idleTimeoutMs, offlineHint: OFFLINE_HINT });
+  const probe = join(opts.outDir, `${name}.check.xlsx`);
+  try {
+    const x = await extractCsvFromZip(zip, probe, (n) => /\.xlsx$/i.test(n), '.xlsx workbook');
+    return { url, zip, csv: null, innerName: x.innerName, skipped: r.skipped, resumes: r.resumes };
+  } finally {
+    rmSync(probe, { force: true });
+  }
 }
 
 /** A Data Dissemination bundle (ZIP64 for the full file): fetched, and its main CSV unpacked. */

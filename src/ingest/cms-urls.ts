@@ -69,3 +69,15 @@ export function nppesWeeklyZipName(weekStart: Date, v2 = false): string {
 export function nppesWeeklyUrl(weekStart: Date, v2 = false, baseUrl?: string): string {
   return `${(baseUrl ?? NPPES_BASE).replace(/\/+$/, '')}/nppes/${nppesWeeklyZipName(weekStart, v2)}`;
 }
+
+/**
+ * `NPPES_Deactivated_NPI_Report_<MMDDYY>[_V2].zip`: the monthly Deactivated NPI Report published on
+ * `date` (CMS names it by its publication day), an Excel workbook inside a ZIP.
+ */
+export function nppesDeactivatedZipName(date: Date, v2 = false): string {
+  return `NPPES_Deactivated_NPI_Report_${mmddyy(date)}${v2 ? '_V2' : ''}.zip`;
+}
+
+export function nppesDeactivatedUrl(date: Date, v2 = false, baseUrl?: string): string {
+  return `${(baseUrl ?? NPPES_BASE).replace(/\/+$/, '')}/nppes/${nppesDeactivatedZipName(date, v2)}`;
+}

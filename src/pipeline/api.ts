@@ -5,7 +5,7 @@ import { MflowError } from '../errors.js';
 import { Session, type CommonOptions } from '../run/session.js';
 import { generateSynpuf, type GenerateSummary } from '../synpuf/generate.js';
 import { ingestSources } from '../ingest/ingest.js';
-import { downloadNppes, downloadNppesWeekly, downloadSynpuf } from '../ingest/cms-download.js';
+import { downloadNppes, downloadNppesDeactivated, downloadNppesWeekly, downloadSynpuf } from '../ingest/cms-download.js';
 import type { IngestReport } from '../ingest/types.js';
 import { build } from '../api.js';
 import { selectFor } from '../run/invoke.js';
@@ -31,10 +31,12 @@ export async function generate(o: GenerateCliOptions): Promise<GenerateSummary> 
 }
 
 export interface IngestCliOptions extends CommonOptions {
-  download?: 'synpuf' | 'nppes' | 'nppes-weekly';
+  download?: 'synpuf' | 'nppes' | 'nppes-weekly' | 'nppes-deactivated';
   sample?: number;
   /** First day (Monday) of the NPPES weekly bundle for `download: 'nppes-weekly'`. */
   week?: Date;
+  /** Publication day of the Deactivated NPI Report for `download: 'nppes-deactivated'`. */
+  reportDate?: Date;
   baseUrl?: string;
 }
 
@@ -49,6 +51,11 @@ export async function ingest(opts: IngestCliOptions): Promise<IngestReport> {
     } else if (opts.download === 'nppes-weekly') {
       if (!opts.week || Number.isNaN(opts.week.getTime())) throw new MflowError('USAGE', '--download nppes-weekly needs --week YYYY-MM-DD (the Monday the weekly file starts)');
       await downloadNppesWeekly({ outDir: join(s.project.root, 'data/nppes/weekly'), baseUrl: opts.baseUrl, weekStart: opts.week });
+    } else if (opts.download === 'nppes-deactivated') {
+      if (!opts.reportDate || Number.isNaN(opts.reportDate.getTime())) {
+        throw new MflowError('USAGE', '--download nppes-deactivated needs --report-date YYYY-MM-DD (the day CMS published the report, as in NPPES_Deactivated_NPI_Report_<MMDDYY>.zip)');
+      }
+      await downloadNppesDeactivated({ outDir: join(s.project.root, 'data/nppes/deactivated'), baseUrl: opts.baseUrl, reportDate: opts.reportDate });
     }
     const selected = opts.select?.length ? new Set(selectFor(s, opts, ['source'])) : null;
     const sources = Object.values(s.manifest.sources).filter((x: SourceTable) => x.external && (!selected || selected.has(x.unique_id)));

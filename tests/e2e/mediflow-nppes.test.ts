@@ -1,8 +1,8 @@
 /**
  * Issue 14: NPPES as CMS publishes it. The monthly full file comes in a ZIP64 bundle and lands
  * in data/nppes/ (where the nppes source reads); weekly files in data/nppes/weekly/ replace older
- * rows of the same NPI; the Deactivated NPI Report (saved as CSV) in data/nppes/deactivated/
- * deactivates NPIs. Codes spelt 1, 1.0 or "1" classify alike, and a misread file fails a data test.
+ * rows of the same NPI; the Deactivated NPI Report (the Excel workbook in a ZIP, as CMS publishes
+ * it) in data/nppes/deactivated/ deactivates NPIs, the newest report only. Codes spelt 1, 1.0 or "1" classify alike, and a misread file fails a data test.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,6 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { build } from '../../src/api.js';
 import { CaptureConsole } from '../../src/console/console.js';
 import { downloadNppes, downloadNppesWeekly } from '../../src/ingest/cms-download.js';
+import ExcelJS from 'exceljs';
 import { strToU8, zipSync } from 'fflate';
 import { NPPES_COLUMNS } from '../../src/synpuf/layouts.js';
 import { query } from '../functional/helpers.js';
@@ -37,6 +38,16 @@ async function sample(): Promise<{ dir: string; db: string; nppesFile: string }>
   return { dir, db: join(dir, 'data', 'mediflow.duckdb'), nppesFile: join(nppesDir, name) };
 }
 
+/** The Deactivated NPI Report's workbook: title line, header NPI / NPPES Deactivation Date, rows. */
+async function deactivationWorkbook(list: string[][]): Promise<Uint8Array> {
+  const wb = new ExcelJS.Workbook();
+  const ws = wb.addWorksheet('DeactivatedNPIs');
+  ws.addRow(['NPPES Deactivated Records']);
+  ws.addRow(['NPI', 'NPPES Deactivation Date']);
+  for (const r of list) ws.addRow(r);
+  return new Uint8Array(await wb.xlsx.writeBuffer());
+}
+
 async function buildAll(dir: string) {
   const report = await ingest(dir);
   expect(report.results.filter((r) => r.status === 'error')).toEqual([]);
@@ -57,8 +68,14 @@ describe('MediFlow on NPPES as CMS publishes it', () => {
     const [renamed, gone] = active.filter((r) => r[ENTITY].startsWith('1'));
     mkdirSync(join(dir, 'data/nppes/weekly'), { recursive: true });
     writeRows(join(dir, 'data/nppes/weekly/npidata_pfile_20250210-20250216.csv'), header, [renamed.map((v, i) => (i === LAST ? 'WEEKLYNAME' : i === ENTITY ? '1' : v))]);
+    // the Deactivated NPI Report as CMS ships it (an Excel workbook in a ZIP). Only the newest
+    // report counts: the January one still lists an NPI that February's no longer does (reactivated).
+    const back = active.filter((r) => r[ENTITY].startsWith('2'))[0];
     mkdirSync(join(dir, 'data/nppes/deactivated'), { recursive: true });
-    writeFileSync(join(dir, 'data/nppes/deactivated/NPPES_Deactivated_NPI_Report_20250210.csv'), `NPI,NPPES Deactivation Date\n${gone[0]},02/01/2025\n`);
+    writeFileSync(join(dir, 'data/nppes/deactivated/NPPES_Deactivated_NPI_Report_021025.zip'),
+      zipSync({ 'NPPES Deactivated NPI Report 20250209.xlsx': await deactivationWorkbook([[gone[0], '02/01/2025']]) }));
+    writeFileSync(join(dir, 'data/nppes/deactivated/NPPES_Deactivated_NPI_Report_011325.zip'),
+      zipSync({ 'NPPES Deactivated NPI Report 20250112.xlsx': await deactivationWorkbook([[back[0], '01/02/2025']]) }));
 
     const b = await buildAll(dir);
     expect(failed(b)).toEqual([]);
@@ -69,6 +86,13 @@ describe('MediFlow on NPPES as CMS publishes it', () => {
     const named = await query(db, `select provider_name, is_deactivated from dim.dim_provider where npi in ('${renamed[0]}', '${gone[0]}') order by npi = '${gone[0]}'`);
     expect(named[0].provider_name).toMatch(/^WEEKLYNAME, /);
     expect(named[1].is_deactivated).toBe(true);
+    const reactivated = await query(db, `select provider_kind, is_deactivated from dim.dim_provider where npi = '${back[0]}'`);
+    expect(reactivated).toEqual([{ provider_kind: 'institution', is_deactivated: false }]);
+    const loads = await query(db, `select file, status, rows_loaded from raw._mflow_loads where source = 'source.mediflow.raw.nppes_deactivated' order by 1`);
+    expect(loads.map((l) => [l.file, l.status, Number(l.rows_loaded)])).toEqual([
+      ['data/nppes/deactivated/NPPES_Deactivated_NPI_Report_011325.zip/NPPES Deactivated NPI Report 20250112.xlsx', 'success', 1],
+      ['data/nppes/deactivated/NPPES_Deactivated_NPI_Report_021025.zip/NPPES Deactivated NPI Report 20250209.xlsx', 'success', 1],
+    ]);
     rmSync(dir, { recursive: true, force: true });
   }, 180_000);
 
