@@ -129,7 +129,7 @@ stays_with_next as (
     from stays as s
 ),
 
--- Rule 3.5-3.7: Part A fee-for-service enrolment. SynPUF has yearly month counts only; a year
+-- Rule 3.5: Part A fee-for-service enrolment. SynPUF has yearly month counts only; a year
 -- with no HMO month covers its first part_a_months months (models/README.md, rule 3.5).
 enrollment as (
     select patient_id, year, coalesce(part_a_months, 0) as part_a_months, coalesce(hmo_months, 0) as hmo_months
