@@ -43,6 +43,12 @@ export interface Capabilities {
   /** `with x as materialized (...)` computes a CTE once for all its readers (data tests in one scan). */
   supportsMaterializedCte: boolean;
   /**
+   * The warehouse is the in-process engine mflow does its local work with (DuckDB): unit tests run
+   * its SQL as written, and it reads this machine's files itself (seed CSVs, ingest, the docs
+   * catalog query). Otherwise that work happens in a local DuckDB and the results are shipped.
+   */
+  localEngine: boolean;
+  /**
    * What the warehouse does with each constraint of an enforced model contract, as dbt adapters
    * declare it: `enforced` (checked on insert), `not_enforced` (accepted as metadata only: mflow
    * applies it and warns) or `not_supported` (an error before anything is built). A constraint
@@ -54,6 +60,8 @@ export interface Capabilities {
 export interface Dialect {
   readonly type: string;
   readonly capabilities: Capabilities;
+  /** dbt's name of the adapter's Relation class (`SnowflakeRelation`): packages test `relation.metadata.type`. */
+  readonly relationClass?: string;
   quote(identifier: string): string;
   /**
    * The name the warehouse stores for an unquoted identifier (Snowflake: upper case), for names

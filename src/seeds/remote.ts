@@ -34,7 +34,7 @@ export async function runSeedRemote(ctx: ExecContext, node: ManifestNode, conn: 
   const columnsSql = columnSql(node, header, (x) => d.quote(fold && /^[A-Za-z_][A-Za-z0-9_$]*$/.test(x) ? x.toUpperCase() : x));
   const names = columnsSql.map((c) => (c.startsWith('"') ? c.slice(1, -1).replace(/""/g, '"') : c));
 
-  const local = await DuckDBAdapter.create({ name: 'seed-reader', type: 'duckdb', threads: 1, schema: 'main', path: ':memory:' });
+  const local = await DuckDBAdapter.local('seed-reader', ':memory:');
   let rows: unknown[][];
   let types: string[];
   try {

@@ -143,6 +143,11 @@ export class DuckDBAdapter implements Adapter {
     return a;
   }
 
+  /** A DuckDB of mflow's own (a seed reader, the ingest stage of a warehouse target), not a profile target. */
+  static local(name: string, path: string, threads = 1): Promise<DuckDBAdapter> {
+    return DuckDBAdapter.create({ name, type: 'duckdb', threads, schema: 'main', path });
+  }
+
   async acquire(): Promise<DuckDBConnectionWrapper> {
     const c = this.idle.pop();
     if (c) return c;

@@ -5,6 +5,7 @@ const q = (s: string) => `"${s.replace(/"/g, '""')}"`;
 /** DuckDB SQL. Transactional DDL lets a table swap in atomically, so no backup dance is needed. */
 export class DuckDBDialect implements Dialect {
   readonly type = 'duckdb';
+  readonly relationClass = 'DuckDBRelation';
   readonly capabilities: Capabilities = {
     supportsTransactionalDdl: true,
     supportsMerge: true,
@@ -13,6 +14,7 @@ export class DuckDBDialect implements Dialect {
     supportsCopyGrants: false,
     identifierCase: 'lower',
     supportsMaterializedCte: true,
+    localEngine: true,
     constraints: { not_null: 'enforced', primary_key: 'enforced', unique: 'enforced', check: 'enforced', foreign_key: 'enforced' },
   };
 

@@ -26,6 +26,7 @@ export interface BoundInsert {
  */
 export class SnowflakeDialect implements Dialect {
   readonly type = 'snowflake';
+  readonly relationClass = 'SnowflakeRelation';
   readonly capabilities: Capabilities = {
     supportsTransactionalDdl: false,
     supportsMerge: true,
@@ -34,6 +35,7 @@ export class SnowflakeDialect implements Dialect {
     supportsCopyGrants: true,
     identifierCase: 'upper',
     supportsMaterializedCte: false,
+    localEngine: false,
     // As dbt-snowflake declares them: only NOT NULL is checked; keys are metadata; no CHECK.
     constraints: { not_null: 'enforced', primary_key: 'not_enforced', unique: 'not_enforced', check: 'not_supported', foreign_key: 'not_enforced' },
   };
