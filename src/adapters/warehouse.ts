@@ -19,6 +19,8 @@ export interface Warehouse {
   completeTarget?(target: Record<string, unknown>, root: string): void;
   /** The SQL dialect, with the project's and the target's quoting (target wins). */
   dialect(target: TargetConfig, quoting: Quoting): Promise<Dialect>;
+  /** OpenLineage's dataset namespace for this target (`snowflake://account`). */
+  lineageNamespace(target: Record<string, unknown>): string;
   /** Opens the warehouse; `progress` receives lines worth showing while a slow login waits. */
   connect(target: TargetConfig, opts: { progress?: (message: string) => void }): Promise<Adapter>;
 }

@@ -15,9 +15,20 @@ export interface Column {
   dataType: string;
 }
 
-/** One planned SQL statement. Materializations produce these; they never execute. */
+/**
+ * What a statement does, so executors act on the kind instead of reading the SQL text: `begin`,
+ * `commit` and `rollback` open and close the session's transaction (a lost session is only
+ * reconnected and retried outside one); `ddl` changes objects (on Snowflake it commits an open
+ * transaction); `dml` changes rows; `query` returns rows.
+ */
+export type StatementKind = 'begin' | 'commit' | 'rollback' | 'ddl' | 'dml' | 'query';
+
+/** One planned SQL statement. Dialects and materializations produce these; they never execute. */
 export interface Statement {
+  kind: StatementKind;
   sql: string;
+  /** Values of the `?` markers, sent to the driver as binds (never pasted into the SQL text). */
+  binds?: unknown[];
   /** What the statement does, for logs and `--dry-run`. */
   purpose: string;
   /** Return rows to the caller (the last query of a test, a `run_query`). */
@@ -43,6 +54,12 @@ export interface Capabilities {
   /** `with x as materialized (...)` computes a CTE once for all its readers (data tests in one scan). */
   supportsMaterializedCte: boolean;
   /**
+   * The warehouse is the in-process engine mflow does its local work with (DuckDB): unit tests run
+   * its SQL as written, and it reads this machine's files itself (seed CSVs, ingest, the docs
+   * catalog query). Otherwise that work happens in a local DuckDB and the results are shipped.
+   */
+  localEngine: boolean;
+  /**
    * What the warehouse does with each constraint of an enforced model contract, as dbt adapters
    * declare it: `enforced` (checked on insert), `not_enforced` (accepted as metadata only: mflow
    * applies it and warns) or `not_supported` (an error before anything is built). A constraint
@@ -54,6 +71,8 @@ export interface Capabilities {
 export interface Dialect {
   readonly type: string;
   readonly capabilities: Capabilities;
+  /** dbt's name of the adapter's Relation class (`SnowflakeRelation`): packages test `relation.metadata.type`. */
+  readonly relationClass?: string;
   quote(identifier: string): string;
   /**
    * The name the warehouse stores for an unquoted identifier (Snowflake: upper case), for names
@@ -69,42 +88,44 @@ export interface Dialect {
   relation(rel: Pick<Relation, 'database' | 'schema' | 'identifier'>): string;
   literal(value: unknown): string;
   typeName(kind: 'string' | 'integer' | 'bigint' | 'float' | 'numeric' | 'boolean' | 'date' | 'timestamp' | 'timestamptz'): string;
-  createSchema(database: string | null, schema: string): string;
-  createTableAs(target: string, sql: string, opts?: { temporary?: boolean; transient?: boolean; replace?: boolean }): string;
-  createView(target: string, sql: string, opts?: { replace?: boolean; copyGrants?: boolean }): string;
-  drop(target: string, kind: 'table' | 'view'): string;
-  rename(from: Relation, toIdentifier: string): string;
-  beginTransaction(): string;
-  commit(): string;
-  rollback(): string;
+  // Every method below that writes SQL returns a list of typed statements (one warehouse may need
+  // several where another needs one); callers run them with `conn.run`, in order.
+  createSchema(database: string | null, schema: string): Statement[];
+  createTableAs(target: string, sql: string, opts?: { temporary?: boolean; transient?: boolean; replace?: boolean }): Statement[];
+  createView(target: string, sql: string, opts?: { replace?: boolean; copyGrants?: boolean }): Statement[];
+  drop(target: string, kind: 'table' | 'view'): Statement[];
+  rename(from: Relation, toIdentifier: string): Statement[];
+  beginTransaction(): Statement[];
+  commit(): Statement[];
+  rollback(): Statement[];
   /** Snowflake style `merge into ... using ...` or an equivalent. */
-  merge(args: { target: string; source: string; uniqueKey: string[]; columns: string[]; updateColumns?: string[]; predicates?: string[] }): string[];
-  deleteInsert(args: { target: string; source: string; uniqueKey: string[]; columns: string[]; predicates?: string[] }): string[];
-  insertInto(target: string, source: string, columns: string[]): string;
-  /** One statement each (a warehouse that alters one column at a time returns several). */
-  addColumns(target: string, columns: Column[]): string[];
-  dropColumns(target: string, columns: string[]): string[];
-  /** Grants are compared against the current ones by the caller; the dialect only spells them. */
-  grant(target: string, privilege: string, grantees: string[], kind?: 'table' | 'view'): string;
-  revoke(target: string, privilege: string, grantees: string[], kind?: 'table' | 'view'): string;
+  merge(args: { target: string; source: string; uniqueKey: string[]; columns: string[]; updateColumns?: string[]; predicates?: string[] }): Statement[];
+  deleteInsert(args: { target: string; source: string; uniqueKey: string[]; columns: string[]; predicates?: string[] }): Statement[];
+  insertInto(target: string, source: string, columns: string[]): Statement[];
+  /** A warehouse that alters one column at a time returns several statements. */
+  addColumns(target: string, columns: Column[]): Statement[];
+  dropColumns(target: string, columns: string[]): Statement[];
+  /** Grants are compared against the current ones by the caller; the dialect only spells them (one statement per grantee where the warehouse takes one). */
+  grant(target: string, privilege: string, grantees: string[], kind?: 'table' | 'view'): Statement[];
+  revoke(target: string, privilege: string, grantees: string[], kind?: 'table' | 'view'): Statement[];
 
   // Optional abilities: a warehouse that has them says so here; callers test for the method.
 
   /** Temporary tables named in full where the warehouse allows it (Snowflake: a session may have no current schema). */
   temporaryRelation?(rel: Pick<Relation, 'database' | 'schema' | 'identifier'>): string;
   /** Reading grants back, so a `grants` config is applied by difference. */
-  showGrants?(target: string, kind?: 'table' | 'view'): string;
+  showGrants?(target: string, kind?: 'table' | 'view'): Statement[];
   /** The rows of `showGrants` as privilege → grantees (ownership and shares left out). */
   grantsFromRows?(rows: Record<string, unknown>[]): Record<string, string[]>;
   /** Session query tags (`query_tag` config). */
-  setQueryTag?(tag: string): string;
-  unsetQueryTag?(): string;
+  setQueryTag?(tag: string): Statement[];
+  unsetQueryTag?(): Statement[];
   /**
    * Publishes schemas built under a staging name as the live ones, so readers see all the new
    * tables at once or none of them: statements to run in order on one connection. `tables` are
    * the staging schema's tables (identifiers). Absent: the warehouse cannot publish atomically.
    */
-  publishSchemas?(database: string | null, pairs: { staging: string; live: string; tables: string[] }[]): string[];
+  publishSchemas?(database: string | null, pairs: { staging: string; live: string; tables: string[] }[]): Statement[];
 }
 
 /** A RAW table already ingested (and audited) in the local DuckDB. */
@@ -119,7 +140,10 @@ export interface LocalTable {
 }
 
 export interface Connection {
+  /** SQL text (a hook, a user's query): its kind is read from its first keyword. */
   execute(sql: string): Promise<QueryResult>;
+  /** One planned statement: binds go to the driver as binds, the kind drives the transaction state. */
+  run(statement: Statement): Promise<QueryResult>;
   /** Cancel what is running (Ctrl-C). */
   cancel(): Promise<void>;
   close(): Promise<void>;

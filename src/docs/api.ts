@@ -27,7 +27,7 @@ export interface DocsGenerateResult extends GenerateDocsResult {
 }
 
 async function catalogOf(adapter: Adapter, manifest: Manifest): Promise<Catalog> {
-  if (adapter.type !== 'duckdb') return catalogFromIntrospector(adapter.introspector, manifest);
+  if (!adapter.dialect.capabilities.localEngine) return catalogFromIntrospector(adapter.introspector, manifest);
   const conn = (await adapter.acquire()) as DuckDBConnectionWrapper;
   try {
     return await buildCatalog(conn.raw, manifest);

@@ -4,6 +4,7 @@
  * real compiled SQL so column lineage is exercised too. Used by bench/docs-render.mjs.
  */
 import type { Manifest, ManifestNode, SourceTable } from '../contracts/manifest.js';
+import { duckdbWarehouse } from '../adapters/duckdb/warehouse.js';
 import { parentChildMaps } from '../graph/maps.js';
 
 const LAYERS: { prefix: string; folder: string; schema: string; count: number }[] = [
@@ -67,7 +68,7 @@ export function syntheticManifest(models: number, seed = 7): Manifest {
   }
   const { parent_map, child_map } = parentChildMaps(nodes, Object.keys(sources));
   return {
-    metadata: { mflow_schema_version: 'v1', mflow_version: '0.1.0', generated_at: new Date(0).toISOString(), invocation_id: 'synthetic', project_name: 'synthetic', adapter_type: 'duckdb', env: {} },
+    metadata: { mflow_schema_version: 'v1', mflow_version: '0.1.0', generated_at: new Date(0).toISOString(), invocation_id: 'synthetic', project_name: 'synthetic', adapter_type: duckdbWarehouse.type, env: {} },
     nodes, sources, macros: {}, docs: {}, parent_map, child_map, selectors: {}, unit_tests: {},
   };
 }

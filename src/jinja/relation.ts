@@ -19,7 +19,7 @@ export class JinjaRelation {
   /** dbt's Relation is a mapping whose `metadata.type` names its class; packages test for it (dbt_utils._is_relation). */
   readonly __jinjaMapping = true;
   get metadata(): { type: string } {
-    return { type: `${this.dialect.type === 'duckdb' ? 'DuckDB' : this.dialect.type === 'snowflake' ? 'Snowflake' : ''}Relation` };
+    return { type: this.dialect.relationClass ?? 'Relation' };
   }
   get path(): { database: string | null; schema: string | null; identifier: string } {
     return { database: this.database, schema: this.schema, identifier: this.identifier };

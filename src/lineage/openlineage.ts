@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import type { Manifest } from '../contracts/manifest.js';
 import type { NodeResult } from '../contracts/results.js';
 import type { Console } from '../console/console.js';
+import { findWarehouse } from '../adapters/index.js';
 import { computeColumnLineage } from '../docs/column-lineage.js';
 import type { Catalog } from '../docs/catalog.js';
 import { MFLOW_VERSION } from '../version.js';
@@ -51,7 +52,7 @@ export async function emitNodeEvents(cfg: LineageConfig, ctx: EmitContext, resul
   // The compiled SQL of what ran, for the column lineage.
   for (const r of ran) if (r.compiled_code && m.nodes[r.unique_id]) m.nodes[r.unique_id].compiled_code = r.compiled_code;
   const lineage = await computeColumnLineage(m, { catalog: ctx.catalog }).catch(() => ({ nodes: {} as Record<string, never> }));
-  const ns = ctx.target.type === 'snowflake' ? `snowflake://${String(ctx.target.account ?? '').toLowerCase()}` : `duckdb://localhost${String(ctx.target.path ?? ':memory:')}`;
+  const ns = findWarehouse(ctx.target.type)?.lineageNamespace(ctx.target) ?? `${ctx.target.type}://`;
   const dataset = (id: string): { namespace: string; name: string } | null => {
     const n = m.nodes[id];
     const s = m.sources[id];

@@ -1,5 +1,6 @@
 import type { Column, Dialect, Statement } from '../contracts/adapter.js';
 import type { ManifestNode } from '../contracts/manifest.js';
+import { ddl } from '../contracts/statements.js';
 
 /**
  * `persist_docs: {relation: true, columns: true}`: descriptions become warehouse comments, so
@@ -9,14 +10,14 @@ import type { ManifestNode } from '../contracts/manifest.js';
 export function persistDocsStatements(d: Dialect, n: ManifestNode, target: string, kind: 'table' | 'view', columns: Column[] | null): Statement[] {
   const pd = (n.config.persist_docs ?? {}) as { relation?: boolean; columns?: boolean };
   const out: Statement[] = [];
-  if (pd.relation && n.description) out.push({ sql: `comment on ${kind} ${target} is ${d.literal(n.description)}`, purpose: `comment on ${kind} ${target}` });
+  if (pd.relation && n.description) out.push(ddl(`comment on ${kind} ${target} is ${d.literal(n.description)}`, `comment on ${kind} ${target}`));
   if (pd.columns && columns) {
     // Only columns the relation has: a description of a column the SQL no longer returns is skipped, as in dbt.
     const have = new Map(columns.map((c) => [c.name.toLowerCase(), c.name]));
     for (const c of Object.values(n.columns)) {
       const actual = have.get(c.name.toLowerCase());
       if (!actual || !c.description) continue;
-      out.push({ sql: `comment on column ${target}.${d.quote(actual)} is ${d.literal(c.description)}`, purpose: `comment on column ${c.name}` });
+      out.push(ddl(`comment on column ${target}.${d.quote(actual)} is ${d.literal(c.description)}`, `comment on column ${c.name}`));
     }
   }
   return out;

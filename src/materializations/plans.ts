@@ -1,9 +1,10 @@
 import type { Column, Relation, Statement } from '../contracts/adapter.js';
+import { described as as, ddl, dml, sqlText } from '../contracts/statements.js';
 import { MflowError } from '../errors.js';
 import type { Plan, PlanInput } from './types.js';
 
-const stmt = (sql: string, purpose: string, fetch = false): Statement => ({ sql, purpose, ...(fetch ? { fetch } : {}) });
-const hooks = (hs: string[], kind: string): Statement[] => hs.filter((h) => h.trim()).map((h) => stmt(h, kind));
+/** Hooks are the user's SQL text: their kind is read from their first keyword. */
+const hooks = (hs: string[], kind: string): Statement[] => hs.filter((h) => h.trim()).map((h) => sqlText(h, kind));
 
 function rel(i: PlanInput, identifier = i.target.identifier): string {
   return i.dialect.relation({ ...i.target, identifier });
@@ -12,14 +13,14 @@ function rel(i: PlanInput, identifier = i.target.identifier): string {
 /** Wraps DDL in a transaction when the warehouse can roll DDL back. */
 function atomic(i: PlanInput, body: Statement[]): Statement[] {
   if (!i.dialect.capabilities.supportsTransactionalDdl || body.length < 2) return body;
-  return [stmt(i.dialect.beginTransaction(), 'begin'), ...body, stmt(i.dialect.commit(), 'commit')];
+  return [...i.dialect.beginTransaction(), ...body, ...i.dialect.commit()];
 }
 
 export function planView(i: PlanInput): Plan {
   const d = i.dialect;
   const body: Statement[] = [];
-  if (i.existing && i.existing.type !== 'view') body.push(stmt(d.drop(rel(i), 'table'), `drop table ${rel(i)} replaced by a view`));
-  body.push(stmt(d.createView(rel(i), i.sql, { replace: true, copyGrants: Boolean(i.node.config.copy_grants) }), `create view ${rel(i)}`));
+  if (i.existing && i.existing.type !== 'view') body.push(...as(`drop table ${rel(i)} replaced by a view`, d.drop(rel(i), 'table')));
+  body.push(...as(`create view ${rel(i)}`, d.createView(rel(i), i.sql, { replace: true, copyGrants: Boolean(i.node.config.copy_grants) })));
   body.push(...(i.afterBuild ?? []));
   return { statements: [...hooks(i.preHooks, 'pre-hook'), ...atomic(i, body), ...hooks(i.postHooks, 'post-hook')], resultType: 'view' };
 }
@@ -35,24 +36,24 @@ export function planTable(i: PlanInput): Plan {
   // A contracted table is created, then filled: only a transaction keeps the empty table out of sight.
   const contractSwap = Boolean(i.contract) && !d.capabilities.supportsTransactionalDdl;
   if (d.capabilities.atomicCreateOrReplace && !contractSwap) {
-    if (i.existing && i.existing.type === 'view') body.push(stmt(d.drop(rel(i), 'view'), `drop view ${rel(i)} replaced by a table`));
+    if (i.existing && i.existing.type === 'view') body.push(...as(`drop view ${rel(i)} replaced by a table`, d.drop(rel(i), 'view')));
     const opts = { replace: true, transient, copyGrants: Boolean(i.node.config.copy_grants) };
     if (i.contract) {
       const [create, ...fill] = i.contract.tableStatements(rel(i), { replace: true, transient });
-      body.push(stmt(create, `create table ${rel(i)} with the contract's columns and constraints`), ...fill.map((f) => stmt(f, `insert the rows of ${rel(i)}`)));
-    } else body.push(stmt(d.createTableAs(rel(i), i.sql, opts), `create table ${rel(i)}`));
+      body.push(ddl(create, `create table ${rel(i)} with the contract's columns and constraints`), ...fill.map((f) => dml(f, `insert the rows of ${rel(i)}`)));
+    } else body.push(...as(`create table ${rel(i)}`, d.createTableAs(rel(i), i.sql, opts)));
     body.push(...(i.afterBuild ?? []));
   } else {
     const tmp = `${i.target.identifier}__mflow_tmp`;
     const backup = `${i.target.identifier}__mflow_backup`;
     const build = i.contract
-      ? i.contract.tableStatements(rel(i, tmp), { transient }).map((x, k) => stmt(x, k === 0 ? `build ${rel(i, tmp)} with the contract's columns and constraints` : `fill ${rel(i, tmp)}`))
-      : [stmt(d.createTableAs(rel(i, tmp), i.sql, { transient }), `build ${rel(i, tmp)}`)];
-    const pre = [stmt(d.drop(rel(i, tmp), 'table'), 'drop leftover temporary table'), ...build];
-    const swap: Statement[] = [stmt(d.drop(rel(i, backup), 'table'), 'drop leftover backup')];
-    if (i.existing) swap.push(stmt(d.rename({ ...i.target, type: i.existing.type }, backup), 'move the old version aside'));
-    swap.push(stmt(d.rename({ ...i.target, identifier: tmp, type: 'table' }, i.target.identifier), 'swap the new table in'));
-    if (i.existing) swap.push(stmt(d.drop(rel(i, backup), i.existing.type === 'view' ? 'view' : 'table'), 'drop the old version'));
+      ? i.contract.tableStatements(rel(i, tmp), { transient }).map((x, k) => (k === 0 ? ddl(x, `build ${rel(i, tmp)} with the contract's columns and constraints`) : dml(x, `fill ${rel(i, tmp)}`)))
+      : as(`build ${rel(i, tmp)}`, d.createTableAs(rel(i, tmp), i.sql, { transient }));
+    const pre = [...as('drop leftover temporary table', d.drop(rel(i, tmp), 'table')), ...build];
+    const swap: Statement[] = as('drop leftover backup', d.drop(rel(i, backup), 'table'));
+    if (i.existing) swap.push(...as('move the old version aside', d.rename({ ...i.target, type: i.existing.type }, backup)));
+    swap.push(...as('swap the new table in', d.rename({ ...i.target, identifier: tmp, type: 'table' }, i.target.identifier)));
+    if (i.existing) swap.push(...as('drop the old version', d.drop(rel(i, backup), i.existing.type === 'view' ? 'view' : 'table')));
     return { statements: [...hooks(i.preHooks, 'pre-hook'), ...pre, ...atomic(i, swap), ...(i.afterBuild ?? []), ...hooks(i.postHooks, 'post-hook')], resultType: 'table' };
   }
   return { statements: [...hooks(i.preHooks, 'pre-hook'), ...atomic(i, body), ...hooks(i.postHooks, 'post-hook')], resultType: 'table' };
@@ -85,7 +86,7 @@ export function planIncremental(i: PlanInput): Plan {
   const removed = existing.filter((x) => !inc.has(x.name.toLowerCase()));
   const mode = String(c.on_schema_change ?? 'ignore');
   const body: Statement[] = [];
-  const dml: Statement[] = [];
+  const rows: Statement[] = [];
   let columns = existing.filter((x) => inc.has(x.name.toLowerCase())).map((x) => x.name);
   if (added.length || removed.length) {
     const desc = `added: ${added.map((x) => x.name).join(', ') || 'none'}; removed: ${removed.map((x) => x.name).join(', ') || 'none'}`;
@@ -97,28 +98,28 @@ export function planIncremental(i: PlanInput): Plan {
       });
     }
     if (mode === 'append_new_columns' || mode === 'sync_all_columns') {
-      if (added.length) body.push(...d.addColumns(target, added).map((s) => stmt(s, 'add new column')));
+      if (added.length) body.push(...as('add new column', d.addColumns(target, added)));
       columns = [...columns, ...added.map((x) => x.name)];
     }
-    if (mode === 'sync_all_columns' && removed.length) body.push(...d.dropColumns(target, removed.map((x) => x.name)).map((s) => stmt(s, 'drop removed column')));
+    if (mode === 'sync_all_columns' && removed.length) body.push(...as('drop removed column', d.dropColumns(target, removed.map((x) => x.name))));
   }
   const predicates = keyList(c.incremental_predicates);
-  if (strategy === 'append') dml.push(stmt(d.insertInto(target, tmp, columns), 'append new rows'));
+  if (strategy === 'append') rows.push(...as('append new rows', d.insertInto(target, tmp, columns)));
   else if (strategy === 'merge') {
     const exclude = keyList(c.merge_exclude_columns).map((x) => x.toLowerCase());
     const upd = c.merge_update_columns ? keyList(c.merge_update_columns) : exclude.length ? columns.filter((x) => !exclude.includes(x.toLowerCase())) : undefined;
-    dml.push(...d.merge({ target, source: tmp, uniqueKey, columns, updateColumns: upd, predicates }).map((s) => stmt(s, 'merge new rows')));
-  } else dml.push(...d.deleteInsert({ target, source: tmp, uniqueKey, columns, predicates }).map((s) => stmt(s, 'delete and insert new rows')));
-  const drop = stmt(`drop table if exists ${tmp}`, 'drop the staging table');
+    rows.push(...as('merge new rows', d.merge({ target, source: tmp, uniqueKey, columns, updateColumns: upd, predicates })));
+  } else rows.push(...as('delete and insert new rows', d.deleteInsert({ target, source: tmp, uniqueKey, columns, predicates })));
+  const drop = as('drop the staging table', d.drop(tmp, 'table'));
   // Where DDL cannot be rolled back (and commits an open transaction, as on Snowflake), column
   // changes run first on their own and only the DML shares a transaction: delete+insert is never half-applied.
   const apply = d.capabilities.supportsTransactionalDdl
-    ? atomic(i, [...body, ...dml, drop])
-    : [...body, ...(dml.length > 1 ? [stmt(d.beginTransaction(), 'begin'), ...dml, stmt(d.commit(), 'commit')] : dml), drop];
+    ? atomic(i, [...body, ...rows, ...drop])
+    : [...body, ...(rows.length > 1 ? [...d.beginTransaction(), ...rows, ...d.commit()] : rows), ...drop];
   return {
     statements: [
       ...hooks(i.preHooks, 'pre-hook'),
-      stmt(d.createTableAs(tmp, i.sql, { temporary: true, replace: true }), 'stage new rows in a temporary table'),
+      ...as('stage new rows in a temporary table', d.createTableAs(tmp, i.sql, { temporary: true, replace: true })),
       ...apply,
       ...(i.afterBuild ?? []),
       ...hooks(i.postHooks, 'post-hook'),

@@ -72,8 +72,8 @@ export async function ingestWith(s: Session, sources: SourceTable[], opts: { ful
   const adapter = await s.connect();
   // On a warehouse target, files are loaded and audited in a local DuckDB first, then shipped
   // with PUT + COPY INTO: the audits are the same on every target.
-  const remote = adapter.type !== 'duckdb';
-  const local = remote ? await DuckDBAdapter.create({ name: 'ingest', type: 'duckdb', threads: 2, schema: 'main', path: join(s.targetDir, 'ingest_stage.duckdb') }) : adapter;
+  const remote = !adapter.dialect.capabilities.localEngine;
+  const local = remote ? await DuckDBAdapter.local('ingest', join(s.targetDir, 'ingest_stage.duckdb'), 2) : adapter;
   const conn = (await local.acquire()) as DuckDBConnectionWrapper;
   try {
     // Locally the RAW tables live in the DuckDB file's own catalog, whatever the warehouse database is.

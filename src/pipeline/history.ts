@@ -1,4 +1,5 @@
-import type { Adapter, Dialect } from '../contracts/adapter.js';
+import type { Adapter, Dialect, Statement } from '../contracts/adapter.js';
+import { runEach } from '../contracts/statements.js';
 
 /**
  * Run history in the warehouse, next to the data it describes: `pipeline_runs` (one row per run),
@@ -54,10 +55,10 @@ export class History {
     return this.d.relation({ database: this.database, schema: this.d.normalize?.(this.schema, 'schema') ?? this.schema, identifier: this.d.normalize?.(name, 'identifier') ?? name });
   }
 
-  private async exec(sql: string): Promise<Record<string, unknown>[]> {
+  private async exec(sql: string | Statement[]): Promise<Record<string, unknown>[]> {
     const c = await this.adapter.acquire();
     try {
-      return (await c.execute(sql)).rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k.toLowerCase(), typeof v === 'bigint' ? Number(v) : v])));
+      return (await (typeof sql === 'string' ? c.execute(sql) : runEach(c, sql))).rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k.toLowerCase(), typeof v === 'bigint' ? Number(v) : v])));
     } finally {
       this.adapter.release(c);
     }

@@ -1,4 +1,5 @@
 import type { ManifestNode } from '../contracts/manifest.js';
+import { runEach } from '../contracts/statements.js';
 import { MflowError } from '../errors.js';
 import type { Session } from '../run/session.js';
 import type { PipelineConfig } from './config.js';
@@ -50,13 +51,13 @@ export async function publish(s: Session, cfg: PipelineConfig): Promise<PublishR
   try {
     let inTx = false;
     try {
-      for (const sql of statements) {
-        if (/^begin/i.test(sql)) inTx = true;
-        await c.execute(sql);
-        if (/^commit/i.test(sql)) inTx = false;
+      for (const st of statements) {
+        if (st.kind === 'begin') inTx = true;
+        await c.run(st);
+        if (st.kind === 'commit' || st.kind === 'rollback') inTx = false;
       }
     } catch (e) {
-      if (inTx) await c.execute(d.rollback()).catch(() => undefined);
+      if (inTx) await runEach(c, d.rollback()).catch(() => undefined);
       throw new MflowError('DATABASE', `publish failed, nothing was published: ${(e as Error).message}`);
     }
     const grants: string[] = [];
@@ -67,14 +68,14 @@ export async function publish(s: Session, cfg: PipelineConfig): Promise<PublishR
         for (const t of p.tables) {
           for (const [priv, who] of Object.entries(cfg.publish.grants)) {
             if (!who.length) continue;
-            const sql = d.grant(d.relation({ database, schema: p.live, identifier: t }), priv, who);
-            for (const one of sql.split(';\n')) await c.execute(one);
-            grants.push(sql);
+            const list = d.grant(d.relation({ database, schema: p.live, identifier: t }), priv, who);
+            await runEach(c, list);
+            grants.push(...list.map((g) => g.sql));
           }
         }
       }
     }
-    return { tables: pairs.flatMap((p) => p.tables.map((t) => `${p.live}.${t}`)), statements, grants };
+    return { tables: pairs.flatMap((p) => p.tables.map((t) => `${p.live}.${t}`)), statements: statements.map((st) => st.sql), grants };
   } finally {
     adapter.release(c);
   }

@@ -15,6 +15,7 @@ import { modelExtras } from './model-extras.js';
 import { withQueryTag } from './query-tag.js';
 import type { TestFusion } from './test-fusion.js';
 import { explainTestFailure } from './test-columns.js';
+import { runEach } from '../contracts/statements.js';
 
 /** What running one node produced. */
 export interface NodeOutcome {
@@ -53,18 +54,22 @@ export function registerExecutor(type: string, ex: NodeExecutor): void {
 }
 
 /** Runs statements in order; on failure inside a transaction it rolls back, so nothing half-done stays. */
-export async function runStatements(conn: Connection, statements: Statement[], rollbackSql: string, compiled?: string): Promise<{ rowsAffected: number; last: Awaited<ReturnType<Connection['execute']>> | null }> {
+/**
+ * Runs planned statements in order. A failure inside a transaction (after a `begin` statement,
+ * before its `commit`) runs `rollback` before the error goes up, so nothing half-done stays.
+ */
+export async function runStatements(conn: Connection, statements: Statement[], rollback: Statement[], compiled?: string): Promise<{ rowsAffected: number; last: Awaited<ReturnType<Connection['execute']>> | null }> {
   let inTx = false;
   let rows = 0;
   let last: Awaited<ReturnType<Connection['execute']>> | null = null;
   for (const s of statements) {
     try {
-      if (s.purpose === 'begin') inTx = true;
-      last = await conn.execute(s.sql);
-      if (s.purpose === 'commit') inTx = false;
+      if (s.kind === 'begin') inTx = true;
+      last = await conn.run(s);
+      if (s.kind === 'commit' || s.kind === 'rollback') inTx = false;
       rows = Math.max(rows, last.rowsAffected ?? 0);
     } catch (e) {
-      if (inTx) await conn.execute(rollbackSql).catch(() => undefined);
+      if (inTx) await runEach(conn, rollback).catch(() => undefined);
       if (e instanceof MflowError) {
         (e as MflowError & { statement?: Statement }).statement = s;
         // The warehouse counts lines of the statement; users read the compiled model.
@@ -197,11 +202,11 @@ export const runDataTest: NodeExecutor = async (ctx, node, conn) => {
   let inner = `${sql}${limit}`;
   const storeFailures = storeAs !== null;
   if (storeAs && !ctx.dryRun) {
-    await conn.execute(d.createSchema(node.database, auditSchema));
+    await runEach(conn, d.createSchema(node.database, auditSchema));
     // A relation of the other kind from an earlier run is dropped first: neither kind replaces the other.
     const prev = await ctx.relations.get(node.database, auditSchema, node.alias);
-    if (prev && prev.type !== storeAs) await conn.execute(d.drop(audit, prev.type === 'view' ? 'view' : 'table'));
-    await conn.execute(storeAs === 'view' ? d.createView(audit, inner, { replace: true }) : d.createTableAs(audit, inner, { replace: true }));
+    if (prev && prev.type !== storeAs) await runEach(conn, d.drop(audit, prev.type === 'view' ? 'view' : 'table'));
+    await runEach(conn, storeAs === 'view' ? d.createView(audit, inner, { replace: true }) : d.createTableAs(audit, inner, { replace: true }));
     ctx.relations.set({ database: node.database, schema: auditSchema, identifier: node.alias, type: storeAs });
     inner = `select * from ${audit}`;
   }

@@ -3,6 +3,7 @@ import type { ManifestNode } from '../contracts/manifest.js';
 import { diffGrants, type GrantMap } from './grant-diff.js';
 import { MflowError } from '../errors.js';
 import type { ExecContext } from './executors.js';
+import { described, runEach } from '../contracts/statements.js';
 
 function desiredGrants(node: ManifestNode): GrantMap | null {
   const g = node.config.grants as unknown;
@@ -31,14 +32,14 @@ export async function applyGrants(ctx: ExecContext, node: ManifestNode, conn: Co
   }
   const target = d.relation(rel);
   const keepsGrants = node.config.copy_grants === true;
-  const current = replaced && !keepsGrants ? {} : d.grantsFromRows((await conn.execute(d.showGrants(target, rel.type))).rows.map(lowerKeys));
+  const current = replaced && !keepsGrants ? {} : d.grantsFromRows((await runEach(conn, d.showGrants(target, rel.type))).rows.map(lowerKeys));
   const changes = diffGrants(current, desired);
   const statements: Statement[] = [
-    ...changes.revoke.flatMap((r) => d.revoke(target, r.privilege, r.grantees, rel.type).split(';\n').map((sql) => ({ sql, purpose: `revoke ${r.privilege}` }))),
-    ...changes.grant.flatMap((g) => d.grant(target, g.privilege, g.grantees, rel.type).split(';\n').map((sql) => ({ sql, purpose: `grant ${g.privilege}` }))),
+    ...changes.revoke.flatMap((r) => described(`revoke ${r.privilege}`, d.revoke(target, r.privilege, r.grantees, rel.type))),
+    ...changes.grant.flatMap((g) => described(`grant ${g.privilege}`, d.grant(target, g.privilege, g.grantees, rel.type))),
   ];
   if (ctx.dryRun) return statements;
-  for (const s of statements) await conn.execute(s.sql);
+  await runEach(conn, statements);
   return statements;
 }
 

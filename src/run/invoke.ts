@@ -14,6 +14,7 @@ import { TestFusion } from './test-fusion.js';
 import { assertTestColumnsExist } from './test-columns.js';
 import type { CommonOptions, Session } from './session.js';
 import { resolve } from 'node:path';
+import { runEach } from '../contracts/statements.js';
 
 export interface InvokeResult {
   results: NodeResult[];
@@ -71,7 +72,7 @@ export async function invoke(session: Session, opts: CommonOptions, ids: string[
     try {
       const listed = new Map<string, Promise<string[]>>();
       // A schema whose listing found relations exists: schemas are listed (once per database) only for empty or new ones.
-      for (const s of schemas.values()) if (!relations.hasAny(s.db, s.schema) && !(await schemaExists(adapter, s, listed))) await c.execute(session.dialect.createSchema(s.db, s.schema));
+      for (const s of schemas.values()) if (!relations.hasAny(s.db, s.schema) && !(await schemaExists(adapter, s, listed))) await runEach(c, session.dialect.createSchema(s.db, s.schema));
     } finally {
       adapter.release(c);
     }

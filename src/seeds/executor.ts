@@ -69,7 +69,7 @@ export const runSeed: NodeExecutor = async (ctx, node, conn) => {
   const s = ctx.session;
   const d = s.dialect;
   // Other warehouses: the CSV is read and typed by a local DuckDB, then loaded with bound inserts.
-  if (s.target.type !== 'duckdb') return (await import('./remote.js')).runSeedRemote(ctx, node, conn);
+  if (!d.capabilities.localEngine) return (await import('./remote.js')).runSeedRemote(ctx, node, conn);
   const { file, header, overrides } = openSeedFile(s.project.root, node);
   const columnsSql = columnSql(node, header, (x) => d.quote(x));
   const stage = `temp.${d.quote(`mflow_seed__${node.unique_id.replace(/\W+/g, '_')}`)}`;

@@ -1,5 +1,6 @@
 import type { Column, Dialect, Relation, Statement } from '../contracts/adapter.js';
 import type { ManifestNode } from '../contracts/manifest.js';
+import { described, dml } from '../contracts/statements.js';
 import { MflowError } from '../errors.js';
 
 export interface SeedPlanInput {
@@ -17,7 +18,6 @@ export interface SeedPlanInput {
   fullRefresh: boolean;
 }
 
-const stmt = (sql: string, purpose: string): Statement => ({ sql, purpose });
 
 /**
  * How a seed's rows reach its table. A new table is created from the staged rows; an existing
@@ -26,12 +26,12 @@ const stmt = (sql: string, purpose: string): Statement => ({ sql, purpose });
  */
 export function planSeed(i: SeedPlanInput): Statement[] {
   const d = i.dialect;
-  const tx = (body: Statement[]) => (d.capabilities.supportsTransactionalDdl ? [stmt(d.beginTransaction(), 'begin'), ...body, stmt(d.commit(), 'commit')] : body);
-  const create = stmt(d.createTableAs(i.target, i.select, { replace: d.capabilities.atomicCreateOrReplace && !!i.existing }), `create ${i.target} from the CSV rows`);
-  if (!i.existing) return [create];
-  if (i.existing.type === 'view') return tx([stmt(d.drop(i.target, 'view'), `drop view ${i.target} replaced by the seed table`), create]);
+  const tx = (body: Statement[]) => (d.capabilities.supportsTransactionalDdl ? [...d.beginTransaction(), ...body, ...d.commit()] : body);
+  const create = described(`create ${i.target} from the CSV rows`, d.createTableAs(i.target, i.select, { replace: d.capabilities.atomicCreateOrReplace && !!i.existing }));
+  if (!i.existing) return create;
+  if (i.existing.type === 'view') return tx([...described(`drop view ${i.target} replaced by the seed table`, d.drop(i.target, 'view')), ...create]);
   if (i.fullRefresh || i.node.config.full_refresh === true) {
-    return d.capabilities.atomicCreateOrReplace ? [create] : tx([stmt(d.drop(i.target, 'table'), 'drop the old seed table (--full-refresh)'), create]);
+    return d.capabilities.atomicCreateOrReplace ? create : tx([...described('drop the old seed table (--full-refresh)', d.drop(i.target, 'table')), ...create]);
   }
   const had = new Set((i.existingColumns ?? []).map((c) => c.name.toLowerCase()));
   const now = new Set(i.columnNames.map((c) => c.toLowerCase()));
@@ -46,5 +46,5 @@ export function planSeed(i: SeedPlanInput): Statement[] {
     });
   }
   const cols = i.columnsSql.join(', ');
-  return tx([stmt(`delete from ${i.target}`, 'remove the old rows'), stmt(`insert into ${i.target} (${cols})\nselect ${cols} from (\n${i.select}\n) as mflow_seed_rows`, 'insert the CSV rows')]);
+  return tx([dml(`delete from ${i.target}`, 'remove the old rows'), dml(`insert into ${i.target} (${cols})\nselect ${cols} from (\n${i.select}\n) as mflow_seed_rows`, 'insert the CSV rows')]);
 }

@@ -1,6 +1,7 @@
 import { DuckDBAdapter } from '../adapters/duckdb/adapter.js';
 import type { Connection, Statement } from '../contracts/adapter.js';
 import type { ManifestNode } from '../contracts/manifest.js';
+import { ddl, described, dml } from '../contracts/statements.js';
 import { writeNodeSql } from '../artifacts/write.js';
 import { MflowError } from '../errors.js';
 import { runStatements, type ExecContext, type NodeOutcome } from '../run/executors.js';
@@ -12,10 +13,6 @@ import { planSeed } from './plan.js';
 
 /** Bound values per insert statement: below the driver's stage-binding threshold, few round trips. */
 const MAX_BINDS = 16_000;
-
-interface BindingConnection extends Connection {
-  execute(sql: string, binds?: unknown[]): ReturnType<Connection['execute']>;
-}
 
 /**
  * Seeds on a warehouse other than DuckDB (Snowflake). The CSV is read, checked and typed exactly
@@ -34,7 +31,7 @@ export async function runSeedRemote(ctx: ExecContext, node: ManifestNode, conn: 
   const columnsSql = columnSql(node, header, (x) => d.quote(fold && /^[A-Za-z_][A-Za-z0-9_$]*$/.test(x) ? x.toUpperCase() : x));
   const names = columnsSql.map((c) => (c.startsWith('"') ? c.slice(1, -1).replace(/""/g, '"') : c));
 
-  const local = await DuckDBAdapter.create({ name: 'seed-reader', type: 'duckdb', threads: 1, schema: 'main', path: ':memory:' });
+  const local = await DuckDBAdapter.local('seed-reader', ':memory:');
   let rows: unknown[][];
   let types: string[];
   try {
@@ -73,38 +70,28 @@ export async function runSeedRemote(ctx: ExecContext, node: ManifestNode, conn: 
   planSeed({ node, dialect: d, target, select: '', columnsSql, columnNames: names, existing, existingColumns, fullRefresh: ctx.fullRefresh });
   const rebuild = !existing || existing.type !== 'table' || ctx.fullRefresh || node.config.full_refresh === true;
   const statements: Statement[] = [];
-  if (existing && existing.type === 'view') statements.push({ sql: d.drop(target, 'view'), purpose: 'drop the view replaced by the seed table' });
+  if (existing && existing.type === 'view') statements.push(...described('drop the view replaced by the seed table', d.drop(target, 'view')));
   if (rebuild) {
     const transient = d.capabilities.supportsTransientTables && node.config.transient !== false ? 'transient ' : '';
-    statements.push({ sql: `create or replace ${transient}table ${target} (${columnsSql.map((c, i) => `${c} ${types[i]}`).join(', ')})`, purpose: `create ${target}` });
+    statements.push(ddl(`create or replace ${transient}table ${target} (${columnsSql.map((c, i) => `${c} ${types[i]}`).join(', ')})`, `create ${target}`));
   }
   const perBatch = Math.max(1, Math.floor(MAX_BINDS / Math.max(1, header.length)));
   const tuple = `(${header.map(() => '?').join(', ')})`;
-  const inserts: { sql: string; binds: unknown[] }[] = [];
+  const batches = Math.ceil(rows.length / perBatch);
+  const inserts: Statement[] = [];
   for (let i = 0; i < rows.length; i += perBatch) {
     const batch = rows.slice(i, i + perBatch);
-    inserts.push({ sql: `insert into ${target} (${columnsSql.join(', ')}) values ${batch.map(() => tuple).join(', ')}`, binds: batch.flat() });
+    const purpose = `insert rows (batch ${inserts.length + 1} of ${batches}, ${batch.length} rows)`;
+    inserts.push(dml(`insert into ${target} (${columnsSql.join(', ')}) values ${batch.map(() => tuple).join(', ')}`, purpose, batch.flat()));
   }
-  const tx: Statement[] = [
-    { sql: d.beginTransaction(), purpose: 'begin' },
-    ...(rebuild ? [] : [{ sql: `delete from ${target}`, purpose: 'remove the old rows' }]),
-    ...inserts.map((x, i) => ({ sql: x.sql, purpose: `insert rows (batch ${i + 1} of ${inserts.length}, ${x.binds.length / Math.max(1, header.length)} rows)` })),
-    { sql: d.commit(), purpose: 'commit' },
-  ];
+  const tx: Statement[] = [...d.beginTransaction(), ...(rebuild ? [] : [dml(`delete from ${target}`, 'remove the old rows')]), ...inserts, ...d.commit()];
+  // The values stay binds: the run file shows the markers, never the data.
   writeNodeSql(s.targetDir, 'run', node, [...statements, ...tx].map((x) => `-- ${x.purpose}\n${x.sql};`).join('\n\n'));
   if (ctx.dryRun) return { status: 'success', message: 'dry run', statements: [...statements, ...tx], detail: 'DRY RUN' };
   await runStatements(conn, statements, d.rollback());
-  const bc = conn as BindingConnection;
-  let inTx = false;
   try {
-    for (const st of tx) {
-      if (st.purpose === 'begin') inTx = true;
-      const batch = inserts[Number(/batch (\d+)/.exec(st.purpose)?.[1] ?? 0) - 1];
-      await bc.execute(st.sql, batch?.binds);
-      if (st.purpose === 'commit') inTx = false;
-    }
+    await runStatements(conn, tx, d.rollback());
   } catch (e) {
-    if (inTx) await conn.execute(d.rollback()).catch(() => undefined);
     if (e instanceof MflowError) e.hint ??= `The table ${target} kept its previous rows. Check the values of ${node.original_file_path} against the column types (column_types sets them).`;
     throw e;
   }

@@ -1,5 +1,6 @@
 import type { Column, Connection, Statement } from '../contracts/adapter.js';
 import type { ManifestNode } from '../contracts/manifest.js';
+import { runEach } from '../contracts/statements.js';
 import { compileNode } from '../compile/compiler.js';
 import { writeNodeSql } from '../artifacts/write.js';
 import { MflowError, closest } from '../errors.js';
@@ -26,7 +27,7 @@ export const runSnapshot: NodeExecutor = async (ctx, node, conn) => {
   const stageName = `mflow_snapshot__${node.unique_id.replace(/\W+/g, '_')}`;
   // Named in full where the warehouse allows it (Snowflake: the session may have no current schema).
   const stage = d.temporaryRelation?.({ database: node.database, schema: node.schema, identifier: stageName }) ?? d.quote(stageName);
-  await conn.execute(d.createTableAs(stage, sql, { temporary: true, replace: true }));
+  await runEach(conn, d.createTableAs(stage, sql, { temporary: true, replace: true }));
   try {
     const sourceColumns = (await conn.execute(`select * from ${stage} limit 0`)).columns;
     const resolve = (name: string, what: string) => resolveColumn(node, sourceColumns, name, what);
@@ -61,7 +62,7 @@ export const runSnapshot: NodeExecutor = async (ctx, node, conn) => {
     const detail = existing ? `INSERT ${inserted + (counts['record deleted rows as new versions'] ?? 0)}, UPDATE ${closed}` : `CREATE TABLE (${inserted} rows)`;
     return { status: 'success', message: detail, rowsAffected: inserted, statements, compiledCode: sql, compiledPath, detail };
   } finally {
-    await conn.execute(`drop table if exists ${stage}`).catch(() => undefined);
+    await runEach(conn, d.drop(stage, 'table')).catch(() => undefined);
   }
 };
 
@@ -96,17 +97,17 @@ function checkExistingMeta(node: ManifestNode, cfg: SnapshotConfig, cols: Column
 }
 
 /** Runs the statements, rolling back on failure, and keeps each one's row count by purpose. */
-async function execute(conn: Connection, statements: Statement[], rollback: string): Promise<Record<string, number>> {
+async function execute(conn: Connection, statements: Statement[], rollback: Statement[]): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
   let inTx = false;
   for (const st of statements) {
     try {
-      if (st.purpose === 'begin') inTx = true;
-      const r = await conn.execute(st.sql);
-      if (st.purpose === 'commit') inTx = false;
+      if (st.kind === 'begin') inTx = true;
+      const r = await conn.run(st);
+      if (st.kind === 'commit' || st.kind === 'rollback') inTx = false;
       counts[st.purpose] = (counts[st.purpose] ?? 0) + (r.rowsAffected ?? 0);
     } catch (e) {
-      if (inTx) await conn.execute(rollback).catch(() => undefined);
+      if (inTx) await runEach(conn, rollback).catch(() => undefined);
       throw e;
     }
   }

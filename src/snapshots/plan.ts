@@ -1,4 +1,5 @@
 import type { Column, Dialect, Statement } from '../contracts/adapter.js';
+import { described, dml } from '../contracts/statements.js';
 import type { SnapshotConfig } from './config.js';
 
 /**
@@ -27,7 +28,8 @@ export interface SnapshotPlanInput {
   existingColumns?: Column[];
 }
 
-const stmt = (sql: string, purpose: string): Statement => ({ sql, purpose });
+/** Snapshot updates change rows only (dml); the table's creation and new columns are ddl. */
+const stmt = (sql: string, purpose: string): Statement => dml(sql, purpose);
 
 export function planSnapshotCreate(i: SnapshotPlanInput): Statement[] {
   const d = i.dialect;
@@ -41,7 +43,7 @@ export function planSnapshotCreate(i: SnapshotPlanInput): Statement[] {
     `${currentValidTo(i, upd)} as ${d.quote(n.dbt_valid_to)}`,
     ...(i.cfg.hardDeletes === 'new_record' ? [`'False' as ${d.quote(n.dbt_is_deleted)}`] : []),
   ];
-  return [stmt(d.createTableAs(i.target, `select\n  ${[...cols, ...meta].join(',\n  ')}\nfrom ${i.stage} as s`), `create snapshot table ${i.target}`)];
+  return described(`create snapshot table ${i.target}`, d.createTableAs(i.target, `select\n  ${[...cols, ...meta].join(',\n  ')}\nfrom ${i.stage} as s`));
 }
 
 export function planSnapshotUpdate(i: SnapshotPlanInput): Statement[] {
@@ -51,7 +53,7 @@ export function planSnapshotUpdate(i: SnapshotPlanInput): Statement[] {
   const have = new Set((i.existingColumns ?? []).map((c) => c.name.toLowerCase()));
   const added = i.sourceColumns.filter((c) => !have.has(c.name.toLowerCase()));
   const body: Statement[] = [];
-  if (added.length) body.push(...d.addColumns(i.target, added).map((s) => stmt(s, 'add a new column of the query')));
+  if (added.length) body.push(...described('add a new column of the query', d.addColumns(i.target, added)));
   const isCurrent = (t: string) => (i.cfg.validToCurrent ? `(${t}.${q(n.dbt_valid_to)} is null or ${t}.${q(n.dbt_valid_to)} = ${i.cfg.validToCurrent})` : `${t}.${q(n.dbt_valid_to)} is null`);
   const keyMatch = (a: string, b: string) => i.keys.map((k) => `${a}.${q(k)} = ${b}.${q(k)}`).join(' and ');
   const deletedMarker = (t: string) => (i.cfg.hardDeletes === 'new_record' ? `coalesce(${t}.${q(n.dbt_is_deleted)}, 'False') = 'True'` : 'false');
@@ -94,7 +96,7 @@ export function planSnapshotUpdate(i: SnapshotPlanInput): Statement[] {
       'insert new versions',
     ),
   );
-  return [stmt(d.beginTransaction(), 'begin'), ...body, stmt(d.commit(), 'commit')];
+  return [...d.beginTransaction(), ...body, ...d.commit()];
 }
 
 /** dbt_updated_at: the updated_at column (timestamp, or check with updated_at), else the run's time. */

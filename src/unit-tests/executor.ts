@@ -118,7 +118,8 @@ function unitRuntime(ctx: ExecContext): JinjaRuntime {
   let r = duckRuntimes.get(ctx.session);
   if (!r) {
     const base = ctx.compile.runtime.opts;
-    r = new JinjaRuntime({ ...base, dialect: new DuckDBDialect(), target: { ...base.target, type: 'duckdb' }, macros: Object.values(ctx.session.manifest.macros) });
+    const dialect = new DuckDBDialect();
+    r = new JinjaRuntime({ ...base, dialect, target: { ...base.target, type: dialect.type }, macros: Object.values(ctx.session.manifest.macros) });
     duckRuntimes.set(ctx.session, r);
   }
   return r;
@@ -132,7 +133,7 @@ async function compileModel(ctx: ExecContext, model: ManifestNode, def: UnitTest
   const macros = Object.entries(o.macros ?? {});
   // Unit tests run on in-memory DuckDB whatever the target: the model is rendered with DuckDB's
   // dialect (adapter.dispatch picks duckdb__ macros), not with the warehouse's.
-  const foreign = runtime.dialect.type !== 'duckdb';
+  const foreign = !runtime.dialect.capabilities.localEngine;
   if (macros.length || foreign) {
     // A runtime of its own: replacing a macro on the shared one would leak into nodes rendering meanwhile.
     runtime = foreign ? unitRuntime(ctx) : new JinjaRuntime({ ...runtime.opts, macros: Object.values(ctx.session.manifest.macros) });

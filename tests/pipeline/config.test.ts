@@ -77,14 +77,14 @@ describe('pipeline: configuration', () => {
 
   it('publish statements: one DuckDB transaction over every table; Snowflake swaps the schemas', () => {
     const pairs = [{ staging: 'marts__staging', live: 'marts', tables: ['mart_a', 'mart_b'] }];
-    expect(new DuckDBDialect().publishSchemas(null, pairs)).toEqual([
+    expect(new DuckDBDialect().publishSchemas(null, pairs).map((x) => x.sql)).toEqual([
       'begin transaction',
       'create schema if not exists "marts"',
       'create or replace table "marts"."mart_a" as select * from "marts__staging"."mart_a"',
       'create or replace table "marts"."mart_b" as select * from "marts__staging"."mart_b"',
       'commit',
     ]);
-    expect(new SnowflakeDialect({}).publishSchemas('MEDIFLOW', pairs)).toEqual(['create schema if not exists MEDIFLOW.MARTS', 'alter schema MEDIFLOW.MARTS__STAGING swap with MEDIFLOW.MARTS']);
+    expect(new SnowflakeDialect({}).publishSchemas('MEDIFLOW', pairs).map((x) => x.sql)).toEqual(['create schema if not exists MEDIFLOW.MARTS', 'alter schema MEDIFLOW.MARTS__STAGING swap with MEDIFLOW.MARTS']);
   });
 
   it('alert payloads carry run, step, node, error, attempt n of m, log excerpt and docs link', () => {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSnowflakeAdapter, type SnowflakeAdapter, type SnowflakeConnection, SnowflakeQueryError } from '../../src/adapters/snowflake/index.js';
 import { type SnowflakeEmulator, startSnowflakeEmulator } from '../emulator/snowflake/index.js';
+import { runEach } from '../../src/contracts/statements.js';
 
 let emu: SnowflakeEmulator;
 let adapter: SnowflakeAdapter;
@@ -29,10 +30,10 @@ describe('snowflake adapter against the emulator', () => {
     const rows = Array.from({ length: 2500 }, (_, i) => [`S${i}`, i]);
     const batches = d.insertValues(target, ['code', 'n'], rows, 2000);
     expect(batches).toHaveLength(3);
-    await conn.execute(d.beginTransaction());
+    await runEach(conn, d.beginTransaction());
     let inserted = 0;
-    for (const b of batches) inserted += (await conn.execute(b.sql, b.binds)).rowsAffected ?? 0;
-    await conn.execute(d.commit());
+    for (const b of batches) inserted += (await conn.run(b)).rowsAffected ?? 0;
+    await runEach(conn, d.commit());
     expect(inserted).toBe(2500);
     expect((await conn.execute(`select count(*) as n, sum(n) as s from ${target}`)).rows).toEqual([{ N: 2500, S: (2499 * 2500) / 2 }]);
   });
@@ -40,9 +41,9 @@ describe('snowflake adapter against the emulator', () => {
   it('sends the connection query tag and per-node tags', async () => {
     emu.resetStats();
     await conn.execute('select 1');
-    await conn.execute(adapter.dialect.setQueryTag('model.mediflow.fct_claims'));
+    await runEach(conn, adapter.dialect.setQueryTag('model.mediflow.fct_claims'));
     await conn.execute('select 2');
-    await conn.execute(adapter.dialect.unsetQueryTag());
+    await runEach(conn, adapter.dialect.unsetQueryTag());
     expect(emu.stats.queryTags).toEqual(['mflow-run', 'mflow-run', 'model.mediflow.fct_claims', 'model.mediflow.fct_claims']);
   });
 
@@ -71,18 +72,18 @@ describe('snowflake adapter against the emulator', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sf-raw-'));
     const file = path.join(dir, 'claims.csv');
     fs.writeFileSync(file, 'id,amount\n1,10.5\n2,\n');
-    await conn.execute(d.createStage('MFLOW.RAW.MFLOW_STAGE'));
+    await runEach(conn, d.createStage('MFLOW.RAW.MFLOW_STAGE'));
     await conn.execute('create or replace table MFLOW.RAW.CLAIMS (id number(38,0), amount number(10,2))');
-    await conn.execute(d.put(file, 'MFLOW.RAW.MFLOW_STAGE/claims'));
-    const copy = await conn.execute(d.copyInto('MFLOW.RAW.CLAIMS', 'MFLOW.RAW.MFLOW_STAGE/claims'));
+    await runEach(conn, d.put(file, 'MFLOW.RAW.MFLOW_STAGE/claims'));
+    const copy = await runEach(conn, d.copyInto('MFLOW.RAW.CLAIMS', 'MFLOW.RAW.MFLOW_STAGE/claims'));
     expect(copy.rows.map((r) => [r.status, r.rows_loaded])).toEqual([['LOADED', 2]]);
     expect((await conn.execute('select id, amount from MFLOW.RAW.CLAIMS order by id')).rows).toEqual([
       { ID: 1, AMOUNT: 10.5 },
       { ID: 2, AMOUNT: null },
     ]);
     fs.writeFileSync(file, 'id,amount\nx,1\n');
-    await conn.execute(d.put(file, 'MFLOW.RAW.MFLOW_STAGE/bad'));
-    const bad = (await conn.execute(d.copyInto('MFLOW.RAW.CLAIMS', 'MFLOW.RAW.MFLOW_STAGE/bad')).catch((e: unknown) => e)) as SnowflakeQueryError;
+    await runEach(conn, d.put(file, 'MFLOW.RAW.MFLOW_STAGE/bad'));
+    const bad = (await runEach(conn, d.copyInto('MFLOW.RAW.CLAIMS', 'MFLOW.RAW.MFLOW_STAGE/bad')).catch((e: unknown) => e)) as SnowflakeQueryError;
     expect(bad.snowflakeCode).toBe('100038');
     expect((await conn.execute('select count(*) as n from MFLOW.RAW.CLAIMS')).rows).toEqual([{ N: 2 }]);
     fs.rmSync(dir, { recursive: true, force: true });

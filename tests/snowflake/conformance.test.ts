@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Adapter, Connection, Dialect, TargetConfig } from '../../src/contracts/adapter.js';
+import { dml, runEach } from '../../src/contracts/statements.js';
 import { DuckDBAdapter } from '../../src/adapters/duckdb/adapter.js';
 import { createSnowflakeAdapter } from '../../src/adapters/snowflake/index.js';
 import { diffGrants, grantsFromShow } from '../../src/adapters/snowflake/grants.js';
@@ -85,7 +86,7 @@ for (const h of harnesses) {
       adapter = await h.setup();
       d = adapter.dialect;
       conn = await adapter.acquire();
-      await conn.execute(d.createSchema(h.database, schema));
+      await runEach(conn, d.createSchema(h.database, schema));
     });
 
     afterAll(async () => {
@@ -96,7 +97,7 @@ for (const h of harnesses) {
     });
 
     it('creates a table as select and lists it', async () => {
-      await conn.execute(d.createTableAs(rel('claims'), `select 1 as id, 'a' as v union all select 2, 'b'`, { replace: true }));
+      await runEach(conn, d.createTableAs(rel('claims'), `select 1 as id, 'a' as v union all select 2, 'b'`, { replace: true }));
       expect(await query(`select id, v from ${rel('claims')} order by id`)).toEqual([
         { id: 1, v: 'a' },
         { id: 2, v: 'b' },
@@ -109,15 +110,15 @@ for (const h of harnesses) {
     });
 
     it('creates a view and lists it as a view', async () => {
-      await conn.execute(d.createView(rel('claims_v'), `select id from ${rel('claims')} where id > 1`));
+      await runEach(conn, d.createView(rel('claims_v'), `select id from ${rel('claims')} where id > 1`));
       expect(await query(`select * from ${rel('claims_v')}`)).toEqual([{ id: 2 }]);
       const rels = await adapter.introspector.listRelations(h.database, schema);
       expect(rels.find((r) => r.identifier.toLowerCase() === 'claims_v')?.type).toBe('view');
     });
 
     it('merges on a unique key with update columns', async () => {
-      await conn.execute(d.createTableAs(rel('src'), `select 2 as id, 'B' as v union all select 3, 'c'`, { replace: true }));
-      for (const s of d.merge({ target: rel('claims'), source: rel('src'), uniqueKey: ['id'], columns: ['id', 'v'], updateColumns: ['v'] })) await conn.execute(s);
+      await runEach(conn, d.createTableAs(rel('src'), `select 2 as id, 'B' as v union all select 3, 'c'`, { replace: true }));
+      await runEach(conn, d.merge({ target: rel('claims'), source: rel('src'), uniqueKey: ['id'], columns: ['id', 'v'], updateColumns: ['v'] }));
       expect(await query(`select id, v from ${rel('claims')} order by id`)).toEqual([
         { id: 1, v: 'a' },
         { id: 2, v: 'B' },
@@ -126,10 +127,10 @@ for (const h of harnesses) {
     });
 
     it('replaces matching keys with delete+insert in one transaction', async () => {
-      await conn.execute(d.createTableAs(rel('src'), `select 3 as id, 'C' as v union all select 4, 'd'`, { replace: true }));
-      await conn.execute(d.beginTransaction());
-      for (const s of d.deleteInsert({ target: rel('claims'), source: rel('src'), uniqueKey: ['id'], columns: ['id', 'v'] })) await conn.execute(s);
-      await conn.execute(d.commit());
+      await runEach(conn, d.createTableAs(rel('src'), `select 3 as id, 'C' as v union all select 4, 'd'`, { replace: true }));
+      await runEach(conn, d.beginTransaction());
+      await runEach(conn, d.deleteInsert({ target: rel('claims'), source: rel('src'), uniqueKey: ['id'], columns: ['id', 'v'] }));
+      await runEach(conn, d.commit());
       expect(await query(`select id, v from ${rel('claims')} order by id`)).toEqual([
         { id: 1, v: 'a' },
         { id: 2, v: 'B' },
@@ -139,18 +140,33 @@ for (const h of harnesses) {
     });
 
     it('appends', async () => {
-      const r = await conn.execute(d.insertInto(rel('claims'), rel('src'), ['id', 'v']));
+      const r = await runEach(conn, d.insertInto(rel('claims'), rel('src'), ['id', 'v']));
       expect(r.rowsAffected).toBe(2);
       expect(await query(`select count(*) as n from ${rel('claims')}`)).toEqual([{ n: 6 }]);
     });
 
+    it('sends binds as binds: a value holding a quote and a semicolon is stored as written', async () => {
+      const tricky = "x'); drop table claims; --";
+      const r = await conn.run(dml(`insert into ${rel('claims')} (${d.quotePart('id', 'column')}, ${d.quotePart('v', 'column')}) values (?, ?)`, 'bound insert', [99, tricky]));
+      expect(r.rowsAffected).toBe(1);
+      expect(await query(`select v from ${rel('claims')} where id = 99`)).toEqual([{ v: tricky }]);
+      await conn.execute(`delete from ${rel('claims')} where id = 99`);
+    });
+
+    it('rolls back what a begin statement opened', async () => {
+      await runEach(conn, d.beginTransaction());
+      await conn.execute(`delete from ${rel('claims')}`);
+      await runEach(conn, d.rollback());
+      expect(await query(`select count(*) as n from ${rel('claims')}`)).toEqual([{ n: 6 }]);
+    });
+
     it('adds and drops columns', async () => {
-      for (const s of d.addColumns(rel('claims'), [{ name: 'amount', dataType: d.typeName('numeric') }, { name: 'note', dataType: d.typeName('string') }])) await conn.execute(s);
+      await runEach(conn, d.addColumns(rel('claims'), [{ name: 'amount', dataType: d.typeName('numeric') }, { name: 'note', dataType: d.typeName('string') }]));
       const relation = { database: h.database, schema, identifier: 'claims', type: 'table' as const };
       const norm = (n: string) => (d.capabilities.identifierCase === 'upper' ? n.toUpperCase() : n);
       const cols = await adapter.introspector.getColumns({ ...relation, schema: norm(schema), identifier: norm('claims') });
       expect(cols.map((c) => c.name.toLowerCase())).toEqual(['id', 'v', 'amount', 'note']);
-      for (const s of d.dropColumns(rel('claims'), ['note'])) await conn.execute(s);
+      await runEach(conn, d.dropColumns(rel('claims'), ['note']));
       const after = await adapter.introspector.getColumns({ ...relation, schema: norm(schema), identifier: norm('claims') });
       expect(after.map((c) => c.name.toLowerCase())).toEqual(['id', 'v', 'amount']);
     });
@@ -171,16 +187,16 @@ for (const h of harnesses) {
     it.runIf(h.name !== 'duckdb')('applies grants by difference with show grants', async () => {
       const sf = d as SnowflakeDialect;
       const target = rel('claims');
-      if (h.name === 'snowflake-emulator') await conn.execute(sf.grant(target, 'select', ['old_role']));
-      const current = grantsFromShow((await conn.execute(sf.showGrants(target))).rows);
+      if (h.name === 'snowflake-emulator') await runEach(conn, sf.grant(target, 'select', ['old_role']));
+      const current = grantsFromShow((await runEach(conn, sf.showGrants(target))).rows);
       const changes = diffGrants(current, { select: ['reporter'] });
-      for (const g of changes.grant) await conn.execute(sf.grant(target, g.privilege, g.grantees));
-      for (const r of changes.revoke) await conn.execute(sf.revoke(target, r.privilege, r.grantees));
-      expect(grantsFromShow((await conn.execute(sf.showGrants(target))).rows)).toEqual({ SELECT: ['REPORTER'] });
+      for (const g of changes.grant) await runEach(conn, sf.grant(target, g.privilege, g.grantees));
+      for (const r of changes.revoke) await runEach(conn, sf.revoke(target, r.privilege, r.grantees));
+      expect(grantsFromShow((await runEach(conn, sf.showGrants(target))).rows)).toEqual({ SELECT: ['REPORTER'] });
       // A view rebuilt with copy grants keeps them.
-      await conn.execute(sf.grant(rel('claims_v'), 'select', ['reporter'], 'view'));
-      await conn.execute(d.createView(rel('claims_v'), `select id from ${rel('claims')}`));
-      expect(grantsFromShow((await conn.execute(sf.showGrants(rel('claims_v'), 'view'))).rows)).toEqual({ SELECT: ['REPORTER'] });
+      await runEach(conn, sf.grant(rel('claims_v'), 'select', ['reporter'], 'view'));
+      await runEach(conn, d.createView(rel('claims_v'), `select id from ${rel('claims')}`));
+      expect(grantsFromShow((await runEach(conn, sf.showGrants(rel('claims_v'), 'view'))).rows)).toEqual({ SELECT: ['REPORTER'] });
     });
   });
 }
@@ -192,8 +208,8 @@ describe('round trips of a run on Snowflake (measured through the emulator)', ()
     try {
       const d = adapter.dialect;
       const c = await adapter.acquire();
-      await c.execute(d.createSchema('MFLOW', 'STG'));
-      await c.execute(d.createSchema('MFLOW', 'MARTS'));
+      await runEach(c, d.createSchema('MFLOW', 'STG'));
+      await runEach(c, d.createSchema('MFLOW', 'MARTS'));
       e.resetStats();
       // A run of 20 models over two schemas: one cached listing per schema, one statement per model.
       const cache = new Map<string, Awaited<ReturnType<typeof adapter.introspector.listRelations>>>();
@@ -201,7 +217,7 @@ describe('round trips of a run on Snowflake (measured through the emulator)', ()
       for (const m of models) {
         if (!cache.has(m.schema)) cache.set(m.schema, await adapter.introspector.listRelations('MFLOW', m.schema));
         const target = d.relation({ database: 'MFLOW', schema: m.schema, identifier: m.name });
-        await c.execute(m.view ? d.createView(target, 'select 1 as id') : d.createTableAs(target, `select * from MFLOW.STG.M${Number(m.name.slice(1)) - 10}`));
+        await runEach(c, m.view ? d.createView(target, 'select 1 as id') : d.createTableAs(target, `select * from MFLOW.STG.M${Number(m.name.slice(1)) - 10}`));
       }
       adapter.release(c);
       const perModel = e.stats.queries / models.length;

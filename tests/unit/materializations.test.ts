@@ -48,7 +48,7 @@ describe('materialization plans (golden SQL)', () => {
       'create or replace temporary table "m__mflow_tmp" as ( select 1 as id )',
       'begin transaction',
       'merge into "fact"."m" as DBT_INTERNAL_DEST using "m__mflow_tmp" as DBT_INTERNAL_SOURCE on DBT_INTERNAL_DEST."id" = DBT_INTERNAL_SOURCE."id" when matched then update set "id" = DBT_INTERNAL_SOURCE."id", "v" = DBT_INTERNAL_SOURCE."v" when not matched then insert ("id", "v") values (DBT_INTERNAL_SOURCE."id", DBT_INTERNAL_SOURCE."v")',
-      'drop table if exists "m__mflow_tmp"',
+      'drop table if exists "m__mflow_tmp" cascade',
       'commit',
     ]);
     const di = sqlOf(planIncremental(input(duck, { materialized: 'incremental', unique_key: 'id', incremental_strategy: 'delete+insert', incremental_predicates: ['"fact"."m".v > \'a\''] }, 'table', { existingColumns: cols, newColumns: cols })));

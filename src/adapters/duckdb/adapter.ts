@@ -1,7 +1,7 @@
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { Adapter, Column, Connection, Introspector, QueryResult, Relation, TargetConfig } from '../../contracts/adapter.js';
+import type { Adapter, Column, Connection, Introspector, QueryResult, Relation, Statement, TargetConfig } from '../../contracts/adapter.js';
 import { MflowError } from '../../errors.js';
 import { DuckDBDialect } from './dialect.js';
 
@@ -25,7 +25,7 @@ export class DuckDBConnectionWrapper implements Connection {
    * into SQL unescaped could append a `drop table`; a string of several statements is refused
    * before anything of it runs (as Snowflake does by default).
    */
-  async execute(sql: string): Promise<QueryResult> {
+  async execute(sql: string, binds?: unknown[]): Promise<QueryResult> {
     let count: number;
     try {
       count = (await this.raw.extractStatements(sql)).count;
@@ -39,7 +39,7 @@ export class DuckDBConnectionWrapper implements Connection {
     }
     if (count === 0) return { columns: [], rows: [], rowsAffected: 0 };
     try {
-      const reader = await this.raw.runAndReadAll(sql);
+      const reader = binds ? await this.raw.runAndReadAll(sql, binds as DuckDBValue[]) : await this.raw.runAndReadAll(sql);
       const names = reader.columnNames();
       const types = reader.columnTypes();
       const rows = reader.getRowObjectsJS().map((r) => toPlain(r) as Record<string, unknown>);
@@ -49,6 +49,14 @@ export class DuckDBConnectionWrapper implements Connection {
     } catch (e) {
       throw new MflowError('DATABASE', (e as Error).message, { cause: e });
     }
+  }
+
+  /**
+   * One planned statement. DuckDB's client has no transaction calls of its own: `begin`/`commit`
+   * are SQL on the connection, which keeps the transaction; binds are passed as values.
+   */
+  run(s: Statement): Promise<QueryResult> {
+    return this.execute(s.sql, s.binds);
   }
 
   async cancel(): Promise<void> {
@@ -141,6 +149,11 @@ export class DuckDBAdapter implements Adapter {
       }
     }
     return a;
+  }
+
+  /** A DuckDB of mflow's own (a seed reader, the ingest stage of a warehouse target), not a profile target. */
+  static local(name: string, path: string, threads = 1): Promise<DuckDBAdapter> {
+    return DuckDBAdapter.create({ name, type: 'duckdb', threads, schema: 'main', path });
   }
 
   async acquire(): Promise<DuckDBConnectionWrapper> {

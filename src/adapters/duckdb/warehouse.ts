@@ -15,6 +15,7 @@ export const duckdbWarehouse: Warehouse = {
     t.schema = (t.schema as string | undefined) ?? 'main';
   },
   dialect: async () => new DuckDBDialect(),
+  lineageNamespace: (t) => `duckdb://localhost${String(t.path ?? ':memory:')}`,
   async connect(target) {
     const { DuckDBAdapter } = await import('./adapter.js');
     return DuckDBAdapter.create(target);

@@ -1,5 +1,6 @@
 import type { Connection as SfConnection, RowStatement } from 'snowflake-sdk';
-import type { Connection, QueryResult } from '../../contracts/adapter.js';
+import type { Connection, QueryResult, Statement } from '../../contracts/adapter.js';
+import { sqlText } from '../../contracts/statements.js';
 import { MflowError } from '../../errors.js';
 import type { Sdk } from './driver.js';
 import { splitSql } from './split.js';
@@ -182,30 +183,49 @@ export class SnowflakeConnection implements Connection {
     return SnowflakeConnection.connectWithin(sdk, options, login);
   }
 
-  /** A script with several statements runs them in order and returns the last result. */
-  async execute(sql: string, binds?: unknown[]): Promise<QueryResult> {
-    const parts = binds ? [sql] : splitSql(sql);
+  /**
+   * SQL text (a hook, a user's query): a script of several statements runs them in order, one
+   * request each, and returns the last result; each part's kind is read from its first keyword.
+   */
+  async execute(sql: string): Promise<QueryResult> {
     let last: QueryResult = { columns: [], rows: [] };
-    for (const part of parts) last = await this.run(part, binds, this.retries);
+    for (const part of splitSql(sql)) last = await this.send(sqlText(part), this.retries);
     return last;
   }
 
-  private async run(sql: string, binds: unknown[] | undefined, retriesLeft: number): Promise<QueryResult> {
+  /**
+   * One planned statement, sent as one request with its binds. A hook is planned as one statement
+   * but may hold several (`grant ...; grant ...`): Snowflake takes one per request, so its parts
+   * are sent in order, as `execute` does.
+   */
+  async run(statement: Statement): Promise<QueryResult> {
+    if (statement.binds) return this.send(statement, this.retries);
+    const parts = splitSql(statement.sql);
+    if (parts.length <= 1) return this.send(statement, this.retries);
+    let last: QueryResult = { columns: [], rows: [] };
+    for (const part of parts) last = await this.send(sqlText(part, statement.purpose), this.retries);
+    return last;
+  }
+
+  /**
+   * The driver has no transaction calls: `begin`/`commit`/`rollback` are statements of the
+   * session, and their kind (not their text) tells this connection whether a transaction is open.
+   */
+  private async send(s: Statement, retriesLeft: number): Promise<QueryResult> {
     if (this.cancelled) throw new MflowError('DATABASE', 'The run was cancelled.');
     this.statements++;
     try {
-      const result = await this.once(sql, binds);
-      const head = sql.trim().slice(0, 10).toLowerCase();
-      if (/^(begin|start)/.test(head)) this.inTransaction = true;
-      else if (/^(commit|rollback)/.test(head)) this.inTransaction = false;
+      const result = await this.once(s.sql, s.binds);
+      if (s.kind === 'begin') this.inTransaction = true;
+      else if (s.kind === 'commit' || s.kind === 'rollback') this.inTransaction = false;
       return result;
     } catch (e) {
       const code = String((e as DriverError).code ?? '');
       if (!this.cancelled && retriesLeft > 0 && !this.inTransaction && RECONNECT_CODES.has(code)) {
         this.raw = await SnowflakeConnection.connectRaw(this.sdk, this.options, this.login);
-        return this.run(sql, binds, retriesLeft - 1);
+        return this.send(s, retriesLeft - 1);
       }
-      throw toQueryError(e, sql);
+      throw toQueryError(e, s.sql);
     }
   }
 

@@ -1,4 +1,5 @@
-import type { Capabilities, Column, Dialect, Relation } from '../../contracts/adapter.js';
+import type { Capabilities, Column, Dialect, Relation, Statement } from '../../contracts/adapter.js';
+import { ddl, dml, query, statement } from '../../contracts/statements.js';
 import { grantsFromShow } from './grants.js';
 
 /** Which parts of a name are quoted (dbt's `quoting` config). Unquoted parts fold to upper case. */
@@ -13,12 +14,6 @@ export interface QuotingConfig {
 const SIMPLE = /^[A-Za-z_][A-Za-z0-9_$]*$/;
 const q = (s: string) => `"${s.replace(/"/g, '""')}"`;
 
-/** A batched, bound insert for seeds: binds stay below the driver's stage-binding threshold. */
-export interface BoundInsert {
-  sql: string;
-  binds: unknown[];
-}
-
 /**
  * Snowflake SQL, pure string building (no I/O) so materializations can plan and golden tests can
  * pin the exact text. `create or replace` is atomic on Snowflake, so tables are rebuilt in place
@@ -26,6 +21,7 @@ export interface BoundInsert {
  */
 export class SnowflakeDialect implements Dialect {
   readonly type = 'snowflake';
+  readonly relationClass = 'SnowflakeRelation';
   readonly capabilities: Capabilities = {
     supportsTransactionalDdl: false,
     supportsMerge: true,
@@ -34,6 +30,7 @@ export class SnowflakeDialect implements Dialect {
     supportsCopyGrants: true,
     identifierCase: 'upper',
     supportsMaterializedCte: false,
+    localEngine: false,
     // As dbt-snowflake declares them: only NOT NULL is checked; keys are metadata; no CHECK.
     constraints: { not_null: 'enforced', primary_key: 'not_enforced', unique: 'not_enforced', check: 'not_supported', foreign_key: 'not_enforced' },
   };
@@ -91,22 +88,22 @@ export class SnowflakeDialect implements Dialect {
     return { string: 'varchar', integer: 'number(38,0)', bigint: 'number(38,0)', float: 'float', numeric: 'number(38,6)', boolean: 'boolean', date: 'date', timestamp: 'timestamp_ntz', timestamptz: 'timestamp_tz' }[kind];
   }
 
-  createSchema(database: string | null, schema: string): string {
-    return `create schema if not exists ${database ? `${this.part(database, 'database')}.` : ''}${this.part(schema, 'schema')}`;
+  createSchema(database: string | null, schema: string): Statement[] {
+    return [ddl(`create schema if not exists ${database ? `${this.part(database, 'database')}.` : ''}${this.part(schema, 'schema')}`)];
   }
 
   /** Transient unless `transient: false` (dbt-snowflake's default): no fail-safe storage cost for rebuildable tables. */
-  createTableAs(target: string, sql: string, opts: { temporary?: boolean; transient?: boolean; replace?: boolean; copyGrants?: boolean } = {}): string {
+  createTableAs(target: string, sql: string, opts: { temporary?: boolean; transient?: boolean; replace?: boolean; copyGrants?: boolean } = {}): Statement[] {
     const kind = opts.temporary ? 'temporary ' : opts.transient === false ? '' : 'transient ';
     const grants = opts.copyGrants && !opts.temporary ? ' copy grants' : '';
-    return `create ${opts.replace === false ? '' : 'or replace '}${kind}table ${target}${grants} as (\n${sql}\n)`;
+    return [ddl(`create ${opts.replace === false ? '' : 'or replace '}${kind}table ${target}${grants} as (\n${sql}\n)`, `create ${kind}table ${target}`)];
   }
 
   /** Views keep their grants across rebuilds unless `copyGrants: false`. */
-  createView(target: string, sql: string, opts: { replace?: boolean; copyGrants?: boolean; temporary?: boolean; secure?: boolean } = {}): string {
+  createView(target: string, sql: string, opts: { replace?: boolean; copyGrants?: boolean; temporary?: boolean; secure?: boolean } = {}): Statement[] {
     const grants = opts.copyGrants === false || opts.temporary ? '' : ' copy grants';
     const mods = `${opts.secure ? 'secure ' : ''}${opts.temporary ? 'temporary ' : ''}`;
-    return `create ${opts.replace === false ? '' : 'or replace '}${mods}view ${target}${grants} as (\n${sql}\n)`;
+    return [ddl(`create ${opts.replace === false ? '' : 'or replace '}${mods}view ${target}${grants} as (\n${sql}\n)`, `create ${mods}view ${target}`)];
   }
 
   /** Temporary tables are named in full: a session may have no current schema (or another one). */
@@ -114,78 +111,78 @@ export class SnowflakeDialect implements Dialect {
     return this.relation(rel);
   }
 
-  drop(target: string, kind: 'table' | 'view'): string {
-    return `drop ${kind} if exists ${target} cascade`;
+  drop(target: string, kind: 'table' | 'view'): Statement[] {
+    return [ddl(`drop ${kind} if exists ${target} cascade`)];
   }
 
   /** The new name is qualified: an unqualified one would move the object to the session's schema. */
-  rename(from: Relation, toIdentifier: string): string {
+  rename(from: Relation, toIdentifier: string): Statement[] {
     const to = this.relation({ database: from.database, schema: from.schema, identifier: toIdentifier });
-    return `alter ${from.type === 'view' ? 'view' : 'table'} ${this.relation(from)} rename to ${to}`;
+    return [ddl(`alter ${from.type === 'view' ? 'view' : 'table'} ${this.relation(from)} rename to ${to}`)];
   }
 
-  beginTransaction(): string {
-    return 'begin';
+  beginTransaction(): Statement[] {
+    return [statement('begin', 'begin', 'begin')];
   }
-  commit(): string {
-    return 'commit';
+  commit(): Statement[] {
+    return [statement('commit', 'commit', 'commit')];
   }
-  rollback(): string {
-    return 'rollback';
+  rollback(): Statement[] {
+    return [statement('rollback', 'rollback', 'rollback')];
   }
 
-  merge(a: { target: string; source: string; uniqueKey: string[]; columns: string[]; updateColumns?: string[]; predicates?: string[] }): string[] {
-    if (a.uniqueKey.length === 0) return [this.insertInto(a.target, a.source, a.columns)];
+  merge(a: { target: string; source: string; uniqueKey: string[]; columns: string[]; updateColumns?: string[]; predicates?: string[] }): Statement[] {
+    if (a.uniqueKey.length === 0) return this.insertInto(a.target, a.source, a.columns);
     const on = [...a.uniqueKey.map((k) => `DBT_INTERNAL_SOURCE.${this.col(k)} = DBT_INTERNAL_DEST.${this.col(k)}`), ...(a.predicates ?? []).map((p) => `(${p})`)].join('\n  and ');
     const keys = new Set(a.uniqueKey.map((k) => this.normalize(k, 'column')));
     const updates = (a.updateColumns ?? a.columns).filter((c) => !keys.has(this.normalize(c, 'column')));
     const cols = a.columns.map((c) => this.col(c)).join(', ');
     const vals = a.columns.map((c) => `DBT_INTERNAL_SOURCE.${this.col(c)}`).join(', ');
     const update = updates.length ? `when matched then update set\n  ${updates.map((c) => `${this.col(c)} = DBT_INTERNAL_SOURCE.${this.col(c)}`).join(',\n  ')}\n` : '';
-    return [`merge into ${a.target} as DBT_INTERNAL_DEST\nusing ${a.source} as DBT_INTERNAL_SOURCE\non ${on}\n${update}when not matched then insert (${cols})\nvalues (${vals})`];
+    return [dml(`merge into ${a.target} as DBT_INTERNAL_DEST\nusing ${a.source} as DBT_INTERNAL_SOURCE\non ${on}\n${update}when not matched then insert (${cols})\nvalues (${vals})`, `merge into ${a.target}`)];
   }
 
   /** Two statements; the caller wraps them in `begin`/`commit` (Snowflake DML is transactional). */
-  deleteInsert(a: { target: string; source: string; uniqueKey: string[]; columns: string[]; predicates?: string[] }): string[] {
+  deleteInsert(a: { target: string; source: string; uniqueKey: string[]; columns: string[]; predicates?: string[] }): Statement[] {
     const keys = a.uniqueKey.map((k) => this.col(k)).join(', ');
     const preds = (a.predicates ?? []).map((p) => `\n  and (${p})`).join('');
     const del = a.uniqueKey.length
       ? `delete from ${a.target} as DBT_INTERNAL_DEST\nwhere (${keys}) in (\n  select distinct ${keys} from ${a.source} as DBT_INTERNAL_SOURCE\n)${preds}`
       : `delete from ${a.target} as DBT_INTERNAL_DEST\nwhere ${(a.predicates ?? ['false']).map((p) => `(${p})`).join('\n  and ')}`;
-    return [del, this.insertInto(a.target, a.source, a.columns)];
+    return [dml(del, `delete from ${a.target}`), ...this.insertInto(a.target, a.source, a.columns)];
   }
 
-  insertInto(target: string, source: string, columns: string[]): string {
+  insertInto(target: string, source: string, columns: string[]): Statement[] {
     const cols = columns.map((c) => this.col(c)).join(', ');
-    return `insert into ${target} (${cols})\n(select ${cols} from ${source})`;
+    return [dml(`insert into ${target} (${cols})\n(select ${cols} from ${source})`, `insert into ${target}`)];
   }
 
-  addColumns(target: string, columns: Column[]): string[] {
-    return [`alter table ${target} add column ${columns.map((c) => `${this.col(c.name)} ${c.dataType}`).join(', ')}`];
+  addColumns(target: string, columns: Column[]): Statement[] {
+    return [ddl(`alter table ${target} add column ${columns.map((c) => `${this.col(c.name)} ${c.dataType}`).join(', ')}`)];
   }
 
-  dropColumns(target: string, columns: string[]): string[] {
-    return [`alter table ${target} drop column ${columns.map((c) => this.col(c)).join(', ')}`];
+  dropColumns(target: string, columns: string[]): Statement[] {
+    return [ddl(`alter table ${target} drop column ${columns.map((c) => this.col(c)).join(', ')}`)];
   }
 
-  alterColumnType(target: string, column: string, dataType: string): string {
-    return `alter table ${target} alter ${this.col(column)} set data type ${dataType}`;
+  alterColumnType(target: string, column: string, dataType: string): Statement[] {
+    return [ddl(`alter table ${target} alter ${this.col(column)} set data type ${dataType}`)];
   }
 
   /**
    * One grantee per statement (Snowflake's GRANT takes a single grantee), and the object type is
    * required: `grant select on table DB.S.T to role R`, as dbt-snowflake sends it.
    */
-  grant(target: string, privilege: string, grantees: string[], kind: 'table' | 'view' = 'table'): string {
-    return grantees.map((g) => `grant ${privilege} on ${kind} ${target} to role ${this.part(g, 'identifier')}`).join(';\n');
+  grant(target: string, privilege: string, grantees: string[], kind: 'table' | 'view' = 'table'): Statement[] {
+    return grantees.map((g) => ddl(`grant ${privilege} on ${kind} ${target} to role ${this.part(g, 'identifier')}`));
   }
 
-  revoke(target: string, privilege: string, grantees: string[], kind: 'table' | 'view' = 'table'): string {
-    return grantees.map((g) => `revoke ${privilege} on ${kind} ${target} from role ${this.part(g, 'identifier')}`).join(';\n');
+  revoke(target: string, privilege: string, grantees: string[], kind: 'table' | 'view' = 'table'): Statement[] {
+    return grantees.map((g) => ddl(`revoke ${privilege} on ${kind} ${target} from role ${this.part(g, 'identifier')}`));
   }
 
-  showGrants(target: string, kind: 'table' | 'view' = 'table'): string {
-    return `show grants on ${kind} ${target}`;
+  showGrants(target: string, kind: 'table' | 'view' = 'table'): Statement[] {
+    return [query(`show grants on ${kind} ${target}`)];
   }
 
   grantsFromRows(rows: Record<string, unknown>[]): Record<string, string[]> {
@@ -193,58 +190,59 @@ export class SnowflakeDialect implements Dialect {
   }
 
   /** One listing per schema: name and kind of every table and view, in one round trip. */
-  listRelations(database: string | null, schema: string, page?: { limit: number; after?: string }): string {
+  listRelations(database: string | null, schema: string, page?: { limit: number; after?: string }): Statement[] {
     const base = `show terse objects in schema ${database ? `${this.part(database, 'database')}.` : ''}${this.part(schema, 'schema')}`;
-    if (!page) return base;
-    return `${base} limit ${page.limit}${page.after !== undefined ? ` from ${this.literal(page.after)}` : ''}`;
+    if (!page) return [query(base)];
+    return [query(`${base} limit ${page.limit}${page.after !== undefined ? ` from ${this.literal(page.after)}` : ''}`)];
   }
 
-  listSchemas(database: string | null): string {
-    return database ? `show terse schemas in database ${this.part(database, 'database')}` : 'show terse schemas';
+  listSchemas(database: string | null): Statement[] {
+    return [query(database ? `show terse schemas in database ${this.part(database, 'database')}` : 'show terse schemas')];
   }
 
-  describe(target: string): string {
-    return `describe table ${target}`;
+  describe(target: string): Statement[] {
+    return [query(`describe table ${target}`)];
   }
 
-  setQueryTag(tag: string): string {
-    return `alter session set query_tag = ${this.literal(tag)}`;
+  /** Session settings change no object and open no transaction: kind `query`, like a `show`. */
+  setQueryTag(tag: string): Statement[] {
+    return [query(`alter session set query_tag = ${this.literal(tag)}`, 'set the query tag')];
   }
 
-  unsetQueryTag(): string {
-    return 'alter session unset query_tag';
+  unsetQueryTag(): Statement[] {
+    return [query('alter session unset query_tag', 'unset the query tag')];
   }
 
-  createStage(name: string): string {
-    return `create stage if not exists ${name}`;
+  createStage(name: string): Statement[] {
+    return [ddl(`create stage if not exists ${name}`)];
   }
 
   /** Upload a local file to a stage; the driver does the transfer (and gzip) itself. */
-  put(localPath: string, stage: string, opts: { overwrite?: boolean } = {}): string {
-    return `put 'file://${localPath.replace(/\\/g, '/').replace(/'/g, "\\'")}' @${stage} auto_compress=true overwrite=${opts.overwrite === false ? 'false' : 'true'}`;
+  put(localPath: string, stage: string, opts: { overwrite?: boolean } = {}): Statement[] {
+    return [dml(`put 'file://${localPath.replace(/\\/g, '/').replace(/'/g, "\\'")}' @${stage} auto_compress=true overwrite=${opts.overwrite === false ? 'false' : 'true'}`, `upload ${localPath}`)];
   }
 
   /** Load staged CSV by position; ABORT_STATEMENT so a bad file loads nothing. */
-  copyInto(target: string, stage: string, opts: { columns?: string[]; skipHeader?: number; delimiter?: string; files?: string[]; purge?: boolean; force?: boolean } = {}): string {
+  copyInto(target: string, stage: string, opts: { columns?: string[]; skipHeader?: number; delimiter?: string; files?: string[]; purge?: boolean; force?: boolean } = {}): Statement[] {
     const cols = opts.columns ? ` (${opts.columns.map((c) => this.col(c)).join(', ')})` : '';
     const files = opts.files ? `\nfiles = (${opts.files.map((f) => this.literal(f)).join(', ')})` : '';
     const fmt = `file_format = (type = csv skip_header = ${opts.skipHeader ?? 1} field_delimiter = ${this.literal(opts.delimiter ?? ',')} field_optionally_enclosed_by = '"' null_if = (''))`;
-    return `copy into ${target}${cols}\nfrom @${stage}${files}\n${fmt}\non_error = abort_statement${opts.purge ? '\npurge = true' : ''}${opts.force ? '\nforce = true' : ''}`;
+    return [dml(`copy into ${target}${cols}\nfrom @${stage}${files}\n${fmt}\non_error = abort_statement${opts.purge ? '\npurge = true' : ''}${opts.force ? '\nforce = true' : ''}`, `copy into ${target}`)];
   }
 
   /**
    * Seeds: `insert into t (cols) values (?,..),(?,..)` in batches of at most `maxBinds` bound
    * values, below the driver's stage-binding threshold (which would route binds through a PUT).
    */
-  insertValues(target: string, columns: string[], rows: unknown[][], maxBinds = 16_000): BoundInsert[] {
+  insertValues(target: string, columns: string[], rows: unknown[][], maxBinds = 16_000): Statement[] {
     if (columns.length === 0) return [];
     const perBatch = Math.max(1, Math.floor(maxBinds / columns.length));
     const head = `insert into ${target} (${columns.map((c) => this.col(c)).join(', ')}) values `;
     const tuple = `(${columns.map(() => '?').join(', ')})`;
-    const out: BoundInsert[] = [];
+    const out: Statement[] = [];
     for (let i = 0; i < rows.length; i += perBatch) {
       const batch = rows.slice(i, i + perBatch);
-      out.push({ sql: head + batch.map(() => tuple).join(', '), binds: batch.flat() });
+      out.push(dml(head + batch.map(() => tuple).join(', '), `insert ${batch.length} rows into ${target}`, batch.flat()));
     }
     return out;
   }
@@ -254,8 +252,8 @@ export class SnowflakeDialect implements Dialect {
    * every table of the old schema or every table of the new one. The live schema is created
    * first so the first publish has something to swap with.
    */
-  publishSchemas(database: string | null, pairs: { staging: string; live: string; tables: string[] }[]): string[] {
+  publishSchemas(database: string | null, pairs: { staging: string; live: string; tables: string[] }[]): Statement[] {
     const sch = (s: string) => `${database ? `${this.part(database, 'database')}.` : ''}${this.part(s, 'schema')}`;
-    return pairs.flatMap((p) => [this.createSchema(database, p.live), `alter schema ${sch(p.staging)} swap with ${sch(p.live)}`]);
+    return pairs.flatMap((p) => [...this.createSchema(database, p.live), ddl(`alter schema ${sch(p.staging)} swap with ${sch(p.live)}`)]);
   }
 }

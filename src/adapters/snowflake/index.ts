@@ -1,5 +1,5 @@
 export { createSnowflakeAdapter, SnowflakeAdapter } from './adapter.js';
-export { SnowflakeDialect, type QuotingConfig, type BoundInsert } from './dialect.js';
+export { SnowflakeDialect, type QuotingConfig } from './dialect.js';
 export { SnowflakeConnection, SnowflakeQueryError } from './connection.js';
 export { SnowflakeIntrospector } from './introspector.js';
 export { resolveSnowflakeTarget, describeTarget } from './config.js';

@@ -1,4 +1,5 @@
 import type { Column, Introspector, Relation } from '../../contracts/adapter.js';
+import { runEach } from '../../contracts/statements.js';
 import type { SnowflakeConnection } from './connection.js';
 import { SnowflakeQueryError } from './connection.js';
 import type { SnowflakeDialect } from './dialect.js';
@@ -26,8 +27,8 @@ export class SnowflakeIntrospector implements Introspector {
     for (;;) {
       let rows: Record<string, unknown>[];
       try {
-        const sql = this.dialect.listRelations(database, schema, after === undefined ? undefined : { limit: PAGE, after });
-        rows = (await this.borrow((c) => c.execute(sql))).rows;
+        const list = this.dialect.listRelations(database, schema, after === undefined ? undefined : { limit: PAGE, after });
+        rows = (await this.borrow((c) => runEach(c, list))).rows;
       } catch (e) {
         // 002043: the schema does not exist yet, so it holds no relations.
         if (e instanceof SnowflakeQueryError && e.snowflakeCode === '002043') return [];
@@ -47,12 +48,12 @@ export class SnowflakeIntrospector implements Introspector {
   }
 
   async getColumns(rel: Relation): Promise<Column[]> {
-    const r = await this.borrow((c) => c.execute(this.dialect.describe(this.dialect.relation(rel))));
+    const r = await this.borrow((c) => runEach(c, this.dialect.describe(this.dialect.relation(rel))));
     return r.rows.filter((row) => row.kind === undefined || row.kind === 'COLUMN').map((row) => ({ name: String(row.name), dataType: String(row.type) }));
   }
 
   async listSchemas(database: string | null): Promise<string[]> {
-    const r = await this.borrow((c) => c.execute(this.dialect.listSchemas(database)));
+    const r = await this.borrow((c) => runEach(c, this.dialect.listSchemas(database)));
     return r.rows.map((row) => String(row.name));
   }
 }

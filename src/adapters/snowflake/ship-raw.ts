@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { ddl, runEach } from '../../contracts/statements.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Adapter, Connection, LocalTable, RawTable } from '../../contracts/adapter.js';
@@ -30,9 +31,9 @@ export async function shipRawToSnowflake(local: LocalTable, adapter: Adapter & {
   const out: { table: string; rows: number }[] = [];
   try {
     const schemas = [...new Set(tables.map((t) => t.schema))];
-    for (const s of schemas) await conn.execute(d.createSchema(opts.database, s));
+    for (const s of schemas) await runEach(conn, d.createSchema(opts.database, s));
     const stage = opts.stage ?? `${d.relation({ database: opts.database, schema: schemas[0] ?? 'PUBLIC', identifier: 'MFLOW_RAW_STAGE' })}`;
-    await conn.execute(d.createStage(stage));
+    await runEach(conn, d.createStage(stage));
     for (const t of tables) {
       const cols = (await local.execute(`select column_name, data_type from information_schema.columns where table_schema = '${t.schema.replace(/'/g, "''")}' and table_name = '${t.identifier.replace(/'/g, "''")}' order by ordinal_position`)).rows;
       if (!cols.length) throw new MflowError('INGEST', `RAW table ${t.schema}.${t.identifier} was not found in the local ingest database`, { hint: 'Run the ingest first.' });
@@ -40,10 +41,10 @@ export async function shipRawToSnowflake(local: LocalTable, adapter: Adapter & {
       await local.execute(`copy ${qi(t.schema)}.${qi(t.identifier)} to ${ql(file)} (header, compression gzip)`);
       const target = d.relation({ database: opts.database, schema: t.schema, identifier: t.identifier });
       const defs = cols.map((c) => `${d.quote(String(c.column_name).toUpperCase())} ${SNOWFLAKE_TYPE.find(([re]) => re.test(String(c.data_type)))?.[1] ?? 'varchar'}`);
-      await conn.execute(`create or replace table ${target} (${defs.join(', ')})`);
+      await conn.run(ddl(`create or replace table ${target} (${defs.join(', ')})`));
       const sub = `${stage}/${t.schema}/${t.identifier}`;
-      await conn.execute(d.put(file, sub));
-      const r = await conn.execute(d.copyInto(target, sub, { skipHeader: 1, force: true }));
+      await runEach(conn, d.put(file, sub));
+      const r = await runEach(conn, d.copyInto(target, sub, { skipHeader: 1, force: true }));
       out.push({ table: target, rows: r.rows.reduce((n, row) => n + Number(row.rows_loaded ?? row.ROWS_LOADED ?? 0), 0) });
     }
   } finally {

@@ -12,6 +12,7 @@ export const snowflakeWarehouse: Warehouse = {
   macros: SNOWFLAKE_MACROS,
   // dbt-snowflake quotes nothing by default: unquoted names fold to upper case, as Snowflake stores them.
   dialect: async (target, quoting) => new SnowflakeDialect({ ...quoting, ...((target.quoting as object) ?? {}) }),
+  lineageNamespace: (t) => `snowflake://${String(t.account ?? '').toLowerCase()}`,
   async connect(target, opts) {
     // Loaded on use: a DuckDB user never loads snowflake-sdk (122 MB, and an AWS warning on Node 20).
     const mod = (await import('./adapter.js').catch((e: unknown) => {
