@@ -246,6 +246,35 @@ describe('partial parsing', () => {
     expect((await compile({ projectDir: dir, summaryOnly: true })).compiled).not.toEqual({});
   });
 
+  it('a parse or ls after an edit does not leave the next count-only compile up to date with the old render', async () => {
+    const { dir, write } = setup();
+    await compile({ projectDir: dir, summaryOnly: true });
+    write('models/b.sql', `select id * 5 as five from {{ ref('a') }}\n`);
+    await ls({ projectDir: dir });
+    expect((await compile({ projectDir: dir, summaryOnly: true })).compiled).not.toEqual({});
+    expect(readFileSync(join(dir, 'target/compiled/fn/models/b.sql'), 'utf8')).toContain('five');
+    expect(await warmEqualsCold(dir)).toBe('partial');
+  });
+
+  it('compiled files checked by their folders\' stamps: a file deleted or added beside them is seen', async () => {
+    const { dir } = setup();
+    await compile({ projectDir: dir });
+    // Folder stamps taken in the same clock tick as the writes are not trusted: let them age, then record them.
+    await new Promise((r) => setTimeout(r, 120));
+    await compile({ projectDir: dir });
+    expect((await compile({ projectDir: dir, summaryOnly: true })).compiled).toEqual({});
+    rmSync(join(dir, 'target/compiled/fn/models/b.sql'));
+    expect((await compile({ projectDir: dir, summaryOnly: true })).compiled).not.toEqual({});
+    expect(existsSync(join(dir, 'target/compiled/fn/models/b.sql'))).toBe(true);
+    await new Promise((r) => setTimeout(r, 120));
+    await compile({ projectDir: dir });
+    expect((await compile({ projectDir: dir, summaryOnly: true })).compiled).toEqual({});
+    // A renamed file: the old name is gone from its folder.
+    renameSync(join(dir, 'target/compiled/fn/models/sub/f.sql'), join(dir, 'target/compiled/fn/models/sub/g.sql'));
+    expect((await compile({ projectDir: dir, summaryOnly: true })).compiled).not.toEqual({});
+    expect(await warmEqualsCold(dir)).toBe('partial');
+  });
+
   it('the mflow CLI: compile twice (the second up to date), then after an edit (partial) equals a cold compile', async () => {
     const { dir, write } = setup();
     const bin = join(__dirname, '../../bin/mflow');

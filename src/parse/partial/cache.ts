@@ -5,7 +5,7 @@ import type { Warning } from '../../project/types.js';
 import type { FileStamp } from './files.js';
 
 /** Bumped whenever the cache's layout or meaning changes: an older cache is then ignored. */
-export const CACHE_FORMAT = 4;
+export const CACHE_FORMAT = 5;
 export const CACHE_FILE = 'partial_parse.json';
 
 /**
@@ -42,6 +42,12 @@ export interface PartialCache {
   compiled: Record<string, CompiledFile>;
   /** The last compile selected every node and none of its renders was volatile: its compiled nodes. */
   lastCompile?: { ids: string[] } | null;
+  /**
+   * Stamps of the folders that hold the compiled files, taken after they were written, and when
+   * (ms). Deleting, adding or renaming a file moves its folder's stamp, so a compile with nothing
+   * changed checks these few folders instead of stat'ing every compiled file (see compiledOnDisk).
+   */
+  compiledDirs?: { at: number; stamps: Record<string, FileStamp> } | null;
   /** Nodes whose render touched the warehouse or the console: rendered again every time. */
   volatile: string[];
 }

@@ -3,7 +3,7 @@ import { writeAtomic, writeManifest } from '../../artifacts/write.js';
 import type { Manifest } from '../../contracts/manifest.js';
 import { sha256 } from '../../util/fs.js';
 import { INTERNAL_MANIFEST, writeCache, type CompiledFile } from './cache.js';
-import { sameStamp, stampOf } from './files.js';
+import { sameStamp, stampDirs, stampOf } from './files.js';
 import { partialStateOf, stableRender } from './index.js';
 
 /**
@@ -34,6 +34,7 @@ export function saveCompile(targetDir: string, m: Manifest, o: { written: Map<st
   // What lets the next compile of the whole project skip reading the manifest (up-to-date.ts).
   const stable = o.fullSelection && st.macrosStable && o.ids.every((id) => !vol.has(id) && stableRender(m.nodes[id]) && next.compiled[id]);
   next.lastCompile = stable ? { ids: o.ids } : null;
+  next.compiledDirs = stampDirs(Object.values(next.compiled).map((f) => f[2]));
   writeManifestIfChanged(targetDir, m, st.manifestChanged || o.codeChanged);
   writeCache(targetDir, next);
 }

@@ -202,6 +202,9 @@ async function tryPartial(o: PartialOptions, old: PartialCache, key: string, sta
     files: Object.fromEntries(stamps),
     scannedAt,
     env: { ...old.env, ...Object.fromEntries(envNames.map((k) => [k, env[k] ?? null])) },
+    // The compiled files no longer match the nodes: until a compile writes them, none is up to date
+    // (a `parse` or `run -s other` after an edit must not leave the next compile saying so).
+    lastCompile: changed.length ? null : old.lastCompile,
   };
   states.set(manifest, { mode: 'partial', reason: '', next, previous: old, dirty, manifestChanged: changed.length > 0, graphChanged, macrosStable: macrosStable(manifest), volatile: new Set(old.volatile), targetDir: o.targetDir, projectRoot: p.root });
   return { result: { manifest, runtime } };
