@@ -157,7 +157,10 @@ export async function compile(opts: CommonOptions & { inline?: string; summaryOn
           }
           compiled[id] = sql;
           n.compiled_code = sql;
-          if (!(reuse && prev && n.compiled_path)) n.compiled_path = artifactPath(s.project.root, path);
+          if (!(reuse && prev && n.compiled_path)) {
+            n.compiled_path = artifactPath(s.project.root, path);
+            st?.touched.add(id);
+          }
           const text = sql.endsWith('\n') ? sql : sql + '\n';
           // A reused render in a folder nothing was added to or removed from is the file recorded.
           const same = prev && prev[2] === path && ((reuse && unmoved.has(dirname(path))) || sameStamp(stampOf(path) ?? undefined, prev[1])) && (reuse || prev[0] === sha256(text));
