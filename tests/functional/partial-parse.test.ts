@@ -258,6 +258,20 @@ describe('partial parsing', () => {
     expect(await warmEqualsCold(dir)).toBe('partial');
   });
 
+  it('a model that becomes volatile after ls or a compile of other nodes is never taken as up to date', async () => {
+    for (const between of ['ls', 'compile -s a'] as const) {
+      const { dir, write } = setup();
+      await compile({ projectDir: dir });
+      write('models/b.sql', `select '{{ run_started_at }}' as t from {{ ref('a') }}\n`);
+      // Older than a clock tick when scanned, or the racy-file rule alone would force a parse.
+      await new Promise((r) => setTimeout(r, 120));
+      if (between === 'ls') await ls({ projectDir: dir });
+      else await compile({ projectDir: dir, select: ['a'] });
+      await compile({ projectDir: dir, summaryOnly: true });
+      expect((await compile({ projectDir: dir, summaryOnly: true })).compiled, between).not.toEqual({});
+    }
+  });
+
   it('compiled files checked by their folders\' stamps: a file deleted or added beside them is seen', async () => {
     const { dir } = setup();
     await compile({ projectDir: dir });

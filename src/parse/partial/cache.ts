@@ -48,6 +48,12 @@ export interface PartialCache {
    * changed checks these few folders instead of stat'ing every compiled file (see compiledOnDisk).
    */
   compiledDirs?: { at: number; stamps: Record<string, FileStamp> } | null;
+  /**
+   * Of the nodes the last compile of the whole project compiled, those whose text makes a render
+   * unstable (stableRender in index.ts): a partial parse takes this instead of scanning 10,000
+   * texts again. Null: not known.
+   */
+  unstable?: string[] | null;
   /** Nodes whose render touched the warehouse or the console: rendered again every time. */
   volatile: string[];
 }

@@ -38,6 +38,7 @@ export function saveCompile(targetDir: string, m: Manifest, o: { written: Map<st
   // What lets the next compile of the whole project skip reading the manifest (up-to-date.ts).
   const stable = o.fullSelection && st.macrosStable && o.ids.every((id) => !vol.has(id) && stableRender(m.nodes[id]) && next.compiled[id]);
   next.lastCompile = stable ? { ids: o.ids } : null;
+  next.unstable = unstableAfter(m, st, o.ids, o.fullSelection);
   next.compiledDirs = stampDirs(Object.values(next.compiled).map((f) => f[2]));
   writeManifestIfChanged(targetDir, m, st.manifestChanged || o.codeChanged, true);
   writeCache(targetDir, next);
@@ -111,4 +112,19 @@ function writeSpliced(targetDir: string, m: Manifest, st: PartialState): true | 
   st.next.dbtManifest = stampOf(dbtPath);
   st.next.manifestBody = null;
   return true;
+}
+
+/** The nodes with unstable renders, when every compiled node is covered (see PartialCache.unstable). */
+function unstableAfter(m: Manifest, st: PartialState, ids: string[], fullSelection: boolean): string[] | null {
+  if (fullSelection) return ids.filter((id) => !stableRender(m.nodes[id])).sort();
+  // A partial compile of some nodes: the record of the last full one holds, but for re-parsed nodes.
+  const prev = st.mode === 'partial' ? st.previous?.unstable : null;
+  if (!prev) return null;
+  const un = new Set(prev);
+  for (const id of st.dirty) {
+    const n = m.nodes[id];
+    if (n && !stableRender(n)) un.add(id);
+    else un.delete(id);
+  }
+  return [...un].sort();
 }
