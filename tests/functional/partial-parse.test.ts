@@ -285,6 +285,14 @@ describe('partial parsing', () => {
     await new Promise((r) => setTimeout(r, 120));
     await compile({ projectDir: dir });
     expect((await compile({ projectDir: dir, summaryOnly: true })).compiled).toEqual({});
+    // The compiled-file records are in a file of their own: one that does not match the cache is
+    // as good as none (each file is checked, and written again).
+    writeFileSync(join(dir, 'target/partial_parse_compiled.json'), '{"token":"other","compiled":{},"ids":[]}');
+    rmSync(join(dir, 'target/compiled/fn/models/b.sql'));
+    expect(Object.keys((await compile({ projectDir: dir, summaryOnly: true })).compiled).length).toBeGreaterThan(0);
+    expect(existsSync(join(dir, 'target/compiled/fn/models/b.sql'))).toBe(true);
+    await new Promise((r) => setTimeout(r, 120));
+    await compile({ projectDir: dir });
     // A renamed file: the old name is gone from its folder.
     renameSync(join(dir, 'target/compiled/fn/models/sub/f.sql'), join(dir, 'target/compiled/fn/models/sub/g.sql'));
     expect((await compile({ projectDir: dir, summaryOnly: true })).compiled).not.toEqual({});

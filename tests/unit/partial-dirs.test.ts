@@ -26,19 +26,26 @@ describe('compiled files by folder stamps', () => {
     const rec = files(6);
     const ids = Object.keys(rec);
     const fresh = stampDirs(Object.values(rec).map((f) => f[2]));
+    const onDisk = (r: typeof rec, ids: string[] | null, dirs: ReturnType<typeof stampDirs> | null) => compiledOnDisk(() => r, () => ids, dirs);
     expect(Object.keys(fresh.stamps)).toHaveLength(2);
     // Recorded within the clock tick of the writes: each file is checked on its own.
     writeFileSync(rec.n0[2], 'select 0 -- changed in place, other size\n');
-    expect(compiledOnDisk(rec, ids, fresh)).toBe(false);
+    expect(onDisk(rec, ids, fresh)).toBe(false);
     rec.n0[1] = stampOf(rec.n0[2])!;
     await sleep(120);
     const old = stampDirs(Object.values(rec).map((f) => f[2]));
-    expect(compiledOnDisk(rec, ids, old)).toBe(true);
+    expect(onDisk(rec, ids, old)).toBe(true);
     // Without folder stamps (an older cache): every file is stat'ed.
-    expect(compiledOnDisk(rec, ids, null)).toBe(true);
-    expect(compiledOnDisk(rec, [...ids, 'missing'], old)).toBe(false);
+    expect(onDisk(rec, ids, null)).toBe(true);
+    // Every folder unmoved: the records are not read at all.
+    const never = () => {
+      throw new Error('read');
+    };
+    expect(compiledOnDisk(never, never, old)).toBe(true);
+    expect(onDisk(rec, [...ids, 'missing'], null)).toBe(false);
+    expect(onDisk(rec, null, null)).toBe(false);
     rmSync(rec.n3[2]);
-    expect(compiledOnDisk(rec, ids, old)).toBe(false);
-    expect(compiledOnDisk(rec, ids.filter((id) => id !== 'n3'), old)).toBe(true);
+    expect(onDisk(rec, ids, old)).toBe(false);
+    expect(onDisk(rec, ids.filter((id) => id !== 'n3'), old)).toBe(true);
   });
 });

@@ -32,8 +32,9 @@ export function compileUpToDate(o: { project: ProjectConfig; target: ResolvedTar
   if (!filesUnchanged(c, stamps)) return no;
   if (!c.manifest || !sameStamp(stampOf(join(o.targetDir, INTERNAL_MANIFEST)) ?? undefined, c.manifest)) return no;
   if (!c.dbtManifest || !sameStamp(stampOf(join(o.targetDir, 'manifest.json')) ?? undefined, c.dbtManifest)) return no;
-  if (!compiledOnDisk(c.compiled, c.lastCompile.ids, c.compiledDirs)) return no;
-  return { up: { count: c.lastCompile.ids.length, warnings: c.warnings }, scan: null };
+  const last = c.lastCompile;
+  if (!compiledOnDisk(() => c.compiled, () => last.ids, c.compiledDirs)) return no;
+  return { up: { count: last.count ?? last.ids?.length ?? 0, warnings: c.warnings }, scan: null };
 }
 
 function filesUnchanged(c: PartialCache, stamps: Map<string, FileStamp>): boolean {
