@@ -1,12 +1,12 @@
 import { existsSync, rmSync } from 'node:fs';
 import { recordEarlyFailure } from './run/early-failure.js';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { GRAPH_RESOURCE_KEYS, type ResourceType } from './contracts/manifest.js';
 import type { QueryResult } from './contracts/adapter.js';
 import { compileNode, compileNodeTracked } from './compile/compiler.js';
 import { canReuseRender, partialStateOf } from './parse/partial/index.js';
 import { saveCompile } from './parse/partial/commit.js';
-import { sameStamp, stampOf } from './parse/partial/files.js';
+import { sameStamp, stampOf, unmovedDirs } from './parse/partial/files.js';
 import { RelationCache } from './compile/relation-cache.js';
 import { artifactPath, compiledPath, readRunResults } from './artifacts/write.js';
 import { BackgroundWriter } from './artifacts/background-writer.js';
@@ -130,6 +130,7 @@ export async function compile(opts: CommonOptions & { inline?: string; summaryOn
     // whose text and stamp are what the cache recorded is not written again.
     const st = partialStateOf(s.manifest);
     const onDisk = st?.previous?.compiled ?? {};
+    const unmoved = unmovedDirs(st?.previous?.compiledDirs);
     const rendered = new Set<string>();
     const volatile = new Set<string>();
     let codeChanged = false;
@@ -156,9 +157,13 @@ export async function compile(opts: CommonOptions & { inline?: string; summaryOn
           }
           compiled[id] = sql;
           n.compiled_code = sql;
-          if (!(reuse && prev && n.compiled_path)) n.compiled_path = artifactPath(s.project.root, path);
+          if (!(reuse && prev && n.compiled_path)) {
+            n.compiled_path = artifactPath(s.project.root, path);
+            st?.touched.add(id);
+          }
           const text = sql.endsWith('\n') ? sql : sql + '\n';
-          const same = prev && prev[2] === path && sameStamp(stampOf(path) ?? undefined, prev[1]) && (reuse || prev[0] === sha256(text));
+          // A reused render in a folder nothing was added to or removed from is the file recorded.
+          const same = prev && prev[2] === path && ((reuse && unmoved.has(dirname(path))) || sameStamp(stampOf(path) ?? undefined, prev[1])) && (reuse || prev[0] === sha256(text));
           if (!same) writer.write(path, text, st ? id : undefined);
         } catch (e) {
           if (e instanceof MflowError) errors.push(e);

@@ -1,3 +1,6 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { redact } from '../project/secrets.js';
 
@@ -27,6 +30,9 @@ parentPort.on('message', (batch) => {
   } catch (e) { parentPort.postMessage({ error: String(e && e.message || e) }); }
 });
 `;
+
+/** Up to this many files left at close() with no thread started are written on the calling thread. */
+const FEW = 32;
 
 export class BackgroundWriter {
   private started: Worker[] | null = null;
@@ -72,6 +78,30 @@ export class BackgroundWriter {
 
   /** Waits until every file is on disk, then stops the workers. */
   async close(): Promise<void> {
+    // A few files (a partial compile rewrites only what changed): written here, since starting a
+    // thread costs more than writing them.
+    if (!this.started && this.batch.length <= FEW) {
+      const made = new Set<string>();
+      const batch = this.batch;
+      this.batch = [];
+      for (const [path, text, key] of batch) {
+        try {
+          const d = dirname(path);
+          if (!made.has(d)) {
+            mkdirSync(d, { recursive: true });
+            made.add(d);
+          }
+          writeFileSync(path, text);
+        } catch (e) {
+          throw new Error(`writing compiled files failed: ${path}: ${(e as Error).message}`);
+        }
+        if (key !== undefined) {
+          const st = statSync(path);
+          this.written.set(key, [createHash('sha256').update(text).digest('hex'), [st.size, st.mtimeMs, st.ctimeMs, st.ino], path]);
+        }
+      }
+      return;
+    }
     this.send();
     if (!this.started) return;
     await Promise.all(

@@ -54,6 +54,22 @@ export function dbtUnitTest(node: ManifestNode, def: Record<string, unknown>): R
   };
 }
 
+/** A node (not a unit test) as manifest.json holds it. */
+export function dbtNode(n: ManifestNode): Record<string, unknown> {
+  let out = without(n, ['declared_at']);
+  if (n.resource_type === 'seed') {
+    out = without(out, ['language', 'refs', 'sources', 'version', 'latest_version']);
+    out.depends_on = { macros: n.depends_on.macros };
+  } else if (n.resource_type !== 'model') out = without(out, ['version', 'latest_version']);
+  return out;
+}
+
+/** manifest.json's metadata. */
+export function dbtManifestMetadata(m: Manifest): Record<string, unknown> {
+  const md = m.metadata;
+  return dbtMetadata(md, { project_name: md.project_name, adapter_type: md.adapter_type, send_anonymous_usage_stats: false, user_id: null });
+}
+
 export function toDbtManifest(m: Manifest): Record<string, unknown> {
   const nodes: Record<string, unknown> = {};
   const unitTests: Record<string, unknown> = {};
@@ -62,12 +78,7 @@ export function toDbtManifest(m: Manifest): Record<string, unknown> {
       unitTests[id] = dbtUnitTest(n, (m.unit_tests[id] as Record<string, unknown>) ?? {});
       continue;
     }
-    let out = without(n, ['declared_at']);
-    if (n.resource_type === 'seed') {
-      out = without(out, ['language', 'refs', 'sources', 'version', 'latest_version']);
-      out.depends_on = { macros: n.depends_on.macros };
-    } else if (n.resource_type !== 'model') out = without(out, ['version', 'latest_version']);
-    nodes[id] = out;
+    nodes[id] = dbtNode(n);
   }
   const macros: Record<string, unknown> = {};
   for (const [id, mac] of Object.entries(m.macros)) {
@@ -79,9 +90,8 @@ export function toDbtManifest(m: Manifest): Record<string, unknown> {
   for (const [id, list] of Object.entries(m.disabled ?? {})) {
     disabled[id] = list.map((n) => ((n as ManifestNode).resource_type === 'unit_test' ? dbtUnitTest(n as ManifestNode, n as Record<string, unknown>) : without(n as object, ['declared_at'])));
   }
-  const md = m.metadata;
   return {
-    metadata: dbtMetadata(md, { project_name: md.project_name, adapter_type: md.adapter_type, send_anonymous_usage_stats: false, user_id: null }),
+    metadata: dbtManifestMetadata(m),
     nodes,
     sources,
     macros,

@@ -1,4 +1,5 @@
-import nunjucks from 'nunjucks';
+import { createRequire } from 'node:module';
+import type Nunjucks from 'nunjucks';
 import { MflowError } from '../errors.js';
 import { isSecretEnvName, isSecretKey, registerSecret } from './secrets.js';
 
@@ -14,7 +15,10 @@ export interface YamlRenderCtx {
   onEnvVar?: (path: string) => void;
 }
 
-const env = new nunjucks.Environment(null, { autoescape: false, throwOnUndefined: false });
+// Loaded on the first value with Jinja in it: most project files have none, and a compile with
+// nothing changed then never loads nunjucks at all.
+let env: Nunjucks.Environment | null = null;
+const yamlEnv = (): Nunjucks.Environment => (env ??= new (createRequire(import.meta.url)('nunjucks') as typeof Nunjucks).Environment(null, { autoescape: false, throwOnUndefined: false }));
 
 export function envVarLookup(envs: NodeJS.ProcessEnv, name: string, dflt: unknown, where: { file?: string; line?: number }): string {
   const v = envs[name] ?? (dflt !== undefined ? String(dflt) : undefined);
@@ -48,7 +52,7 @@ export function renderYamlValues<T>(value: T, ctx: YamlRenderCtx, lineOf: (p: (s
     };
     let out: string;
     try {
-      out = env.renderString(value, globals);
+      out = yamlEnv().renderString(value, globals);
     } catch (e) {
       if (thrown) throw thrown;
       const cause = (e as { cause?: unknown }).cause;

@@ -26,7 +26,7 @@ export interface InvokeResult {
 export function selectFor(session: Session, opts: CommonOptions, types: ResourceType[]): string[] {
   const state = opts.state ? readManifest(resolve(opts.state)) : undefined;
   if (opts.state && !state) throw new MflowError('USAGE', `--state ${opts.state} has no manifest.json`, { hint: 'Point --state at the target folder of an earlier run.' });
-  const sel = selectNodesDetailed(session.manifest, session.dag, {
+  const sel = selectNodesDetailed(session.manifest, () => session.dag, {
     select: opts.select,
     exclude: opts.exclude,
     selector: opts.selector,

@@ -84,10 +84,16 @@ export class Session {
     readonly dialect: Dialect,
     readonly manifest: Manifest,
     readonly runtime: JinjaRuntime,
-    readonly dag: Dag,
+    private dagOrMake: Dag | (() => Dag),
     readonly console: Console,
     readonly vars: Record<string, unknown>,
   ) {}
+
+  /** Built on first use after a partial parse whose edges did not change: a compile of the whole project needs none. */
+  get dag(): Dag {
+    if (typeof this.dagOrMake === 'function') this.dagOrMake = this.dagOrMake();
+    return this.dagOrMake;
+  }
 
   get targetDir(): string {
     return resolve(this.project.root, this.opts.targetPath ?? this.project.targetPath);
@@ -116,10 +122,13 @@ export class Session {
     }
     phase('tests, manifest');
     const { manifest, runtime } = parsed;
-    const dag = Dag.fromManifest(manifest);
     // A reused parse whose edges did not change was checked when it was made.
     const reused = partialStateOf(manifest);
-    if (!(reused?.mode === 'partial' && !reused.graphChanged)) dag.assertAcyclic();
+    let dag: Dag | (() => Dag) = () => Dag.fromManifest(manifest);
+    if (!(reused?.mode === 'partial' && !reused.graphChanged)) {
+      dag = dag();
+      dag.assertAcyclic();
+    }
     phase('graph');
     const s = new Session(opts, config, target, dialect, manifest, runtime, dag, console, vars);
     s.manifestPending = opts.writeArtifacts !== false;

@@ -36,8 +36,8 @@ function tree(dir: string): Map<string, string> {
 }
 
 /** The manifest less what differs between any two invocations. */
-function manifestText(dir: string, targetPath: string): string {
-  const m = JSON.parse(readFileSync(join(dir, targetPath, 'manifest.json'), 'utf8'));
+function manifestText(dir: string, targetPath: string, file = 'manifest.json'): string {
+  const m = JSON.parse(readFileSync(join(dir, targetPath, file), 'utf8'));
   m.metadata.generated_at = m.metadata.invocation_id = '';
   return JSON.stringify(m).replaceAll(`"${targetPath}/compiled/`, '"target/compiled/');
 }
@@ -53,6 +53,8 @@ async function warmEqualsCold(dir: string, opts: { vars?: string; env?: NodeJS.P
   const w = tree(join(dir, 'target', 'compiled'));
   for (const [path, text] of tree(join(dir, cold, 'compiled'))) expect(w.get(path), path).toBe(text);
   expect(manifestText(dir, 'target')).toBe(manifestText(dir, cold));
+  // mflow's own manifest too (a partial compile may have spliced the changed nodes into the old text).
+  expect(manifestText(dir, 'target', 'partial_parse_manifest.json')).toBe(manifestText(dir, cold, 'partial_parse_manifest.json'));
   rmSync(join(dir, cold), { recursive: true, force: true });
   return `${warm.parse?.mode}${warm.parse?.reason ? `: ${warm.parse.reason}` : ''}`;
 }
@@ -244,6 +246,57 @@ describe('partial parsing', () => {
     write('models/inv.sql', `select '{{ run_started_at }}' as t\n`);
     await compile({ projectDir: dir, summaryOnly: true });
     expect((await compile({ projectDir: dir, summaryOnly: true })).compiled).not.toEqual({});
+  });
+
+  it('a parse or ls after an edit does not leave the next count-only compile up to date with the old render', async () => {
+    const { dir, write } = setup();
+    await compile({ projectDir: dir, summaryOnly: true });
+    write('models/b.sql', `select id * 5 as five from {{ ref('a') }}\n`);
+    await ls({ projectDir: dir });
+    expect((await compile({ projectDir: dir, summaryOnly: true })).compiled).not.toEqual({});
+    expect(readFileSync(join(dir, 'target/compiled/fn/models/b.sql'), 'utf8')).toContain('five');
+    expect(await warmEqualsCold(dir)).toBe('partial');
+  });
+
+  it('a model that becomes volatile after ls or a compile of other nodes is never taken as up to date', async () => {
+    for (const between of ['ls', 'compile -s a'] as const) {
+      const { dir, write } = setup();
+      await compile({ projectDir: dir });
+      write('models/b.sql', `select '{{ run_started_at }}' as t from {{ ref('a') }}\n`);
+      // Older than a clock tick when scanned, or the racy-file rule alone would force a parse.
+      await new Promise((r) => setTimeout(r, 120));
+      if (between === 'ls') await ls({ projectDir: dir });
+      else await compile({ projectDir: dir, select: ['a'] });
+      await compile({ projectDir: dir, summaryOnly: true });
+      expect((await compile({ projectDir: dir, summaryOnly: true })).compiled, between).not.toEqual({});
+    }
+  });
+
+  it('compiled files checked by their folders\' stamps: a file deleted or added beside them is seen', async () => {
+    const { dir } = setup();
+    await compile({ projectDir: dir });
+    // Folder stamps taken in the same clock tick as the writes are not trusted: let them age, then record them.
+    await new Promise((r) => setTimeout(r, 120));
+    await compile({ projectDir: dir });
+    expect((await compile({ projectDir: dir, summaryOnly: true })).compiled).toEqual({});
+    rmSync(join(dir, 'target/compiled/fn/models/b.sql'));
+    expect((await compile({ projectDir: dir, summaryOnly: true })).compiled).not.toEqual({});
+    expect(existsSync(join(dir, 'target/compiled/fn/models/b.sql'))).toBe(true);
+    await new Promise((r) => setTimeout(r, 120));
+    await compile({ projectDir: dir });
+    expect((await compile({ projectDir: dir, summaryOnly: true })).compiled).toEqual({});
+    // The compiled-file records are in a file of their own: one that does not match the cache is
+    // as good as none (each file is checked, and written again).
+    writeFileSync(join(dir, 'target/partial_parse_compiled.json'), '{"token":"other","compiled":{},"ids":[]}');
+    rmSync(join(dir, 'target/compiled/fn/models/b.sql'));
+    expect(Object.keys((await compile({ projectDir: dir, summaryOnly: true })).compiled).length).toBeGreaterThan(0);
+    expect(existsSync(join(dir, 'target/compiled/fn/models/b.sql'))).toBe(true);
+    await new Promise((r) => setTimeout(r, 120));
+    await compile({ projectDir: dir });
+    // A renamed file: the old name is gone from its folder.
+    renameSync(join(dir, 'target/compiled/fn/models/sub/f.sql'), join(dir, 'target/compiled/fn/models/sub/g.sql'));
+    expect((await compile({ projectDir: dir, summaryOnly: true })).compiled).not.toEqual({});
+    expect(await warmEqualsCold(dir)).toBe('partial');
   });
 
   it('the mflow CLI: compile twice (the second up to date), then after an edit (partial) equals a cold compile', async () => {

@@ -21,6 +21,13 @@ describe('default selection', () => {
     expect(sel(undefined, { resourceTypes: MODELS })).toEqual(ids(ID.stgBene, ID.stgClaims, ID.dimPatient, ID.fctClaims, ID.martCosts, ID.calendar));
     expect(sel(undefined, { resourceTypes: ['seed', 'snapshot'] })).toEqual(ids(ID.seedStates, ID.snap));
   });
+  it('without a selector, node types only (no index is built), gives what unique_id:* gives', () => {
+    for (const types of [['model', 'test', 'snapshot', 'analysis', 'seed', 'unit_test'], ['test'], ['unit_test', 'model']] as ResourceType[][]) {
+      expect(sel(undefined, { resourceTypes: types }), types.join()).toEqual(sel('unique_id:*', { resourceTypes: types }));
+      expect(sel([' '], { resourceTypes: types, exclude: [''] })).toEqual(sel('unique_id:*', { resourceTypes: types }));
+    }
+    expect(sel(undefined, { resourceTypes: ['model'] })).not.toContain(ID.oldModel);
+  });
 });
 
 describe('names and graph operators', () => {

@@ -7,7 +7,7 @@ import type { CommonOptions } from '../../run/session.js';
 import type { Console } from '../../console/console.js';
 import type { ProjectConfig, ResolvedTarget, Warning } from '../../project/types.js';
 import { INTERNAL_MANIFEST, readCache, type PartialCache } from './cache.js';
-import { parseRoots, sameStamp, stampFiles, stampOf, type FileStamp, type Scan } from './files.js';
+import { compiledOnDisk, parseRoots, sameStamp, stampFiles, stampOf, type FileStamp, type Scan } from './files.js';
 import { RACY_MS, inputKeyOf } from './key.js';
 
 /**
@@ -32,11 +32,9 @@ export function compileUpToDate(o: { project: ProjectConfig; target: ResolvedTar
   if (!filesUnchanged(c, stamps)) return no;
   if (!c.manifest || !sameStamp(stampOf(join(o.targetDir, INTERNAL_MANIFEST)) ?? undefined, c.manifest)) return no;
   if (!c.dbtManifest || !sameStamp(stampOf(join(o.targetDir, 'manifest.json')) ?? undefined, c.dbtManifest)) return no;
-  for (const id of c.lastCompile.ids) {
-    const f = c.compiled[id];
-    if (!f || !sameStamp(stampOf(f[2]) ?? undefined, f[1])) return no;
-  }
-  return { up: { count: c.lastCompile.ids.length, warnings: c.warnings }, scan: null };
+  const last = c.lastCompile;
+  if (!compiledOnDisk(() => c.compiled, () => last.ids, c.compiledDirs)) return no;
+  return { up: { count: last.count ?? last.ids?.length ?? 0, warnings: c.warnings }, scan: null };
 }
 
 function filesUnchanged(c: PartialCache, stamps: Map<string, FileStamp>): boolean {

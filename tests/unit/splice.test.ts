@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { spliceManifest, valueEnd } from '../../src/artifacts/splice.js';
+
+// Rewriting a manifest by replacing the changed nodes' slices of the old text (src/artifacts/splice.ts).
+const manifest = () => ({
+  metadata: { generated_at: 't0', invocation_id: 'i0' },
+  nodes: {
+    'model.p.a': { unique_id: 'model.p.a', raw_code: 'select "}" as x, \'{\\\\\' as y -- \\"model.p.b\\":{', config: { meta: { 'model.p.b': { unique_id: 'not me' } } } },
+    'model.p.b': { unique_id: 'model.p.b', raw_code: 'select 1', compiled_code: 'select 1' },
+    'model.p.b2': { unique_id: 'model.p.b2', raw_code: '[{]' },
+  },
+  parent_map: { 'model.p.b': [], 'model.p.a': ['model.p.b'] },
+});
+
+describe('manifest splicing', () => {
+  it('finds the end of an object, skipping braces and escaped quotes inside strings', () => {
+    const t = JSON.stringify({ a: 'x"}{\\', b: [1, { c: ']' }] });
+    expect(valueEnd(`${t},rest`, 0)).toBe(t.length);
+    expect(valueEnd('{"a":1', 0)).toBe(-1);
+    expect(valueEnd('x', 0)).toBe(-1);
+  });
+
+  it('gives the text JSON.stringify gives for the changed manifest', () => {
+    const m = manifest();
+    const old = JSON.stringify(m);
+    m.metadata = { generated_at: 't1', invocation_id: 'i1' };
+    m.nodes['model.p.b'] = { unique_id: 'model.p.b', raw_code: 'select 2 -- "quoted" }', compiled_code: 'select 2' };
+    m.nodes['model.p.a'].raw_code = 'select 3';
+    const got = spliceManifest(old, JSON.stringify(m.metadata), new Map(['model.p.b', 'model.p.a'].map((id) => [id, JSON.stringify(m.nodes[id as 'model.p.a'])])));
+    expect(got).toBe(JSON.stringify(m));
+  });
+
+  it('returns null for a node that is not there or a text of another shape', () => {
+    const old = JSON.stringify(manifest());
+    expect(spliceManifest(old, '{}', new Map([['model.p.zz', '{}']]))).toBeNull();
+    expect(spliceManifest(old.slice(0, 100), '{}', new Map([['model.p.b', '{}']]))).toBeNull();
+    expect(spliceManifest(JSON.stringify({ nodes: {}, metadata: {} }), '{}', new Map())).toBeNull();
+    // Only metadata: the nodes are kept as they were.
+    expect(spliceManifest(old, '{"generated_at":"t9"}', new Map())).toBe(old.replace('{"generated_at":"t0","invocation_id":"i0"}', '{"generated_at":"t9"}'));
+  });
+});
