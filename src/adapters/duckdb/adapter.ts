@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import type { Adapter, Column, Connection, Introspector, QueryResult, Relation, TargetConfig } from '../../contracts/adapter.js';
 import { MflowError } from '../../errors.js';
 import { DuckDBDialect } from './dialect.js';
+import { duckdbSettings } from './settings.js';
 
 /** Turns DuckDB values into plain JSON-friendly JS (bigint → number when it fits). */
 export function toPlain(v: unknown): unknown {
@@ -118,14 +119,21 @@ export class DuckDBAdapter implements Adapter {
   static async create(target: TargetConfig): Promise<DuckDBAdapter> {
     const path = String(target.path ?? ':memory:');
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    const settings: Record<string, string> = {};
-    for (const [k, v] of Object.entries((target.settings as Record<string, unknown>) ?? {})) settings[k] = String(v);
+    const settings = duckdbSettings(target);
     let instance: DuckDBInstance;
     try {
       instance = await DuckDBInstance.create(path, settings);
     } catch (e) {
       // A lock held by another process is an environment problem (exit 2), not a failed build.
       const locked = /lock/i.test((e as Error).message);
+      if (!locked && /set config/i.test((e as Error).message)) {
+        // DuckDB does not say which setting it refused.
+        const from = typeof target.source === 'string' ? ` (target '${target.name}' in ${target.source})` : '';
+        throw new MflowError('CONFIG', `DuckDB refused one of the settings ${Object.keys(settings).join(', ')}${from}: ${(e as Error).message}`, {
+          file: typeof target.source === 'string' ? target.source : undefined,
+          hint: 'Check each name and value under settings: against DuckDB\'s configuration reference (duckdb_settings() lists them).',
+        });
+      }
       throw new MflowError(locked ? 'DATABASE_LOCKED' : 'DATABASE', `Cannot open DuckDB database ${path}: ${(e as Error).message}`, {
         hint: locked ? 'Another process holds the database file; wait for it to finish (or close the DuckDB CLI) and retry.' : undefined,
       });
