@@ -1,7 +1,8 @@
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import type { Adapter, Column, Connection, Introspector, QueryResult, Relation, TargetConfig } from '../../contracts/adapter.js';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import type { Adapter, Column, Connection, Introspector, QueryResult, Relation, StatementProfile, TargetConfig } from '../../contracts/adapter.js';
 import { MflowError } from '../../errors.js';
 import { DuckDBDialect } from './dialect.js';
 import { duckdbSettings } from './settings.js';
@@ -19,7 +20,42 @@ export function toPlain(v: unknown): unknown {
 }
 
 export class DuckDBConnectionWrapper implements Connection {
+  /** While profiling: DuckDB writes each statement's JSON profile to `file`, read back after it. */
+  private profiling: { dir: string; file: string; got: StatementProfile[] } | null = null;
+
   constructor(readonly raw: DuckDBConnection) {}
+
+  async startProfiling(): Promise<void> {
+    if (this.profiling) return;
+    const dir = mkdtempSync(join(tmpdir(), 'mflow-profile-'));
+    const file = join(dir, 'last.json');
+    // Session settings of this connection only; other workers' statements are not profiled here.
+    await this.raw.run(`SET enable_profiling = 'json'`);
+    await this.raw.run(`SET profiling_output = '${file.replace(/'/g, "''")}'`);
+    this.profiling = { dir, file, got: [] };
+  }
+
+  async stopProfiling(): Promise<StatementProfile[]> {
+    const p = this.profiling;
+    if (!p) return [];
+    this.profiling = null;
+    await this.raw.run('SET enable_profiling = false').catch(() => undefined);
+    await this.raw.run("RESET profiling_output").catch(() => undefined);
+    rmSync(p.dir, { recursive: true, force: true });
+    return p.got;
+  }
+
+  private collectProfile(sql: string): void {
+    const p = this.profiling;
+    if (!p) return;
+    try {
+      const doc = JSON.parse(readFileSync(p.file, 'utf8')) as Record<string, unknown>;
+      rmSync(p.file, { force: true });
+      p.got.push({ sql, latency: Number(doc.latency ?? 0), profile: doc });
+    } catch {
+      // No profile for this statement (DuckDB writes none for some, e.g. SET or a failed one).
+    }
+  }
 
   /**
    * Runs exactly one statement. DuckDB would run every statement of a string, so a value pasted
@@ -41,6 +77,7 @@ export class DuckDBConnectionWrapper implements Connection {
     if (count === 0) return { columns: [], rows: [], rowsAffected: 0 };
     try {
       const reader = await this.raw.runAndReadAll(sql);
+      this.collectProfile(sql);
       const names = reader.columnNames();
       const types = reader.columnTypes();
       const rows = reader.getRowObjectsJS().map((r) => toPlain(r) as Record<string, unknown>);
