@@ -196,9 +196,25 @@ export class DuckDBAdapter implements Adapter {
     return n;
   }
 
+  /** Connections handed out raw (ingestion's parallel loads), interrupted by `cancel` too. */
+  private rawConns = new Set<DuckDBConnection>();
+
+  /**
+   * Another connection to this database for a caller that drives DuckDB directly (ingestion
+   * loads files on several at once). The caller closes it; until then Ctrl-C and a step's
+   * timeout interrupt it like the pooled ones, so no load keeps running after a cancel.
+   */
+  async connectRaw(): Promise<DuckDBConnection> {
+    const c = await this.instance.connect();
+    this.rawConns.add(c);
+    return c;
+  }
+
   /** Ctrl-C: interrupt whatever runs on any connection; transactions roll back. */
   async cancel(): Promise<void> {
     for (const c of this.all) c.raw.interrupt();
+    // Interrupting one its caller has closed since is a no-op.
+    for (const c of this.rawConns) c.interrupt();
   }
 
   release(conn: Connection): void {
