@@ -1,12 +1,15 @@
 // What `npm start` costs: generating 3,000 beneficiaries, then `mflow pipeline` (ingest, build and
 // test) on a fresh copy of the project, as a subprocess, phase by phase.
-// Usage: npx tsc -p . && node bench/mediflow-start.mjs [--repeat 3] [--beneficiaries 3000] [--against <git-rev>]
+// Usage: npx tsc -p . && node bench/mediflow-start.mjs [--repeat 3] [--beneficiaries 3000] [--against <git-rev>] [--memory-limit 4GB|none]
+// --memory-limit (default 4GB, the limit issue 18 sets) is written into the copied project's dev
+// target as `memory_limit:`; `none` keeps mflow's default (half the RAM). The peak resident memory
+// of the pipeline process is measured with /usr/bin/time and printed with each run.
 // With --against, each repetition also runs the project files (project.yml, models, seeds, macros,
 // tests/data) of that commit (with this commit's mflow) right before or after this one
 // (alternating), on the same generated files, and prints the per-repetition ratio of the build phase: on a shared machine a ratio of
 // neighbours in time says more than absolute seconds. The load average is printed with each run.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +19,7 @@ const arg = (n, d) => (process.argv.includes(`--${n}`) ? process.argv[process.ar
 const REPEAT = Number(arg('repeat', '3'));
 const N = arg('beneficiaries', '3000');
 const AGAINST = arg('against', null);
+const MEMORY_LIMIT = arg('memory-limit', '4GB');
 const PROJECT = ['project.yml', 'models', 'seeds', 'macros', 'tests/data'];
 
 function project(rev) {
@@ -25,11 +29,23 @@ function project(rev) {
   return dir;
 }
 
+function limitMemory(dir) {
+  if (MEMORY_LIMIT === 'none') return;
+  const f = join(dir, 'project.yml');
+  const text = readFileSync(f, 'utf8');
+  const next = text.replace(/^(  dev:\n(?:    .*\n)*?    type: duckdb\n)/m, `$1    memory_limit: ${MEMORY_LIMIT}\n`);
+  if (next === text) throw new Error(`--memory-limit: no duckdb dev target found in ${f}`);
+  writeFileSync(f, next);
+}
+
 function pipeline(dir) {
+  limitMemory(dir);
   const load = loadavg()[0];
+  const rss = join(dir, 'maxrss.txt');
   const t0 = performance.now();
-  const r = spawnSync('node', [join(root, 'bin/mflow'), 'pipeline', '--project-dir', dir, '--beneficiaries', N], { encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' } });
+  const r = spawnSync('/usr/bin/time', ['-f', '%M', '-o', rss, 'node', join(root, 'bin/mflow'), 'pipeline', '--project-dir', dir, '--beneficiaries', N], { encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' }, maxBuffer: 1 << 28 });
   const total = (performance.now() - t0) / 1000;
+  const peakMB = Number(readFileSync(rss, 'utf8').trim().split('\n').pop()) / 1024;
   if (r.status !== 0) throw new Error(`mflow pipeline failed in ${dir}:\n${r.stdout.slice(-3000)}\n${r.stderr}`);
   const num = (re) => Number((r.stdout.match(re) ?? [])[1] ?? NaN);
   // The pipeline prints one line per step ("[5/9] staging OK in 0.4s, ..."): the build is every
@@ -37,10 +53,10 @@ function pipeline(dir) {
   const steps = Object.fromEntries([...r.stdout.matchAll(/\[\d+\/\d+\] (\w+) (?:OK|WARN|FAILED) in ([\d.]+)s/g)].map((m) => [m[1], Number(m[2])]));
   const built = Object.entries(steps).filter(([s]) => !['check_sources', 'load_raw', 'audit'].includes(s));
   const build = built.length ? built.reduce((a, [, t]) => a + t, 0) : [...r.stdout.matchAll(/Finished in ([\d.]+)s/g)].reduce((a, m) => a + Number(m[1]), 0);
-  return { total, generate: num(/Generated in ([\d.]+)s/), ingest: num(/Ingestion finished in ([\d.]+)s/), build, steps, load };
+  return { total, generate: num(/Generated in ([\d.]+)s/), ingest: num(/Ingestion finished in ([\d.]+)s/), build, steps, load, peakMB };
 }
 
-const fmt = (x) => `total ${x.total.toFixed(1)} s (ingest ${x.ingest.toFixed(1)}, build ${x.build.toFixed(1)}), load average ${x.load.toFixed(1)}${Object.keys(x.steps).length ? `; steps ${Object.entries(x.steps).map(([s, t]) => `${s} ${t.toFixed(1)}`).join(', ')}` : ''}`;
+const fmt = (x) => `total ${x.total.toFixed(1)} s (ingest ${x.ingest.toFixed(1)}, build ${x.build.toFixed(1)}), peak RSS ${(x.peakMB / 1024).toFixed(2)} GB (memory_limit ${MEMORY_LIMIT}), load average ${x.load.toFixed(1)}${Object.keys(x.steps).length ? `; steps ${Object.entries(x.steps).map(([s, t]) => `${s} ${t.toFixed(1)}`).join(', ')}` : ''}`;
 const ratios = [];
 for (let k = 0; k < REPEAT; k++) {
   // one generated sample per repetition (the generation npm start does on a fresh clone), copied

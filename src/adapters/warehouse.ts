@@ -17,6 +17,8 @@ export interface Warehouse {
   readonly macros: string;
   /** Defaults and paths of a rendered target, filled in place (`root`: the project folder). */
   completeTarget?(target: Record<string, unknown>, root: string): void;
+  /** Checks this warehouse's own keys of a rendered target; throws a CONFIG error at the profile's line. */
+  checkTarget?(target: Record<string, unknown>, where: { file: string; line: (...path: string[]) => number | undefined; name: string }): void;
   /** The SQL dialect, with the project's and the target's quoting (target wins). */
   dialect(target: TargetConfig, quoting: Quoting): Promise<Dialect>;
   /** OpenLineage's dataset namespace for this target (`snowflake://account`). */

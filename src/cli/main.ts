@@ -17,7 +17,7 @@ export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
 
 /** Flags as commander hands them over: CommonOptions' names, with text where the CLI takes text. */
-type GlobalFlags = Pick<CommonOptions, 'projectDir' | 'profilesDir' | 'target' | 'exclude' | 'selector' | 'state' | 'fullRefresh' | 'failFast' | 'dryRun' | 'targetPath' | 'partialParse'> & {
+type GlobalFlags = Pick<CommonOptions, 'projectDir' | 'profilesDir' | 'target' | 'exclude' | 'selector' | 'state' | 'fullRefresh' | 'failFast' | 'dryRun' | 'targetPath' | 'partialParse' | 'profile'> & {
   vars?: string;
   logFormat?: 'text' | 'json';
   threads?: string;
@@ -51,6 +51,7 @@ export function common(flags: GlobalFlags, console: Console): CommonOptions {
     fullRefresh: flags.fullRefresh,
     failFast: flags.failFast,
     dryRun: flags.dryRun,
+    profile: flags.profile,
     targetPath: flags.targetPath,
     partialParse: flags.partialParse,
   };
@@ -82,7 +83,8 @@ function addRunFlags(cmd: Command): Command {
     .option('--threads <n>', 'parallel workers (default: target threads)')
     .option('--full-refresh', 'rebuild incremental models and seeds from scratch')
     .option('-x, --fail-fast', 'stop at the first failure')
-    .option('--dry-run', 'plan and print statements; change nothing');
+    .option('--dry-run', 'plan and print statements; change nothing')
+    .option('--profile', "write DuckDB's profile (EXPLAIN ANALYZE) of each model to target/profile/ and print the slowest models' heaviest operators");
 }
 
 async function report(cons: Console, f: () => Promise<{ ok: boolean }>): Promise<number> {

@@ -147,6 +147,22 @@ export interface Connection {
   /** Cancel what is running (Ctrl-C). */
   cancel(): Promise<void>;
   close(): Promise<void>;
+  /**
+   * `--profile`: from now on, keep the warehouse's own profile (operator tree and timings) of each
+   * statement this connection runs, until `stopProfiling` hands them over. Absent where the
+   * warehouse gives none to a client.
+   */
+  startProfiling?(): Promise<void>;
+  stopProfiling?(): Promise<StatementProfile[]>;
+}
+
+/** One statement's profile as the warehouse reports it (DuckDB: its JSON profiling output). */
+export interface StatementProfile {
+  sql: string;
+  /** Wall seconds of the statement, as the warehouse measured it. */
+  latency: number;
+  /** The warehouse's own profile document, as it wrote it. */
+  profile: Record<string, unknown>;
 }
 
 export interface Introspector {

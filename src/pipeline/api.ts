@@ -81,7 +81,7 @@ export async function ingestWith(s: Session, sources: SourceTable[], opts: { ful
       projectDir: s.project.root,
       targetDir: s.targetDir,
       fullRefresh: opts.fullRefresh,
-      connect: () => (local as DuckDBAdapter).instance.connect(),
+      connect: () => (local as DuckDBAdapter).connectRaw(),
       onEvent: (e) => {
         if (e.type === 'source_start') cons.emit({ type: 'info', msg: `Ingesting ${e.source} into ${e.relation} (${e.files} file${e.files === 1 ? '' : 's'})` });
         else if (e.type === 'progress') cons.emit({ type: 'info', msg: `  loading ${e.file}: ${e.percent.toFixed(0)}%${e.bytes ? ` of ${(e.bytes / 1e6).toFixed(0)} MB, ${((e.bytes * e.percent) / 100 / 1e6 / Math.max(e.elapsed_s, 0.001)).toFixed(1)} MB/s` : ''} after ${e.elapsed_s.toFixed(0)}s` });

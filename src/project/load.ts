@@ -193,6 +193,7 @@ function resolveTarget(
     }
   }
   validateTarget(rendered, { file: source, line: (k) => outLine([...prefix, name, k]), name });
+  wh.checkTarget?.(rendered, { file: source, line: (...k) => outLine([...prefix, name, ...k]), name });
   wh.completeTarget?.(rendered, config.root);
   return {
     ...rendered,

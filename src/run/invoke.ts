@@ -9,11 +9,12 @@ import { MFLOW_VERSION } from '../version.js';
 import { renderNodeOf } from '../jinja/render-node.js';
 import type { Problem } from '../console/console.js';
 import type { ExecContext } from './executors.js';
+import { Profiler } from './profile.js';
 import { schedule } from './scheduler.js';
 import { TestFusion } from './test-fusion.js';
 import { assertTestColumnsExist } from './test-columns.js';
 import type { CommonOptions, Session } from './session.js';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { runEach } from '../contracts/statements.js';
 
 export interface InvokeResult {
@@ -83,7 +84,9 @@ export async function invoke(session: Session, opts: CommonOptions, ids: string[
   await runHooks(session, ctx, 'on-run-start', session.project.onRunStart);
   // Ephemeral models are not built nodes (dbt neither runs nor counts them): their SQL lives in their children's CTEs.
   const built = ids.filter((id) => !(m.nodes[id]?.resource_type === 'model' && m.nodes[id].config.materialized === 'ephemeral'));
-  const results = built.length ? await schedule(ctx, session.dag, built, { threads: session.threads, failFast: Boolean(opts.failFast), testsGateChildren: which === 'build' }) : [];
+  const profiler = opts.profile && !opts.dryRun ? new Profiler(join(session.targetDir, 'profile'), session.console) : undefined;
+  const results = built.length ? await schedule(ctx, session.dag, built, { threads: session.threads, failFast: Boolean(opts.failFast), testsGateChildren: which === 'build', profiler }) : [];
+  profiler?.summary();
   await runHooks(session, ctx, 'on-run-end', session.project.onRunEnd, results);
   const elapsed = (Date.now() - t0) / 1000;
   const ok = results.every((r) => r.status === 'success' || r.status === 'pass' || r.status === 'warn');

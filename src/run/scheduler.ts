@@ -5,12 +5,15 @@ import { artifactPath } from '../artifacts/write.js';
 import { MflowError } from '../errors.js';
 import type { Dag } from '../graph/dag.js';
 import { executors, type ExecContext, type NodeOutcome } from './executors.js';
+import type { Profiler } from './profile.js';
 
 export interface ScheduleOptions {
   threads: number;
   failFast: boolean;
   /** Run tests of a node right after it and skip its descendants when a test fails (build). */
   testsGateChildren: boolean;
+  /** `--profile`: each node's statements run with the warehouse's profiler on. */
+  profiler?: Profiler;
 }
 
 /**
@@ -127,7 +130,7 @@ export async function schedule(ctx: ExecContext, dag: Dag, selected: string[], o
     try {
       const ex = executors[n.resource_type];
       if (!ex) throw new MflowError('INTERNAL', `no executor for ${n.resource_type} nodes`);
-      outcome = await ex(ctx, n, conn);
+      outcome = o.profiler ? await o.profiler.around(n, conn, () => ex(ctx, n, conn)) : await ex(ctx, n, conn);
     } catch (e) {
       const err = e instanceof MflowError ? e : new MflowError('INTERNAL', (e as Error).message, { cause: e });
       outcome = { status: n.resource_type === 'test' ? 'runtime error' : 'error', message: formatNodeError(err, n) };

@@ -1,9 +1,11 @@
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import type { Adapter, Column, Connection, Introspector, QueryResult, Relation, Statement, TargetConfig } from '../../contracts/adapter.js';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import type { Adapter, Column, Connection, Introspector, QueryResult, Relation, Statement, StatementProfile, TargetConfig } from '../../contracts/adapter.js';
 import { MflowError } from '../../errors.js';
 import { DuckDBDialect } from './dialect.js';
+import { duckdbSettings } from './settings.js';
 
 /** Turns DuckDB values into plain JSON-friendly JS (bigint → number when it fits). */
 export function toPlain(v: unknown): unknown {
@@ -18,7 +20,42 @@ export function toPlain(v: unknown): unknown {
 }
 
 export class DuckDBConnectionWrapper implements Connection {
+  /** While profiling: DuckDB writes each statement's JSON profile to `file`, read back after it. */
+  private profiling: { dir: string; file: string; got: StatementProfile[] } | null = null;
+
   constructor(readonly raw: DuckDBConnection) {}
+
+  async startProfiling(): Promise<void> {
+    if (this.profiling) return;
+    const dir = mkdtempSync(join(tmpdir(), 'mflow-profile-'));
+    const file = join(dir, 'last.json');
+    // Session settings of this connection only; other workers' statements are not profiled here.
+    await this.raw.run(`SET enable_profiling = 'json'`);
+    await this.raw.run(`SET profiling_output = '${file.replace(/'/g, "''")}'`);
+    this.profiling = { dir, file, got: [] };
+  }
+
+  async stopProfiling(): Promise<StatementProfile[]> {
+    const p = this.profiling;
+    if (!p) return [];
+    this.profiling = null;
+    await this.raw.run('SET enable_profiling = false').catch(() => undefined);
+    await this.raw.run("RESET profiling_output").catch(() => undefined);
+    rmSync(p.dir, { recursive: true, force: true });
+    return p.got;
+  }
+
+  private collectProfile(sql: string): void {
+    const p = this.profiling;
+    if (!p) return;
+    try {
+      const doc = JSON.parse(readFileSync(p.file, 'utf8')) as Record<string, unknown>;
+      rmSync(p.file, { force: true });
+      p.got.push({ sql, latency: Number(doc.latency ?? 0), profile: doc });
+    } catch {
+      // No profile for this statement (DuckDB writes none for some, e.g. SET or a failed one).
+    }
+  }
 
   /**
    * Runs exactly one statement. DuckDB would run every statement of a string, so a value pasted
@@ -40,6 +77,7 @@ export class DuckDBConnectionWrapper implements Connection {
     if (count === 0) return { columns: [], rows: [], rowsAffected: 0 };
     try {
       const reader = binds ? await this.raw.runAndReadAll(sql, binds as DuckDBValue[]) : await this.raw.runAndReadAll(sql);
+      this.collectProfile(sql);
       const names = reader.columnNames();
       const types = reader.columnTypes();
       const rows = reader.getRowObjectsJS().map((r) => toPlain(r) as Record<string, unknown>);
@@ -126,14 +164,21 @@ export class DuckDBAdapter implements Adapter {
   static async create(target: TargetConfig): Promise<DuckDBAdapter> {
     const path = String(target.path ?? ':memory:');
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    const settings: Record<string, string> = {};
-    for (const [k, v] of Object.entries((target.settings as Record<string, unknown>) ?? {})) settings[k] = String(v);
+    const settings = duckdbSettings(target);
     let instance: DuckDBInstance;
     try {
       instance = await DuckDBInstance.create(path, settings);
     } catch (e) {
       // A lock held by another process is an environment problem (exit 2), not a failed build.
       const locked = /lock/i.test((e as Error).message);
+      if (!locked && /set config/i.test((e as Error).message)) {
+        // DuckDB does not say which setting it refused.
+        const from = typeof target.source === 'string' ? ` (target '${target.name}' in ${target.source})` : '';
+        throw new MflowError('CONFIG', `DuckDB refused one of the settings ${Object.keys(settings).join(', ')}${from}: ${(e as Error).message}`, {
+          file: typeof target.source === 'string' ? target.source : undefined,
+          hint: 'Check each name and value under settings: against DuckDB\'s configuration reference (duckdb_settings() lists them).',
+        });
+      }
       throw new MflowError(locked ? 'DATABASE_LOCKED' : 'DATABASE', `Cannot open DuckDB database ${path}: ${(e as Error).message}`, {
         hint: locked ? 'Another process holds the database file; wait for it to finish (or close the DuckDB CLI) and retry.' : undefined,
       });
@@ -164,9 +209,25 @@ export class DuckDBAdapter implements Adapter {
     return n;
   }
 
+  /** Connections handed out raw (ingestion's parallel loads), interrupted by `cancel` too. */
+  private rawConns = new Set<DuckDBConnection>();
+
+  /**
+   * Another connection to this database for a caller that drives DuckDB directly (ingestion
+   * loads files on several at once). The caller closes it; until then Ctrl-C and a step's
+   * timeout interrupt it like the pooled ones, so no load keeps running after a cancel.
+   */
+  async connectRaw(): Promise<DuckDBConnection> {
+    const c = await this.instance.connect();
+    this.rawConns.add(c);
+    return c;
+  }
+
   /** Ctrl-C: interrupt whatever runs on any connection; transactions roll back. */
   async cancel(): Promise<void> {
     for (const c of this.all) c.raw.interrupt();
+    // Interrupting one its caller has closed since is a no-op.
+    for (const c of this.rawConns) c.interrupt();
   }
 
   release(conn: Connection): void {
