@@ -130,6 +130,29 @@ unit_tests:
     expect(r.results[1].message).toContain('| id');
   });
 
+  it('read fixture files under tests/fixtures/, which are not singular tests (as dbt)', async () => {
+    const p = makeProject({
+      'models/stg.sql': 'select 1 as id',
+      'models/m.sql': "select id * 2 as twice from {{ ref('stg') }}",
+      'tests/fixtures/stg_rows.sql': 'select 3 as id union all select 4 as id',
+      'tests/fixtures/twice.csv': 'twice\n6\n8\n',
+      'models/unit.yml': `version: 2
+unit_tests:
+  - name: doubles
+    model: m
+    given:
+      - input: ref('stg')
+        format: sql
+        fixture: stg_rows
+    expect:
+      format: csv
+      fixture: twice
+`,
+    });
+    const r = await test({ projectDir: p.dir, console: p.console });
+    expect(r.results.map((x) => [x.unique_id, x.status])).toEqual([['unit_test.fn.m.doubles', 'pass']]);
+  });
+
   it('take column types from the built parent and fill columns a fixture leaves out with nulls', async () => {
     const p = makeProject({
       'models/stg.sql': "select 1 as id, cast('2020-01-05' as date) as d, 'a' as note",

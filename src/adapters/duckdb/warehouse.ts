@@ -14,7 +14,7 @@ export const duckdbWarehouse: Warehouse = {
     t.path = p === ':memory:' || isAbsolute(p) ? p : join(root, p);
     t.schema = (t.schema as string | undefined) ?? 'main';
   },
-  dialect: async () => new DuckDBDialect(),
+  dialect: async (target, quoting) => new DuckDBDialect({ ...quoting, ...((target.quoting as object) ?? {}) }),
   async connect(target) {
     const { DuckDBAdapter } = await import('./adapter.js');
     return DuckDBAdapter.create(target);
