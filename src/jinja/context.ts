@@ -186,6 +186,25 @@ export class JinjaRuntime {
     return this.flatMacro(name, undefined);
   }
 
+  /**
+   * A unit test's `overrides.macros` entry on this runtime: `name` replaces the global macro,
+   * `package.name` the macro in that package's namespace only (as dbt-core's unit-test context
+   * does), so package macros calling `package.name()` or `name()` get the override. As in dbt,
+   * `dbt.name` also replaces the global `name`, and a global override of a built-in replaces `dbt.name`.
+   */
+  overrideMacro(name: string, fn: (...a: unknown[]) => unknown): void {
+    const dot = name.indexOf('.');
+    const pkg = dot > 0 ? name.slice(0, dot) : null;
+    const short = dot > 0 ? name.slice(dot + 1) : name;
+    const ns = pkg ? this.namespaces.get(pkg) : undefined;
+    if (ns && short in ns) ns[short] = fn;
+    if (!pkg || pkg === 'dbt') {
+      this.globals[short] = fn;
+      const builtins = this.namespaces.get('dbt')!;
+      if (short in builtins) builtins[short] = fn;
+    }
+  }
+
   /** `graph` as dbt fills it at execution time: nodes, sources, exposures, metrics, groups, ... */
   setGraph(graph: { nodes: Record<string, unknown>; sources: Record<string, unknown> } & Record<string, unknown>): void {
     this.globals.graph = { ...emptyGraph(), ...graph };

@@ -16,11 +16,30 @@ function zoneOffset(tz: string, ms: number): number {
   return Math.round((wall - Math.floor(ms / 1000) * 1000) / 60000);
 }
 
+/**
+ * The offset pytz gives a zone when it is passed as `tzinfo=` (to datetime(), replace()): the
+ * zone's first entry, its local mean time before standard time, rounded to whole minutes as
+ * pytz rounds it (Los Angeles: -07:53). dbt_date's datetime() does exactly this, so its
+ * datetimes print as `1997-09-29 06:14:00-07:53` on dbt-core; `localize()` gives the real offset.
+ */
+function pytzDefaultOffset(tz: string): number {
+  if (tz === 'UTC') return 0;
+  const name = new Intl.DateTimeFormat('en-US', { timeZone: tz, timeZoneName: 'longOffset' }).formatToParts(new Date(Date.UTC(1700, 0, 1))).find((x) => x.type === 'timeZoneName')?.value ?? 'GMT';
+  const m = /GMT([+-])(\d{2}):(\d{2})(?::(\d{2}))?/.exec(name);
+  if (!m) return 0;
+  const secs = (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 3600 + Number(m[3]) * 60 + Number(m[4] ?? 0));
+  return Math.floor((secs + 30) / 60);
+}
+
 /** pytz's timezone object: `localize(naive)` attaches the zone to a wall-clock time. */
 export class PyTz {
   constructor(readonly zone: string) {}
   localize(dt: PyDateTime): PyDateTime {
-    return new PyDateTime(dt.d, dt.dateOnly, this);
+    return new PyDateTime(dt.d, dt.dateOnly, this, this.offsetAtWall(dt.d.getTime()));
+  }
+  /** The offset in minutes of a datetime built with `tzinfo=` this zone (see pytzDefaultOffset). */
+  get defaultOffset(): number {
+    return pytzDefaultOffset(this.zone);
   }
   /** Offset in minutes at a wall-clock time (stored in the Date's UTC fields). */
   offsetAtWall(wallMs: number): number {
@@ -38,14 +57,19 @@ export class PyTz {
  * fields; an aware datetime also has its zone (`tzinfo`), so `timestamp()` gives the instant.
  */
 export class PyDateTime {
-  constructor(readonly d: Date, readonly dateOnly = false, readonly tz: PyTz | null = null) {}
+  /** Minutes east of UTC of an aware datetime (fixed once attached, as in Python), null when naive. */
+  readonly offset: number | null;
+  constructor(readonly d: Date, readonly dateOnly = false, readonly tz: PyTz | null = null, offset?: number) {
+    this.offset = tz ? (offset ?? tz.defaultOffset) : null;
+  }
   get tzinfo(): PyTz | null { return this.tz; }
   get microsecond() { return this.d.getUTCMilliseconds() * 1000; }
   weekday(): number { return (this.d.getUTCDay() + 6) % 7; }
   isoweekday(): number { return this.weekday() + 1; }
   astimezone(tz: PyTz): PyDateTime {
     const instant = this.timestamp() * 1000;
-    return new PyDateTime(new Date(instant + zoneOffset(tz.zone, instant) * 60000), false, tz);
+    const off = zoneOffset(tz.zone, instant);
+    return new PyDateTime(new Date(instant + off * 60000), false, tz, off);
   }
   get year() { return this.d.getUTCFullYear(); }
   get month() { return this.d.getUTCMonth() + 1; }
@@ -62,19 +86,25 @@ export class PyDateTime {
     };
     return fmt.replace(/%([YmdHMSfyj%])/g, (_, c: string) => map[c]);
   }
+  /** As Python: microseconds only when not zero, and an aware datetime's offset (`+00:00`). */
   isoformat(): string {
-    return this.dateOnly ? this.d.toISOString().slice(0, 10) : this.d.toISOString().replace('Z', '').replace(/\.000$/, '');
+    if (this.dateOnly) return this.d.toISOString().slice(0, 10);
+    const ms = this.d.getUTCMilliseconds();
+    const base = this.d.toISOString().slice(0, 19) + (ms ? `.${pad(ms * 1000, 6)}` : '');
+    if (this.offset === null) return base;
+    const a = Math.abs(this.offset);
+    return `${base}${this.offset < 0 ? '-' : '+'}${pad(Math.floor(a / 60))}:${pad(a % 60)}`;
   }
   date(): PyDateTime { return new PyDateTime(new Date(Date.UTC(this.year, this.month - 1, this.day)), true); }
-  timestamp(): number { return (this.d.getTime() - (this.tz ? this.tz.offsetAtWall(this.d.getTime()) * 60000 : 0)) / 1000; }
+  timestamp(): number { return (this.d.getTime() - (this.offset ?? 0) * 60000) / 1000; }
   toString(): string { return this.dateOnly ? this.isoformat() : this.isoformat().replace('T', ' '); }
   __add__(td: PyTimeDelta): PyDateTime { return this.add(td); }
   /** datetime - timedelta is a datetime; datetime - datetime a timedelta. */
   __sub__(x: PyTimeDelta | PyDateTime): PyDateTime | PyTimeDelta {
     if (x instanceof PyDateTime) return new PyTimeDelta(this.timestamp() * 1000 - x.timestamp() * 1000);
-    return new PyDateTime(new Date(this.d.getTime() - x.ms), this.dateOnly, this.tz);
+    return new PyDateTime(new Date(this.d.getTime() - x.ms), this.dateOnly, this.tz, this.offset ?? undefined);
   }
-  add(td: PyTimeDelta): PyDateTime { return new PyDateTime(new Date(this.d.getTime() + td.ms), this.dateOnly, this.tz); }
+  add(td: PyTimeDelta): PyDateTime { return new PyDateTime(new Date(this.d.getTime() + td.ms), this.dateOnly, this.tz, this.offset ?? undefined); }
   replace(kw: Kw = {}): PyDateTime {
     const d = new Date(this.d);
     if (kw.year !== undefined) d.setUTCFullYear(Number(kw.year));
@@ -83,7 +113,8 @@ export class PyDateTime {
     if (kw.hour !== undefined) d.setUTCHours(Number(kw.hour));
     if (kw.minute !== undefined) d.setUTCMinutes(Number(kw.minute));
     if (kw.second !== undefined) d.setUTCSeconds(Number(kw.second));
-    return new PyDateTime(d, this.dateOnly, kw.tzinfo === undefined ? this.tz : (kw.tzinfo as PyTz | null));
+    if (kw.microsecond !== undefined) d.setUTCMilliseconds(Math.floor(Number(kw.microsecond) / 1000));
+    return kw.tzinfo === undefined ? new PyDateTime(d, this.dateOnly, this.tz, this.offset ?? undefined) : new PyDateTime(d, this.dateOnly, kw.tzinfo as PyTz | null);
   }
 }
 
@@ -123,7 +154,7 @@ export function makeModules(now: () => Date) {
     if (!m[3]) return new PyDateTime(wall);
     const sign = m[3][0] === '-' ? -1 : 1;
     const off = sign * (Number(m[3].slice(1, 3)) * 60 + Number(m[3].slice(4, 6)));
-    return new PyDateTime(wall, false, off === 0 ? UTC : new PyTz(`Etc/GMT${off > 0 ? '-' : '+'}${Math.abs(off / 60)}`));
+    return new PyDateTime(wall, false, off === 0 ? UTC : new PyTz(`Etc/GMT${off > 0 ? '-' : '+'}${Math.abs(off / 60)}`), off);
   };
   const datetime = {
     datetime: Object.assign(makeDateTime, {

@@ -4,8 +4,10 @@ import { MflowError, closest } from '../errors.js';
 /**
  * Groups and model access, as dbt enforces them while parsing: a model's `group` must be declared
  * under `groups:`, `access` is private, protected (the default) or public, an ephemeral model
- * cannot be public, and a private model may only be ref'd from its own group. (Protected only
- * matters across packages with `restrict-access`, which single projects never have.)
+ * cannot be public, and a private model may only be ref'd from its own group. A package (or the
+ * root project) with `restrict-access: true` in its project file also keeps its protected models,
+ * and its private ones, to itself: a ref from another package is an error (dbt-core's
+ * is_invalid_protected_ref / is_invalid_private_ref).
  */
 export const ACCESS_TYPES = ['private', 'protected', 'public'] as const;
 
@@ -18,8 +20,9 @@ export interface GroupInfo {
 export function checkAccess(
   nodes: Record<string, ManifestNode>,
   groups: Map<string, GroupInfo>,
-  resolve: (r: RefCall) => ManifestNode | undefined,
+  resolve: (r: RefCall, from: ManifestNode) => ManifestNode | undefined,
   errors: MflowError[],
+  restrictAccess: Map<string, boolean> = new Map(),
 ): void {
   for (const n of Object.values(nodes)) {
     if (n.resource_type === 'model') {
@@ -50,9 +53,22 @@ export function checkAccess(
   }
   for (const n of Object.values(nodes)) {
     for (const r of n.refs) {
-      const t = resolve(r);
-      if (!t || t.resource_type !== 'model' || t.access !== 'private') continue;
-      if (n.group && n.group === t.group) continue;
+      const t = resolve(r, n);
+      if (!t || t.resource_type !== 'model') continue;
+      const restricted = n.package_name !== t.package_name && restrictAccess.get(t.package_name) === true;
+      if (t.access === 'protected' && restricted) {
+        errors.push(
+          new MflowError('UNKNOWN_REF', `Node ${n.unique_id} attempted to reference node ${t.unique_id}, which is not allowed because the referenced node is protected to the '${t.package_name}' package.`, {
+            file: n.original_file_path,
+            line: refLine(n.raw_code, r.name),
+            node: n.unique_id,
+            hint: `${t.package_name} sets restrict-access: true, so only its public models can be ref'd from other packages: ask for ${t.name} to be made public (access: public), or do not ref it.`,
+          }),
+        );
+        continue;
+      }
+      if (t.access !== 'private') continue;
+      if (n.group && n.group === t.group && !restricted) continue;
       errors.push(
         new MflowError('UNKNOWN_REF', `Node ${n.unique_id} attempted to reference node ${t.unique_id}, which is not allowed because the referenced node is private to the '${t.group}' group.`, {
           file: n.original_file_path,

@@ -439,7 +439,13 @@ export async function parseProject(o: ParseOptions): Promise<ParseResult> {
   };
   const resources = buildResources(resourceDefs, { projectName: p.name, resolveRef: resolveNode, refNames: () => index.keys(), sources, target: { database: (o.target.database as string | null) ?? null, schema: o.target.schema } }, errors);
   const groupInfo = new Map(resourceDefs.filter((d) => d.kind === 'groups').map((d) => [d.name, { name: d.name, file: d.file, line: d.line }]));
-  checkAccess(nodes, groupInfo, resolveNode, errors);
+  // A ref as the node itself resolves it (its own package first), for access across packages.
+  const resolveFrom = (r: RefCall, from: ManifestNode) => {
+    const c = refCandidates(index.get(r.name) ?? [], r.package ?? null, from.package_name, p.name);
+    return c && c.length ? pickVersion(c, r.version) : undefined;
+  };
+  const restrictAccess = new Map([[p.name, p.restrictAccess], ...packages.map((x) => [x.config.name, x.config.restrictAccess] as [string, boolean])]);
+  checkAccess(nodes, groupInfo, resolveFrom, errors, restrictAccess);
   phase('place, resolve refs');
   // Generic data tests from properties files.
   for (const t of testDefs) {

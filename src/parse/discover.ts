@@ -51,7 +51,8 @@ export function discoverFiles(p: ProjectConfig): ProjectFiles {
     macros: [...read(p.macroPaths, ['.sql']), ...read(p.testPaths, ['.sql'], isGeneric)],
     properties: read([...p.modelPaths, ...p.seedPaths, ...p.snapshotPaths, ...p.macroPaths, ...p.analysisPaths, ...p.testPaths], ['.yml', '.yaml']),
     seeds,
-    singularTests: read(p.testPaths, ['.sql'], (rel, root) => !isGeneric(rel, root)),
+    // As dbt: <test-path>/fixtures/ holds unit-test fixtures (`fixture: name`), never singular tests.
+    singularTests: read(p.testPaths, ['.sql'], (rel, root) => !isGeneric(rel, root) && !rel.slice(root.length + 1).startsWith('fixtures/')),
     snapshots: read(p.snapshotPaths, ['.sql']),
     docs: read([...p.docsPaths, ...p.modelPaths, ...p.macroPaths], ['.md']),
   };

@@ -7,7 +7,7 @@ import type { ProjectConfig, Warning } from '../project/types.js';
 import { FolderConfigs, defaultConfig, mergeConfig } from './configs.js';
 import type { TestDef } from './properties.js';
 import { renderTestArgs } from './test-args.js';
-import { synthesizeTestName } from './test-names.js';
+import { dbtTestHash, synthesizeTestName } from './test-names.js';
 
 export interface TestBuildCtx {
   /** The project (root or package) whose properties file declared the test. */
@@ -121,7 +121,8 @@ export function buildTestNode(t: TestDef, c: TestBuildCtx): ManifestNode | null 
   }
   if (typeof config.severity === 'string') config.severity = config.severity.toUpperCase();
   if (config.enabled === false) return null;
-  const hash = createHash('md5').update(`${idName}\0${t.file}\0${JSON.stringify(args)}`).digest('hex').slice(0, 10);
+  const testMetadata = { name: testName, kwargs: { ...args, model: `{{ get_where_subquery(${modelArg}) }}` }, namespace };
+  const hash = dbtTestHash(idName, testMetadata);
   return {
     // unique_id and fqn carry the full name as dbt's do; name, alias and file the short one.
     unique_id: `test.${p.name}.${idName}.${hash}`,
@@ -147,7 +148,7 @@ export function buildTestNode(t: TestDef, c: TestBuildCtx): ManifestNode | null 
     schema: `${c.runtime.opts.target.schema}_${String((config.schema as string | undefined) ?? 'dbt_test__audit')}`,
     alias: name,
     relation_name: null,
-    test_metadata: { name: testName, kwargs: { ...args, model: `{{ get_where_subquery(${modelArg}) }}` }, namespace: t.testName.includes('.') ? t.testName.split('.')[0] : null },
+    test_metadata: testMetadata,
     attached_node: attached,
     column_name: t.columnName,
     declared_at: { file: t.file, line: t.line },

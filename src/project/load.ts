@@ -92,6 +92,7 @@ export function readProjectConfig(root: string, cliVars: Record<string, unknown>
     onRunStart: asHooks(raw['on-run-start']),
     onRunEnd: asHooks(raw['on-run-end']),
     quoting: (raw.quoting as Record<string, boolean>) ?? {},
+    restrictAccess: raw['restrict-access'] === true,
     lineOf: yf.lineOf,
   };
   return { config, raw, warnings };

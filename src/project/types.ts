@@ -35,6 +35,8 @@ export interface ProjectConfig {
   onRunStart: string[];
   onRunEnd: string[];
   quoting: Record<string, boolean>;
+  /** `restrict-access: true`: other packages may ref only this project's public models (and no private one). */
+  restrictAccess: boolean;
   /** Where each top-level key was declared, for warnings. */
   lineOf(path: (string | number)[]): number;
 }

@@ -15,7 +15,7 @@ import { modelExtras } from './model-extras.js';
 import { withQueryTag } from './query-tag.js';
 import type { TestFusion } from './test-fusion.js';
 import { explainTestFailure } from './test-columns.js';
-import { runEach } from '../contracts/statements.js';
+import { runEach, sqlText } from '../contracts/statements.js';
 
 /** What running one node produced. */
 export interface NodeOutcome {
@@ -155,15 +155,24 @@ export const runModel: NodeExecutor = async (ctx, node, conn) => {
     existingColumns,
     newColumns,
     preHooks: await renderHooks(ctx, node, 'pre_hook'),
-    postHooks: await renderHooks(ctx, node, 'post_hook'),
+    // Post-hooks run last in every plan; outside a dry run they render after the build (below), as
+    // dbt renders each hook when it runs: one may query or drop {{ this }} while rendering.
+    postHooks: ctx.dryRun ? await renderHooks(ctx, node, 'post_hook') : [],
   });
-  writeNodeSql(targetDir, 'run', node, plan.statements.map((s) => `-- ${s.purpose}\n${s.sql};`).join('\n\n'));
+  const runFile = () => writeNodeSql(targetDir, 'run', node, plan.statements.map((s) => `-- ${s.purpose}\n${s.sql};`).join('\n\n'));
+  runFile();
   if (ctx.dryRun) {
     ctx.console.emit({ type: 'output', text: `-- ${node.unique_id}\n${plan.statements.map((s) => `-- ${s.purpose}\n${s.sql};`).join('\n')}\n` });
     return { status: 'success', message: 'dry run', statements: plan.statements, compiledCode: sql, compiledPath, detail: 'DRY RUN' };
   }
   const r = await runStatements(conn, plan.statements, d.rollback(), sql);
   if (plan.resultType) ctx.relations.set({ ...target, type: plan.resultType });
+  const post = (await renderHooks(ctx, node, 'post_hook')).filter((h) => h.trim()).map((h) => sqlText(h, 'post-hook'));
+  if (post.length) {
+    await runStatements(conn, post, d.rollback());
+    plan.statements.push(...post);
+    runFile();
+  }
   // An incremental run keeps the table (and its grants); every other plan replaced the relation.
   const grants = await applyGrants(ctx, node, conn, { ...target, type: mat === 'view' ? 'view' : 'table' }, !incrementalRun);
   if (grants.length) plan.statements.push(...grants);

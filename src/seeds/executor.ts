@@ -1,9 +1,10 @@
 import { join } from 'node:path';
-import type { Connection } from '../contracts/adapter.js';
+import type { Connection, Statement } from '../contracts/adapter.js';
+import { sqlText } from '../contracts/statements.js';
 import type { ManifestNode } from '../contracts/manifest.js';
 import { writeNodeSql } from '../artifacts/write.js';
 import { MflowError, closest } from '../errors.js';
-import { registerExecutor, runStatements, type NodeExecutor } from '../run/executors.js';
+import { registerExecutor, renderHooks, runStatements, type NodeExecutor } from '../run/executors.js';
 import { readHeader, type CsvDialect } from './csv-file.js';
 import { csvError, type SeedFile } from './errors.js';
 import { castExpr, inferenceSql, kindOf, passed, statsOf, survivors, typeNameOf, type Check, type ColumnStats, type SeedKind } from './infer.js';
@@ -55,14 +56,37 @@ export function columnSql(node: ManifestNode, header: string[], quote: (s: strin
  * file leaves the previous table exactly as it was.
  */
 /** The seed's CSV as configured (delimiter, header, column_types), checked before anything loads. */
-export function openSeedFile(root: string, node: ManifestNode): { file: SeedFile; header: string[]; overrides: ReturnType<typeof columnTypes> } {
+export function openSeedFile(root: string, node: ManifestNode, quote = '"'): { file: SeedFile; header: string[]; overrides: ReturnType<typeof columnTypes> } {
   const delimiter = String(node.config.delimiter ?? ',');
   if (delimiter.length === 0 || /["\r\n]/.test(delimiter)) throw new MflowError('CONFIG', `Seed '${node.name}' has delimiter ${JSON.stringify(delimiter)}, which cannot separate CSV fields`, { file: node.patch_path ?? node.original_file_path, node: node.unique_id, hint: "Use a character such as ',', ';', '|' or '\\t'." });
-  const dialect: CsvDialect = { delimiter, quote: '"' };
+  const dialect: CsvDialect = { delimiter, quote };
   const path = join(root, node.original_file_path);
   const header = readHeader(path, node.original_file_path, dialect);
   const file: SeedFile = { path, display: node.original_file_path, node: node.unique_id, header, dialect };
   return { file, header, overrides: columnTypes(node, header) };
+}
+
+/**
+ * The quote character as dbt-duckdb reads a seed: it loads the file with `COPY ... FROM`, whose
+ * sniffer picks the quote, so a file quoting with ' (dbt_utils' data_nullcheck_table: `a,'',1`)
+ * loads `''` as NULL. Only the quote comes from the sniffer; the columns stay explicit and the
+ * reader strict, and a file the sniffer cannot read keeps the double quote.
+ */
+async function sniffQuote(conn: Connection, path: string, delimiter: string): Promise<string> {
+  try {
+    const r = await conn.execute(`select "Quote" as q from sniff_csv(${lit(path)}, delim = ${lit(delimiter)}, header = true)`);
+    const q = String(r.rows[0]?.q ?? '');
+    return q.length === 1 && q !== delimiter ? q : '"';
+  } catch {
+    return '"';
+  }
+}
+
+/** Pre-hooks (or post-hooks), each rendered just before it runs as dbt does: a post-hook sees the loaded table, and may drop it. */
+export async function runSeedHooks(ctx: Parameters<NodeExecutor>[0], node: ManifestNode, conn: Connection, kind: 'pre_hook' | 'post_hook'): Promise<Statement[]> {
+  const statements = (await renderHooks(ctx, node, kind)).filter((h) => h.trim()).map((sql) => sqlText(sql, kind.replace('_', '-')));
+  await runStatements(conn, statements, ctx.session.dialect.rollback());
+  return statements;
 }
 
 export const runSeed: NodeExecutor = async (ctx, node, conn) => {
@@ -70,7 +94,9 @@ export const runSeed: NodeExecutor = async (ctx, node, conn) => {
   const d = s.dialect;
   // Other warehouses: the CSV is read and typed by a local DuckDB, then loaded with bound inserts.
   if (!d.capabilities.localEngine) return (await import('./remote.js')).runSeedRemote(ctx, node, conn);
-  const { file, header, overrides } = openSeedFile(s.project.root, node);
+  let { file, header, overrides } = openSeedFile(s.project.root, node);
+  const quote = await sniffQuote(conn, file.path, file.dialect.delimiter);
+  if (quote !== file.dialect.quote) ({ file, header, overrides } = openSeedFile(s.project.root, node, quote));
   const columnsSql = columnSql(node, header, (x) => d.quote(x));
   const stage = `temp.${d.quote(`mflow_seed__${node.unique_id.replace(/\W+/g, '_')}`)}`;
   try {
@@ -91,13 +117,15 @@ export const runSeed: NodeExecutor = async (ctx, node, conn) => {
     const statements = planSeed({ node, dialect: d, target, select, columnsSql, columnNames: header, existing, existingColumns, fullRefresh: ctx.fullRefresh });
     writeNodeSql(s.targetDir, 'run', node, statements.map((x) => `-- ${x.purpose}\n${x.sql};`).join('\n\n'));
     if (ctx.dryRun) return { status: 'success', message: 'dry run', statements, detail: 'DRY RUN' };
+    const pre = await runSeedHooks(ctx, node, conn, 'pre_hook');
     try {
       await runStatements(conn, statements, d.rollback());
     } catch (e) {
       throw Object.keys(overrides).length ? await locateCastError(conn, e, file, overrides) : e;
     }
     ctx.relations.set({ database: node.database, schema: node.schema, identifier: node.alias, type: 'table' });
-    return { status: 'success', message: `INSERT ${rows}`, rowsAffected: rows, statements, detail: `INSERT ${rows}` };
+    const post = await runSeedHooks(ctx, node, conn, 'post_hook');
+    return { status: 'success', message: `INSERT ${rows}`, rowsAffected: rows, statements: [...pre, ...statements, ...post], detail: `INSERT ${rows}` };
   } finally {
     await conn.execute(`drop table if exists ${stage}`).catch(() => undefined);
   }

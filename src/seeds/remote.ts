@@ -7,7 +7,7 @@ import { MflowError } from '../errors.js';
 import { runStatements, type ExecContext, type NodeOutcome } from '../run/executors.js';
 import { applyGrants } from '../run/grants.js';
 import { csvError } from './errors.js';
-import { columnSql, fullInference, openSeedFile, readCsvSql } from './executor.js';
+import { columnSql, fullInference, openSeedFile, readCsvSql, runSeedHooks } from './executor.js';
 import { inferenceSql, kindOf, statsOf, survivors, typeNameOf, typedValue, type SeedKind } from './infer.js';
 import { planSeed } from './plan.js';
 
@@ -88,6 +88,7 @@ export async function runSeedRemote(ctx: ExecContext, node: ManifestNode, conn: 
   // The values stay binds: the run file shows the markers, never the data.
   writeNodeSql(s.targetDir, 'run', node, [...statements, ...tx].map((x) => `-- ${x.purpose}\n${x.sql};`).join('\n\n'));
   if (ctx.dryRun) return { status: 'success', message: 'dry run', statements: [...statements, ...tx], detail: 'DRY RUN' };
+  const pre = await runSeedHooks(ctx, node, conn, 'pre_hook');
   await runStatements(conn, statements, d.rollback());
   try {
     await runStatements(conn, tx, d.rollback());
@@ -97,5 +98,7 @@ export async function runSeedRemote(ctx: ExecContext, node: ManifestNode, conn: 
   }
   ctx.relations.set({ database: node.database, schema: node.schema, identifier: node.alias, type: 'table' });
   const grants = await applyGrants(ctx, node, conn, { database: node.database, schema: node.schema, identifier: node.alias, type: 'table' }, rebuild);
-  return { status: 'success', message: `INSERT ${rows.length}`, rowsAffected: rows.length, statements: [...statements, ...tx, ...grants], detail: `INSERT ${rows.length}` };
+  // After the grants, as dbt's seed materialization runs them.
+  const post = await runSeedHooks(ctx, node, conn, 'post_hook');
+  return { status: 'success', message: `INSERT ${rows.length}`, rowsAffected: rows.length, statements: [...pre, ...statements, ...tx, ...grants, ...post], detail: `INSERT ${rows.length}` };
 }

@@ -72,7 +72,8 @@ export const runUnitTest: NodeExecutor = async (ctx, node) => {
       await runOrExplain(db, `create temp table __mflow_expected as\n${expected.sql}`, `${what}: expect`, def.file, def.expect.line);
       expectCols = (await db.execute('select * from __mflow_expected limit 0')).columns.map((c) => c.name);
     } else {
-      expectCols = expected.columns;
+      // `rows: []` names no column: as dbt's unit materialization, all the model's columns, no rows.
+      expectCols = expected.columns.length ? expected.columns : actualCols.map((c) => c.name);
     }
     const byLower = new Map(actualCols.map((c) => [c.name.toLowerCase(), c]));
     const unknown = expectCols.filter((c) => !byLower.has(c.toLowerCase()));
@@ -138,7 +139,7 @@ async function compileModel(ctx: ExecContext, model: ManifestNode, def: UnitTest
     // A runtime of its own: replacing a macro on the shared one would leak into nodes rendering meanwhile.
     runtime = foreign ? unitRuntime(ctx) : new JinjaRuntime({ ...runtime.opts, macros: Object.values(ctx.session.manifest.macros) });
     if (macros.length && foreign) runtime = new JinjaRuntime({ ...runtime.opts });
-    for (const [name, value] of macros) runtime.globals[name] = typeof value === 'function' ? value : () => value;
+    for (const [name, value] of macros) runtime.overrideMacro(name, typeof value === 'function' ? (value as (...a: unknown[]) => unknown) : () => value);
   }
   // is_incremental() is false unless overridden, whatever exists in the warehouse.
   const c: CompileContext = { ...ctx.compile, runtime, overrides, extra, relations: null, fullRefresh: true };

@@ -46,20 +46,45 @@ export function prepareCopy(fixtureDir: string, dest: string, dbFile: string): s
 const keyOf = (n: { resource_type: string; name: string; package_name: string }, id?: string) =>
   `${n.resource_type}:${n.package_name}.${n.resource_type === 'test' && id ? id.split('.')[2] : n.name}`;
 
+type ManifestNodeJson = { resource_type: string; name: string; package_name: string; depends_on?: { nodes?: string[] }; compiled_code?: string; relation_name?: string | null; attached_node?: string | null; test_metadata?: { kwargs?: Record<string, unknown> } };
+
+/** JSON with sorted keys, so the same arguments give the same text on both tools. */
+const stable = (v: unknown): string =>
+  Array.isArray(v) ? `[${v.map(stable).join(',')}]` : v && typeof v === 'object' ? `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${stable((v as Record<string, unknown>)[k])}`).join(',')}}` : JSON.stringify(v);
+
+/**
+ * Keys of a manifest's nodes. Tests whose names collide (dbt_expectations' regex tests all end in
+ * `email_address___`, the regex being stripped from the name; each tool's unique_id hash differs)
+ * are told apart by their arguments, so each is paired with its own counterpart.
+ */
+function keysOf(nodes: Record<string, ManifestNodeJson>): Map<string, string> {
+  const byKey = new Map<string, string[]>();
+  for (const [id, n] of Object.entries(nodes)) {
+    const k = keyOf(n, id);
+    byKey.set(k, [...(byKey.get(k) ?? []), id]);
+  }
+  const out = new Map<string, string>();
+  for (const [k, ids] of byKey) {
+    if (ids.length === 1) out.set(ids[0], k);
+    else for (const id of ids) out.set(id, `${k} ${stable(nodes[id].test_metadata?.kwargs ?? {})}`);
+  }
+  return out;
+}
+
 /** run_results.json and manifest.json of a finished run, as outcomes by key. */
 export function readRun(project: string, log: string, ok: boolean): ToolRun {
   const manifestPath = join(project, 'target', 'manifest.json');
   const resultsPath = join(project, 'target', 'run_results.json');
-  const manifest = existsSync(manifestPath) ? (JSON.parse(readFileSync(manifestPath, 'utf8')) as { nodes: Record<string, { resource_type: string; name: string; package_name: string; depends_on?: { nodes?: string[] }; compiled_code?: string; relation_name?: string | null; attached_node?: string | null }> }) : { nodes: {} };
+  const manifest = existsSync(manifestPath) ? (JSON.parse(readFileSync(manifestPath, 'utf8')) as { nodes: Record<string, ManifestNodeJson> }) : { nodes: {} };
   const results = existsSync(resultsPath) ? (JSON.parse(readFileSync(resultsPath, 'utf8')) as { results: { unique_id: string; status: string; message: string | null; compiled_code?: string }[] }) : { results: [] };
-  const idToKey = new Map(Object.entries(manifest.nodes).map(([id, n]) => [id, keyOf(n, id)]));
+  const idToKey = keysOf(manifest.nodes);
   const outcomes = new Map<string, NodeOutcome>();
   const nodes: ToolRun['nodes'] = new Map();
-  for (const [id, n] of Object.entries(manifest.nodes)) nodes.set(keyOf(n, id), { unique_id: id, relation_name: n.relation_name ?? null, resource_type: n.resource_type, depends_on: n.depends_on?.nodes ?? [], attached_node: n.attached_node ?? null });
+  for (const [id, n] of Object.entries(manifest.nodes)) nodes.set(idToKey.get(id)!, { unique_id: id, relation_name: n.relation_name ?? null, resource_type: n.resource_type, depends_on: n.depends_on?.nodes ?? [], attached_node: n.attached_node ?? null });
   for (const r of results.results) {
     const n = manifest.nodes[r.unique_id];
     if (!n) continue;
-    const key = keyOf(n, r.unique_id);
+    const key = idToKey.get(r.unique_id)!;
     outcomes.set(key, { key, unique_id: r.unique_id, status: r.status, message: r.message, parents: (n.depends_on?.nodes ?? []).map((p) => idToKey.get(p) ?? p) });
     const entry = nodes.get(key);
     if (entry && r.compiled_code != null) entry.compiled = r.compiled_code; // null: not compiled (seeds), as dbt writes it

@@ -35,23 +35,20 @@ const EXPLAINED: Record<string, Record<string, string>> = {
   },
 };
 
-/** Differential differences of a package that are known gaps of mflow (each with its cause); any other unexplained one fails. */
-const DIFF_GAPS: Record<string, Record<string, string>> = {
-  'dbt_utils-1.4.1': {
-    'rows seed:dbt_utils_integration_tests.data_nullcheck_table': "a CSV cell written '' loads as two quote characters on mflow, NULL on dbt-duckdb (seed loader)",
-    'rows model:dbt_utils_integration_tests.test_nullcheck_table': 'follows from the seed above',
-    'rows seed:dbt_utils_integration_tests.data_get_column_values_dropped': "seeds do not run post-hooks on mflow (this one drops the table with adapter.drop_relation)",
-  },
-};
+/**
+ * Differential differences (node sets, compiled SQL, rows) of a package that are known gaps of
+ * mflow, each with its cause. Every package's differential is asserted: any other difference
+ * that differential.ts does not explain as on purpose fails, and so does a listed gap that no
+ * longer shows, so the list only shrinks.
+ */
+const DIFF_GAPS: Record<string, Record<string, string>> = {};
 
 /**
  * Packages not yet at parity: the number of dbt-passing nodes that also pass on mflow may not
  * drop below this floor (measured when it was set), and the missing ones are printed. See the
- * README ("dbt packages and compatibility") for what is missing.
+ * README ("dbt packages and compatibility") for what is missing. Empty: all four are at parity.
  */
-const NOT_YET: Record<string, { floor: number; why: string }> = {
-  'audit_helper-0.12.2': { floor: 64, why: 'three unit tests of the compare macros fail on mflow (a fixture with no columns, an event_time filter), so the models they guard are skipped' },
-};
+const NOT_YET: Record<string, { floor: number; why: string }> = {};
 
 /** One DuckDB file per tool and package; a plain name, since dbt-duckdb makes the file's stem the catalog name. */
 const dbFile = (scratch: string, tool: string, pkg: string) => join(scratch, `${tool}_${pkg.replace(/\W/g, '_')}.duckdb`);
@@ -102,11 +99,11 @@ describe('dbt package integration projects: mflow passes what dbt-core passes', 
     console.log(`${pkg} differential: ${diffs.length} differences, ${diffs.length - unexplained.length} on purpose; unexplained:\n  ${unexplained.map((d) => `${d.kind} ${d.key}: ${d.detail}`).join('\n  ') || 'none'}`);
     expect(c.explainedButPassing, `now passing on mflow: remove from EXPLAINED`).toEqual([]);
     // Differential differences that are real gaps, not yet fixed (outside the differential's on-purpose list).
-    const gaps = DIFF_GAPS[pkg];
-    if (gaps) {
-      const unknown = unexplained.filter((d) => !(`${d.kind} ${d.key}` in gaps));
-      expect(unknown, unknown.map((d) => `${d.kind} ${d.key}: ${d.detail}`).join('\n')).toEqual([]);
-    }
+    const gaps = DIFF_GAPS[pkg] ?? {};
+    const unknown = unexplained.filter((d) => !(`${d.kind} ${d.key}` in gaps));
+    expect(unknown, unknown.map((d) => `${d.kind} ${d.key}: ${d.detail}`).join('\n')).toEqual([]);
+    const shown = new Set(unexplained.map((d) => `${d.kind} ${d.key}`));
+    expect(Object.keys(gaps).filter((g) => !shown.has(g)), 'no longer different: remove from DIFF_GAPS').toEqual([]);
     const notYet = NOT_YET[pkg];
     if (notYet) {
       const both = c.dbtPassed.length - c.missing.length - c.explainedMissing.length - c.randomMissing.length;

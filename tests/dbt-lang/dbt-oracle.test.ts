@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compile, run } from '../../src/api.js';
+import { deps } from '../../src/deps/install.js';
 import { CaptureConsole } from '../../src/console/console.js';
 import { MflowErrors } from '../../src/errors.js';
 import { query } from '../functional/helpers.js';
@@ -105,6 +106,51 @@ describe('mflow against dbt-core 1.12 on the same project', () => {
     expect(strip(r.out)).toContain(e.errors[0].message);
     expect([e.errors[0].file, e.errors[0].line]).toEqual(['models/outsider.sql', 2]);
   });
+
+  it('access across packages: restrict-access keeps protected and private models to their package, public ones stay open (as dbt-core)', async () => {
+    /** A root project that refs `refs` from a local package `lib` (restrict-access as given). */
+    const project = (restrict: boolean, refs: string[]) => ({
+      'dbt_project.yml': "name: app\nversion: '1.0'\nprofile: app\n",
+      'profiles.yml': 'app:\n  target: dev\n  outputs:\n    dev: {type: duckdb, path: app.duckdb, threads: 1}\n',
+      'packages.yml': 'packages:\n  - local: lib\n',
+      'models/uses_lib.sql': `select 1 as id\n${refs.map((r) => `-- {{ ref('${r}') }}`).join('\n')}`,
+      'lib/dbt_project.yml': `name: lib\nversion: '1.0'\nconfig-version: 2\n${restrict ? 'restrict-access: true\n' : ''}`,
+      'lib/models/lib_protected.sql': 'select 1 as id',
+      'lib/models/lib_public.sql': 'select 1 as id',
+      'lib/models/lib_private.sql': 'select 1 as id',
+      'lib/models/lib_internal.sql': "select * from {{ ref('lib_protected') }}",
+      'lib/models/props.yml': 'version: 2\ngroups:\n  - name: core\n    owner: {name: core team}\nmodels:\n  - name: lib_public\n    access: public\n  - name: lib_private\n    access: private\n    group: core\n',
+    });
+    /** dbt deps + dbt parse, and mflow deps + compile: the error message of each, or '' when it parses. */
+    const both = async (files: Record<string, string>): Promise<{ dbt: string; dbtCode: number; mflow: MflowErrors | null }> => {
+      const d = writeProject(files);
+      const m = writeProject(files);
+      dirs.push(d, m);
+      const installed = await dbt(d, 'deps');
+      expect(installed.code, installed.out).toBe(0);
+      const r = await dbt(d, 'parse');
+      await deps({ projectDir: m });
+      const e = await compile({ projectDir: m, profilesDir: m, console: new CaptureConsole() }).then(() => null, (x: unknown) => x as MflowErrors);
+      return { dbt: strip(r.out), dbtCode: r.code, mflow: e };
+    };
+    const [open, unrestricted, ...refusals] = await Promise.all([
+      both(project(true, ['lib_public'])),
+      both(project(false, ['lib_protected'])),
+      both(project(true, ['lib_protected'])),
+      both(project(true, ['lib_private'])),
+    ]);
+    expect([open.dbtCode, open.mflow?.message ?? null], open.dbt).toEqual([0, null]);
+    expect([unrestricted.dbtCode, unrestricted.mflow?.message ?? null], unrestricted.dbt).toEqual([0, null]);
+    for (const [i, kind] of ['protected', 'private'].entries()) {
+      const refused = refusals[i];
+      expect(refused.dbtCode, refused.dbt).not.toBe(0);
+      expect(refused.mflow).toBeInstanceOf(MflowErrors);
+      const err = refused.mflow!.errors[0];
+      expect(err.message).toContain(`which is not allowed because the referenced node is ${kind} to the`);
+      expect(refused.dbt).toContain(err.message);
+      expect([err.file, err.line]).toEqual(['models/uses_lib.sql', 2]);
+    }
+  }, 400_000);
 
   it("contracts: dbt's table of differences for a mismatch, the same constraints in the table", async () => {
     const r = await dbt(dbtDir, 'run', '-s', 'c1', 'c2');

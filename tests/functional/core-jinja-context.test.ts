@@ -19,6 +19,18 @@ describe('the dbt-compatible Jinja context', () => {
     expect(sql).toBe('select * from "main"."a", "main"."a", "landing"."BENE_2008", "landing".noq');
   });
 
+  test("the project's quoting: writes DuckDB relations bare where it says false, as dbt-duckdb does (dbt_expectations' project), and they build", async () => {
+    const files = {
+      'models/a.sql': 'select 1 as id',
+      'models/m.sql': "select * from {{ ref('a') }} -- {{ this }}",
+      'project.yml': 'name: fn\nquoting:\n  database: false\n  schema: false\n  identifier: false\ntargets:\n  default: dev\n  dev: {type: duckdb, path: test.duckdb}\n',
+    };
+    expect(await compiled(files)).toBe('select * from main.a -- main.m');
+    const p = makeProject(files);
+    expect((await run({ projectDir: p.dir, console: p.console })).ok, p.console.text).toBe(true);
+    expect(await query(p.db, 'select * from main.m')).toEqual([{ id: 1 }]);
+  });
+
   test('config(), config.get, this, target, var with defaults and --vars, env_var with default', async () => {
     const sql = await compiled(
       {

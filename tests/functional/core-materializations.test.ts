@@ -122,6 +122,16 @@ models:
     expect(await query(p.db, 'select what from main.audit')).toEqual([{ what: 'pre' }, { what: 'post a' }, { what: 'end' }]);
   });
 
+  test('a post-hook renders after the model is built, as dbt renders each hook when it runs (run_query on {{ this }})', async () => {
+    const p = makeProject({
+      'models/a.sql': `{{ config(materialized='table', post_hook="{% set n = run_query('select count(*) as n from ' ~ this).columns[0].values()[0] %}create table main.counted as select {{ n }} as n") }}
+select 1 as id union all select 2`,
+    });
+    const r = await run({ projectDir: p.dir, console: p.console });
+    expect(r.ok, p.console.text).toBe(true);
+    expect(await query(p.db, 'select n from main.counted')).toEqual([{ n: 2 }]);
+  });
+
   test('custom schemas: dbt default naming, and a project override of generate_schema_name', async () => {
     const p = makeProject({ 'models/a.sql': "{{ config(schema='stg') }}select 1 as id" });
     await run({ projectDir: p.dir, console: p.console });

@@ -71,6 +71,51 @@ describe('mflow seed', () => {
     ]);
   });
 
+  it("reads a file quoted with ' as dbt-duckdb's COPY does ('' is NULL), and keeps apostrophes in a file that is not", async () => {
+    // dbt_utils' data_nullcheck_table.csv; DuckDB's sniffer (dbt-duckdb loads seeds with COPY) takes ' as its quote.
+    const p = makeProject({ 'seeds/nulls.csv': "field_1,field_2,field_3\na,'',1\n'',b,2\n'','',3\n", 'seeds/names.csv': 'id,name\n1,O\'Brien\n2,"a, b"\n3,\'x\'\n' });
+    const r = await seed({ projectDir: p.dir, console: p.console });
+    expect(r.ok, p.console.text).toBe(true);
+    expect(await query(p.db, 'select * from main.nulls order by field_3')).toEqual([
+      { field_1: 'a', field_2: null, field_3: 1 },
+      { field_1: null, field_2: 'b', field_3: 2 },
+      { field_1: null, field_2: null, field_3: 3 },
+    ]);
+    expect(await query(p.db, 'select * from main.names order by id')).toEqual([
+      { id: 1, name: "O'Brien" },
+      { id: 2, name: 'a, b' },
+      { id: 3, name: "'x'" },
+    ]);
+  });
+
+  it('runs pre- and post-hooks, each rendered when it runs: a post-hook sees the loaded rows, or drops the table', async () => {
+    const p = makeProject({
+      'project.yml': `name: fn
+version: 1.0.0
+seeds:
+  fn:
+    counted:
+      +pre-hook: "create table if not exists main.hook_log (what varchar, n integer)"
+      +post-hook:
+        - "insert into main.hook_log select 'post', count(*) from {{ this }}"
+    dropped:
+      +post-hook: "{% do adapter.drop_relation(this.incorporate(type='table')) %}"
+targets:
+  default: dev
+  dev:
+    type: duckdb
+    path: test.duckdb
+    threads: 1
+`,
+      'seeds/counted.csv': 'id\n1\n2\n3\n',
+      'seeds/dropped.csv': 'id\n1\n',
+    });
+    const r = await seed({ projectDir: p.dir, console: p.console });
+    expect(r.ok, p.console.text).toBe(true);
+    expect(await query(p.db, 'select * from main.hook_log')).toEqual([{ what: 'post', n: 3 }]);
+    expect(await query(p.db, "select table_name from information_schema.tables where table_name in ('counted', 'dropped') order by 1")).toEqual([{ table_name: 'counted' }]);
+  });
+
   it('honours column_types, delimiter, +schema and quote_columns', async () => {
     const p = makeProject({
       'project.yml': 'name: fn\nversion: 1.0.0\nseeds:\n  fn:\n    +schema: lookups\ntargets:\n  default: dev\n  dev:\n    type: duckdb\n    path: test.duckdb\n    threads: 1\n',

@@ -96,6 +96,63 @@ unit_tests:
     ]);
   });
 
+  it('override a macro named with its package (package.macro), and expect rows: [] as no rows of any column', async () => {
+    // audit_helper's own unit tests do both: overrides.macros {audit_helper._get_comparison_bounds: {...}}, and expect rows: [].
+    const p = makeProject({
+      'models/stg.sql': 'select 1 as id',
+      'macros/bounds.sql': "{% macro bounds() %}{{ return({'low': 0}) }}{% endmacro %}",
+      'models/m.sql': "select id from {{ ref('stg') }} where id > {{ fn.bounds()['low'] }}",
+      'models/unit.yml': `version: 2
+unit_tests:
+  - name: bounded
+    model: m
+    overrides:
+      macros: {fn.bounds: {low: 5}, nosuchpackage.bounds: {low: 0}}
+    given:
+      - input: ref('stg')
+        rows: [{id: 1}, {id: 5}]
+    expect:
+      rows: []
+  - name: unbounded
+    model: m
+    given:
+      - input: ref('stg')
+        rows: [{id: 1}, {id: 5}]
+    expect:
+      rows: []
+`,
+    });
+    const r = await test({ projectDir: p.dir, console: p.console });
+    expect(r.results.map((x) => [x.unique_id.split('.').pop(), x.status])).toEqual([
+      ['bounded', 'pass'],
+      ['unbounded', 'fail'],
+    ]);
+    expect(r.results[1].message).toContain('| id');
+  });
+
+  it('read fixture files under tests/fixtures/, which are not singular tests (as dbt)', async () => {
+    const p = makeProject({
+      'models/stg.sql': 'select 1 as id',
+      'models/m.sql': "select id * 2 as twice from {{ ref('stg') }}",
+      'tests/fixtures/stg_rows.sql': 'select 3 as id union all select 4 as id',
+      'tests/fixtures/twice.csv': 'twice\n6\n8\n',
+      'models/unit.yml': `version: 2
+unit_tests:
+  - name: doubles
+    model: m
+    given:
+      - input: ref('stg')
+        format: sql
+        fixture: stg_rows
+    expect:
+      format: csv
+      fixture: twice
+`,
+    });
+    const r = await test({ projectDir: p.dir, console: p.console });
+    expect(r.results.map((x) => [x.unique_id, x.status])).toEqual([['unit_test.fn.m.doubles', 'pass']]);
+  });
+
   it('take column types from the built parent and fill columns a fixture leaves out with nulls', async () => {
     const p = makeProject({
       'models/stg.sql': "select 1 as id, cast('2020-01-05' as date) as d, 'a' as note",

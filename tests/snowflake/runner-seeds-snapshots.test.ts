@@ -40,6 +40,16 @@ describe('seeds on Snowflake', () => {
     expect(bad.results[0].message).toMatch(/Snowflake error 100038/);
     expect(await sf.db.q('select code, n from MFLOW.S2.STATES')).toEqual([{ code: 'TX', n: 3 }]);
   });
+
+  it('runs pre- and post-hooks around the load; a post-hook sees the loaded rows', async () => {
+    const p = makeSfProject(sf.emu, {
+      'seeds/hooked.csv': 'id\n1\n2\n',
+      'seeds/_props.yml': "seeds:\n  - name: hooked\n    config:\n      pre_hook: 'create table if not exists MFLOW.S4.HOOK_LOG (what varchar, n integer)'\n      post_hook: \"insert into MFLOW.S4.HOOK_LOG select 'post', count(*) from {{ this }}\"\n",
+    }, { schema: 'S4' });
+    const r = await seed({ projectDir: p.dir, env: p.env, console: p.console });
+    expect(r.ok, p.console.text).toBe(true);
+    expect(await sf.db.q('select what, n from MFLOW.S4.HOOK_LOG')).toEqual([{ what: 'post', n: 2 }]);
+  });
 });
 
 describe('snapshots on Snowflake', () => {

@@ -19,17 +19,22 @@ export class DuckDBDialect implements Dialect {
     constraints: { not_null: 'enforced', primary_key: 'enforced', unique: 'enforced', check: 'enforced', foreign_key: 'enforced' },
   };
 
+  /** `quoting:` from the project and the target (target wins): a part set to false is written bare, as dbt-duckdb writes it. */
+  constructor(readonly quoting: { database?: boolean; schema?: boolean; identifier?: boolean } = {}) {}
+
   quote(identifier: string): string {
     return q(identifier);
   }
 
-  /** Quoted unless told otherwise (dbt-duckdb's default); an unquoted part keeps its spelling. */
-  quotePart(name: string, _part: 'database' | 'schema' | 'identifier' | 'column', quoted?: boolean): string {
-    return quoted === false && /^[A-Za-z_][A-Za-z0-9_$]*$/.test(name) ? name : q(name);
+  /** Quoted unless told otherwise (dbt-duckdb's default); an unquoted part keeps its spelling, and a name that needs quotes keeps them. */
+  quotePart(name: string, part: 'database' | 'schema' | 'identifier' | 'column', quoted?: boolean): string {
+    const policy = quoted ?? (part === 'column' ? undefined : this.quoting[part]);
+    return policy === false && /^[A-Za-z_][A-Za-z0-9_$]*$/.test(name) ? name : q(name);
   }
 
   relation(rel: Pick<Relation, 'database' | 'schema' | 'identifier'>): string {
-    return [rel.database, rel.schema, rel.identifier].filter((p): p is string => !!p).map(q).join('.');
+    const parts: [string | null | undefined, 'database' | 'schema' | 'identifier'][] = [[rel.database, 'database'], [rel.schema, 'schema'], [rel.identifier, 'identifier']];
+    return parts.filter((p): p is [string, 'database' | 'schema' | 'identifier'] => !!p[0]).map(([n, k]) => this.quotePart(n, k)).join('.');
   }
 
   literal(value: unknown): string {

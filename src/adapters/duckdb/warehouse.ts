@@ -17,7 +17,7 @@ export const duckdbWarehouse: Warehouse = {
     resolveTempDirectory(t, root);
   },
   checkTarget: checkDuckDBTarget,
-  dialect: async () => new DuckDBDialect(),
+  dialect: async (target, quoting) => new DuckDBDialect({ ...quoting, ...((target.quoting as object) ?? {}) }),
   lineageNamespace: (t) => `duckdb://localhost${String(t.path ?? ':memory:')}`,
   async connect(target) {
     const { DuckDBAdapter } = await import('./adapter.js');
