@@ -61,6 +61,12 @@ async function warmEqualsCold(dir: string, opts: { vars?: string; env?: NodeJS.P
 
 function setup(extra: Record<string, string> = {}) {
   const p = makeProject({ ...FILES, ...extra });
+  // Files written moments before a scan are "racy" (a change in the same clock tick would leave
+  // their stamp unmoved), and the cache rightly distrusts them until a later scan: the project's
+  // files are made older than that, so whether a compile may skip does not depend on how fast
+  // this machine runs the first compiles. Edits made by a test stay new.
+  const old = new Date(Date.now() - 10_000);
+  for (const f of [...Object.keys({ ...FILES, ...extra }), 'project.yml']) utimesSync(join(p.dir, f), old, old);
   return { dir: p.dir, write: (path: string, text: string) => writeFileSync(join(p.dir, path), text) };
 }
 
