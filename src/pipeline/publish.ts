@@ -46,18 +46,27 @@ export async function publish(s: Session, cfg: PipelineConfig): Promise<PublishR
   }
   if (pairs.length === 0) return { tables: [], statements: [], grants: [] };
   const statements = d.publishSchemas(database, pairs);
+  // Without a transaction around them (Snowflake: each swap is DDL and commits), several schemas
+  // go live one after the other: say so, and on a failure say which are already live.
+  const transactional = /^begin/i.test(statements[0] ?? '');
+  const swaps = statements.filter((x) => /\bswap\s+with\b/i.test(x));
+  if (!transactional && pairs.length > 1) s.console.emit({ type: 'warn', msg: `publishing ${pairs.length} schemas on ${d.type}: each is swapped in its own statement, in this order: ${pairs.map((p) => p.live).join(', ')}; a reader may see ${pairs[0].live} new next to ${pairs[1].live} old between two swaps` });
   const c = await adapter.acquire();
   try {
     let inTx = false;
+    const live: string[] = [];
     try {
       for (const sql of statements) {
         if (/^begin/i.test(sql)) inTx = true;
         await c.execute(sql);
         if (/^commit/i.test(sql)) inTx = false;
+        const i = swaps.indexOf(sql);
+        if (i >= 0) live.push(pairs[i].live);
       }
     } catch (e) {
       if (inTx) await c.execute(d.rollback()).catch(() => undefined);
-      throw new MflowError('DATABASE', `publish failed, nothing was published: ${(e as Error).message}`);
+      const what = live.length ? `${live.join(', ')} ${live.length === 1 ? 'was' : 'were'} published, ${pairs.map((p) => p.live).filter((x) => !live.includes(x)).join(', ')} not` : 'nothing was published';
+      throw new MflowError('DATABASE', `publish failed, ${what}: ${(e as Error).message}`, { hint: live.length ? 'The schemas already swapped now hold the old tables in their staging schema: start a new run (mflow pipeline), not --resume, which would swap them back.' : undefined });
     }
     const grants: string[] = [];
     const canGrant = typeof (d as { showGrants?: unknown }).showGrants === 'function';
