@@ -44,7 +44,7 @@ export async function runStep(step: StepConfig, env: StepEnv): Promise<StepOutco
       return auditStep(step, env);
     case 'publish': {
       const s = await env.session();
-      const r = await publish(s, env.cfg);
+      const r = await publish(s, env.cfg, env.runId);
       s.console.emit({ type: 'info', msg: r.tables.length ? `Published ${r.tables.join(', ')}${r.grants.length ? ` and applied ${r.grants.length} grant${r.grants.length === 1 ? '' : 's'}` : ''}` : 'Nothing to publish' });
       return { status: 'success', rows: r.tables.length, node: null, error: null, warnings: [] };
     }

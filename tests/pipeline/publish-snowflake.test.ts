@@ -50,10 +50,12 @@ describe('mflow pipeline publish on Snowflake (emulator)', () => {
       return `${r.rows[0].A}/${r.rows[0].B}/${r.rows[0].C}`;
     };
     let reading: Promise<void> = Promise.resolve();
+    let lastRun = '';
     try {
       for (let v = 1; v <= 4; v++) {
         const c = new CaptureConsole();
         const r = await runPipeline({ projectDir: p.dir, env: p.env, console: c, vars: { version: v } });
+        lastRun = r.runId;
         expect(r.status, c.text.slice(-3000)).toBe('success');
         expect(r.steps.map((s) => `${s.step}:${s.status}`)).toEqual(['build:success', 'publish:success']);
         expect(c.text).toMatch(/Published marts\.MART_A, marts\.MART_B, marts\.MART_C|Published marts\.mart_a/i);
@@ -68,6 +70,14 @@ describe('mflow pipeline publish on Snowflake (emulator)', () => {
       // The publish step sent one swap per run, no table-by-table copy.
       const swaps = emu.stats.sqlLog.filter((q) => /^alter schema/i.test(q.trim()));
       expect(swaps.length).toBe(4);
+      // Publishing the last run again (an orchestrator retrying the task after the swap went
+      // through) must not swap the previous marts back.
+      const again = new CaptureConsole();
+      const r = await runPipeline({ projectDir: p.dir, env: p.env, console: again, steps: ['publish'], runId: lastRun, vars: { version: 4 } });
+      expect(r.status, again.text.slice(-2000)).toBe('success');
+      expect(again.text).toMatch(/marts already holds the tables of run .* not swapped again/);
+      expect(emu.stats.sqlLog.filter((q) => /^alter schema/i.test(q.trim())).length).toBe(4);
+      expect(await read()).toBe('4/4/4');
       expect(swaps[0]).toMatch(/alter schema "?PUB"?\."?MARTS__STAGING"? swap with "?PUB"?\."?MARTS"?/i);
     } finally {
       stop = true;
