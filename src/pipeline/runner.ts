@@ -273,9 +273,19 @@ async function attemptStep(step: StepConfig, env: StepEnv, signal?: AbortSignal)
     return await Promise.race([p, stop]);
   } catch (e) {
     if (e instanceof TimedOut || e instanceof Cancelled) {
-      await cancelRunningQueries();
-      // Let the step unwind (its transaction rolls back) before anything else touches the warehouse.
-      await Promise.race([p.catch(() => undefined), sleep(30_000)]);
+      // Let the step unwind (its transaction rolls back) before anything else touches the
+      // warehouse. A query the step starts after the signal (the signal came between two nodes,
+      // or before the first one began) is cancelled too: cancel again until the step settles.
+      let settled = false;
+      const done = p.then(
+        () => (settled = true),
+        () => (settled = true),
+      );
+      const until = Date.now() + 30_000;
+      while (!settled && Date.now() < until) {
+        await cancelRunningQueries();
+        await Promise.race([done, sleep(200)]);
+      }
     }
     const err = e as Error & { format?: () => string };
     return { status: 'failed', rows: null, node: (e as { node?: string }).node ?? null, error: err.format ? err.format() : err.message, warnings: [] };

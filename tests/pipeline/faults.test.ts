@@ -312,7 +312,7 @@ describe('mflow pipeline: faults, retries, alerts, history and atomic publish', 
     const runId = /Pipeline \S+ run (\S+):/.exec(out)![1];
     const h = await historyOf(runId);
     expect(h.run.status).toBe('cancelled');
-    expect(h.steps.some((s) => s.status === 'cancelled')).toBe(true);
+    expect(h.steps.some((s) => s.status === 'cancelled'), JSON.stringify(h.steps) + out).toBe(true);
     expect(h.steps.some((s) => s.step === 'publish')).toBe(false);
     expect(await fingerprint(db)).toEqual(before);
     // No half-built table: the marts staging schema holds exactly the three marts.
