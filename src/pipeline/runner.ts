@@ -106,17 +106,21 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
   let owned: string | null = null;
   let beating: Promise<void> = Promise.resolve();
   const heartbeat = setInterval(() => {
-    const s = session;
-    if (!owned || !s) return;
+    // Only through a warehouse connection that is already open: calling Session.connect() here,
+    // concurrently with the runner's first connect of a new session, would open the DuckDB file
+    // a second time in this process (two instances, lost writes).
+    const adapter = session?.adapter;
+    if (!owned || !adapter) return;
     const runId = owned;
-    beating = beating.then(async () => {
-      const h = new History(await s.connect(), cfg.historySchema, (target.database as string | null | undefined) ?? null);
-      await h.beat(runId, process.pid, HOST, new Date().toISOString());
-    }).catch(() => undefined);
+    beating = beating.then(() => new History(adapter, cfg.historySchema, (target.database as string | null | undefined) ?? null).beat(runId, process.pid, HOST, new Date().toISOString())).catch(() => undefined);
   }, HEARTBEAT_MS);
   heartbeat.unref();
   const closeSession = async () => {
-    await beating;
+    // A beat queued while waiting is waited for too.
+    for (let b = beating; ; b = beating) {
+      await b;
+      if (b === beating) break;
+    }
     const s = session;
     session = null;
     await s?.close();

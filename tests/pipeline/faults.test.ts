@@ -264,7 +264,7 @@ describe('mflow pipeline: faults, retries, alerts, history and atomic publish', 
     expect(published).toEqual(staged);
     const h = await historyOf(failedRun);
     expect(h.run.status).toBe('success');
-    expect(h.steps.filter((s) => s.step === 'test').map((s) => s.status)).toEqual(['failed', 'success']);
+    expect(h.steps.filter((s) => s.step === 'test').map((s) => s.status), JSON.stringify(h.steps) + again.text).toEqual(['failed', 'success']);
   });
 
   it('alert servers down (webhook 500, SMTP refused) are logged and change nothing in the result', async () => {
