@@ -4,11 +4,13 @@ import { runEach } from '../contracts/statements.js';
 /**
  * Run history in the warehouse, next to the data it describes: `pipeline_runs` (one row per run),
  * `pipeline_steps` (one row per attempt of a step) and `pipeline_audits` (RAW row counts and
- * columns of each run, which the next run's audit compares against). Each write is one short
- * statement on its own connection, so a crash leaves the rows written so far.
+ * columns of each run, which the next run's audit compares against), and `pipeline_heartbeats`
+ * (the process that runs a run: pid, host, last heartbeat; see liveness.ts). Each write is one
+ * short statement on its own connection, so a crash leaves the rows written so far.
  */
-export type RunStatus = 'running' | 'success' | 'failed' | 'cancelled';
-export type StepStatus = 'running' | 'success' | 'warn' | 'failed' | 'cancelled' | 'skipped';
+/** killed: its process is gone (same host, pid not alive); abandoned: another host stopped sending heartbeats. */
+export type RunStatus = 'running' | 'success' | 'failed' | 'cancelled' | 'killed' | 'abandoned';
+export type StepStatus = 'running' | 'success' | 'warn' | 'failed' | 'cancelled' | 'skipped' | 'killed' | 'abandoned';
 
 export interface RunRow {
   run_id: string;
@@ -30,6 +32,14 @@ export interface StepRow {
   rows: number | null;
   node: string | null;
   error: string | null;
+}
+
+export interface HeartbeatRow {
+  run_id: string;
+  pid: number;
+  host: string;
+  started_at: string;
+  heartbeat_at: string;
 }
 
 export interface AuditRow {
@@ -70,6 +80,40 @@ export class History {
     await this.exec(`create table if not exists ${this.rel('pipeline_runs')} (run_id ${t('string')}, status ${t('string')}, started_at ${t('string')}, finished_at ${t('string')}, trigger ${t('string')}, error ${t('string')})`);
     await this.exec(`create table if not exists ${this.rel('pipeline_steps')} (run_id ${t('string')}, step ${t('string')}, attempt ${t('integer')}, max_attempts ${t('integer')}, status ${t('string')}, started_at ${t('string')}, finished_at ${t('string')}, rows ${t('bigint')}, node ${t('string')}, error ${t('string')})`);
     await this.exec(`create table if not exists ${this.rel('pipeline_audits')} (run_id ${t('string')}, source ${t('string')}, relation ${t('string')}, row_count ${t('bigint')}, columns ${t('string')})`);
+    await this.exec(`create table if not exists ${this.rel('pipeline_heartbeats')} (run_id ${t('string')}, pid ${t('integer')}, host ${t('string')}, started_at ${t('string')}, heartbeat_at ${t('string')})`);
+  }
+
+  /** This process runs `runId` from now on (replaces an earlier owner's row, e.g. an Airflow retry's). */
+  async claim(h: HeartbeatRow): Promise<void> {
+    const l = (v: unknown) => this.d.literal(v);
+    await this.exec(`delete from ${this.rel('pipeline_heartbeats')} where run_id = ${l(h.run_id)}`);
+    await this.exec(`insert into ${this.rel('pipeline_heartbeats')} (run_id, pid, host, started_at, heartbeat_at) values (${[h.run_id, h.pid, h.host, h.started_at, h.heartbeat_at].map(l).join(', ')})`);
+  }
+
+  async beat(runId: string, pid: number, host: string, at: string): Promise<void> {
+    const l = (v: unknown) => this.d.literal(v);
+    await this.exec(`update ${this.rel('pipeline_heartbeats')} set heartbeat_at = ${l(at)} where run_id = ${l(runId)} and pid = ${l(pid)} and host = ${l(host)}`);
+  }
+
+  /** The process is done with the run (finished, or an orchestrator's task ended): no owner to watch. */
+  async release(runId: string, pid: number, host: string): Promise<void> {
+    const l = (v: unknown) => this.d.literal(v);
+    await this.exec(`delete from ${this.rel('pipeline_heartbeats')} where run_id = ${l(runId)} and pid = ${l(pid)} and host = ${l(host)}`);
+  }
+
+  /** The owners of the runs recorded as running. */
+  async runningOwners(): Promise<HeartbeatRow[]> {
+    return (await this.exec(
+      `select h.* from ${this.rel('pipeline_heartbeats')} h inner join ${this.rel('pipeline_runs')} r on r.run_id = h.run_id where r.status = 'running'`,
+    )) as unknown as HeartbeatRow[];
+  }
+
+  /** Marks a run whose process is gone, and its steps still recorded as running, as killed or abandoned. */
+  async markDead(runId: string, status: 'killed' | 'abandoned', error: string, at: string): Promise<void> {
+    const l = (v: unknown) => this.d.literal(v);
+    await this.exec(`update ${this.rel('pipeline_steps')} set status = ${l(status)}, finished_at = ${l(at)}, error = ${l(error)} where run_id = ${l(runId)} and status = 'running'`);
+    await this.exec(`update ${this.rel('pipeline_runs')} set status = ${l(status)}, finished_at = ${l(at)}, error = ${l(error)} where run_id = ${l(runId)} and status = 'running'`);
+    await this.exec(`delete from ${this.rel('pipeline_heartbeats')} where run_id = ${l(runId)}`);
   }
 
   async startRun(r: RunRow): Promise<void> {

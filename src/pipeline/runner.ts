@@ -9,6 +9,7 @@ import { loadProject } from '../project/load.js';
 import { cancelRunningQueries, parseVars, Session, type CommonOptions } from '../run/session.js';
 import { backoffDelay, loadPipelineConfig, type PipelineConfig, type StepConfig } from './config.js';
 import { History, type RunRow, type RunStatus, type StepRow, type StepStatus } from './history.js';
+import { HEARTBEAT_MS, HOST, reapDeadRuns } from './liveness.js';
 import { stageNodes } from './publish.js';
 import { runStep, type StepEnv, type StepOutcome } from './steps.js';
 import type { StepProgress } from './progress.js';
@@ -100,7 +101,26 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
     }
     return session;
   };
+  // The heartbeat of the run this process owns (liveness.ts); it writes only while a session is
+  // open (the freshness step closes ours) and is awaited before the session closes.
+  let owned: string | null = null;
+  let beating: Promise<void> = Promise.resolve();
+  const heartbeat = setInterval(() => {
+    // Only through a warehouse connection that is already open: calling Session.connect() here,
+    // concurrently with the runner's first connect of a new session, would open the DuckDB file
+    // a second time in this process (two instances, lost writes).
+    const adapter = session?.adapter;
+    if (!owned || !adapter) return;
+    const runId = owned;
+    beating = beating.then(() => new History(adapter, cfg.historySchema, (target.database as string | null | undefined) ?? null).beat(runId, process.pid, HOST, new Date().toISOString())).catch(() => undefined);
+  }, HEARTBEAT_MS);
+  heartbeat.unref();
   const closeSession = async () => {
+    // A beat queued while waiting is waited for too.
+    for (let b = beating; ; b = beating) {
+      await b;
+      if (b === beating) break;
+    }
     const s = session;
     session = null;
     await s?.close();
@@ -109,10 +129,16 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
   const history = async <T>(f: (h: History) => Promise<T>): Promise<T> => {
     const s = await getSession();
     const h = new History(await s.connect(), cfg.historySchema, (target.database as string | null | undefined) ?? null);
-    if (!ensured) await h.ensure();
-    ensured = true;
+    if (!ensured) {
+      await h.ensure();
+      ensured = true;
+      // Runs whose process was killed are still recorded as running: mark them first.
+      await reapDeadRuns(h, out);
+    }
     return f(h);
   };
+  // Set once this run is recorded as running, cleared when its end is recorded.
+  let open: string | null = null;
 
   try {
     // Which run, and where in it.
@@ -121,9 +147,13 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
     // On resume, attempts continue the numbering of the run's earlier ones.
     const earlier = new Map<string, number>();
     if (opts.resume) {
-      const prev = await history(async (h) => (opts.runId ? h.getRun(opts.runId) : ((await h.lastRuns(20)).find((r) => r.status !== 'success') ?? null)));
-      if (!prev) throw new MflowError('USAGE', opts.runId ? `No pipeline run '${opts.runId}' to resume` : 'No failed or cancelled pipeline run to resume', { hint: 'mflow pipeline status lists the runs.' });
+      // A run another live process owns is not resumable (dead owners were just marked).
+      const owners = await history(async (h) => new Map((await h.runningOwners()).map((o) => [o.run_id, o])));
+      const prev = await history(async (h) => (opts.runId ? h.getRun(opts.runId) : ((await h.lastRuns(20)).find((r) => r.status !== 'success' && !owners.has(r.run_id)) ?? null)));
+      if (!prev) throw new MflowError('USAGE', opts.runId ? `No pipeline run '${opts.runId}' to resume` : 'No failed, cancelled or killed pipeline run to resume', { hint: 'mflow pipeline status lists the runs.' });
       if (prev.status === 'success') throw new MflowError('USAGE', `Run ${prev.run_id} succeeded; there is nothing to resume`, { hint: 'Start a new run with mflow pipeline.' });
+      const owner = owners.get(prev.run_id);
+      if (owner) throw new MflowError('USAGE', `Run ${prev.run_id} is still running (pid ${owner.pid} on ${owner.host}, last heartbeat ${owner.heartbeat_at})`, { hint: 'Wait for it, or stop it (Ctrl-C / SIGTERM); a killed run is marked killed by the next mflow pipeline and can then be resumed.' });
       runId = prev.run_id;
       const rows = await history((h) => h.steps(runId));
       done = completedSteps(rows);
@@ -133,6 +163,10 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
     const existing = await history((h) => h.getRun(runId));
     if (!existing) await history((h) => h.startRun({ run_id: runId, status: 'running', started_at: new Date().toISOString(), finished_at: null, trigger: opts.trigger ?? 'cli', error: null }));
     else await history((h) => h.setStatus(runId, 'running'));
+    open = runId;
+    const now = new Date().toISOString();
+    await history((h) => h.claim({ run_id: runId, pid: process.pid, host: HOST, started_at: now, heartbeat_at: now }));
+    owned = runId;
 
     const todo = cfg.steps.filter((s) => (!only || only.includes(s.name)) && !done.has(s.name));
     out.emit({ type: 'info', msg: `Pipeline ${cfg.dagId} run ${runId}: ${todo.map((s) => s.name).join(' -> ') || 'nothing to do'}` });
@@ -206,13 +240,24 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
     const last = cfg.steps[cfg.steps.length - 1].name;
     const finished = status !== 'success' || todo.some((s) => s.name === last) || todo.length === 0;
     if (finished) await history((h) => h.finishRun(runId, status, runError));
+    open = null;
     out.emit({ type: status === 'success' ? 'info' : 'error', msg: `Pipeline run ${runId} ${status === 'success' ? (finished ? 'SUCCEEDED' : 'steps done') : status.toUpperCase()}${runError ? `: ${runError}` : ''}` });
     if (status === 'success' && finished && todo.length) await alert({ event: 'success', step: null, node: null, error: null, logExcerpt: '', attempt: 1, maxAttempts: 1 });
     const all = await history((h) => h.steps(runId));
     const run = await history((h) => h.getRun(runId));
     const artifact = writeResults(targetDir, run, all, records);
     return { ok: status === 'success', runId, status, steps: records, artifact };
+  } catch (e) {
+    // An error of mflow itself (not a failed step) must not leave the run recorded as running.
+    const id = open;
+    if (id) await history((h) => h.finishRun(id, 'failed', `mflow error: ${(e as Error).message}`)).catch(() => undefined);
+    throw e;
   } finally {
+    clearInterval(heartbeat);
+    const id = owned;
+    owned = null;
+    // This process is done with the run: finished, or one orchestrator task of it ended.
+    if (id) await beating.then(() => history((h) => h.release(id, process.pid, HOST))).catch(() => undefined);
     await closeSession();
   }
 }
@@ -232,9 +277,19 @@ async function attemptStep(step: StepConfig, env: StepEnv, signal?: AbortSignal)
     return await Promise.race([p, stop]);
   } catch (e) {
     if (e instanceof TimedOut || e instanceof Cancelled) {
-      await cancelRunningQueries();
-      // Let the step unwind (its transaction rolls back) before anything else touches the warehouse.
-      await Promise.race([p.catch(() => undefined), sleep(30_000)]);
+      // Let the step unwind (its transaction rolls back) before anything else touches the
+      // warehouse. A query the step starts after the signal (the signal came between two nodes,
+      // or before the first one began) is cancelled too: cancel again until the step settles.
+      let settled = false;
+      const done = p.then(
+        () => (settled = true),
+        () => (settled = true),
+      );
+      const until = Date.now() + 30_000;
+      while (!settled && Date.now() < until) {
+        await cancelRunningQueries();
+        await Promise.race([done, sleep(200)]);
+      }
     }
     const err = e as Error & { format?: () => string };
     return { status: 'failed', rows: null, node: (e as { node?: string }).node ?? null, error: err.format ? err.format() : err.message, warnings: [] };
@@ -301,6 +356,7 @@ export async function pipelineStatus(opts: CommonOptions & { limit?: number; run
   try {
     const h = new History(adapter, cfg.historySchema, (target.database as string | null | undefined) ?? null);
     await h.ensure();
+    await reapDeadRuns(h, opts.console);
     const runs = opts.runId ? [await h.getRun(opts.runId)].filter((r): r is RunRow => !!r) : await h.lastRuns(opts.limit ?? 10);
     const steps: Record<string, StepRow[]> = {};
     for (const r of runs) steps[r.run_id] = await h.steps(r.run_id);

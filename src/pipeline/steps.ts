@@ -44,7 +44,7 @@ export async function runStep(step: StepConfig, env: StepEnv): Promise<StepOutco
       return auditStep(step, env);
     case 'publish': {
       const s = await env.session();
-      const r = await publish(s, env.cfg);
+      const r = await publish(s, env.cfg, env.runId);
       s.console.emit({ type: 'info', msg: r.tables.length ? `Published ${r.tables.join(', ')}${r.grants.length ? ` and applied ${r.grants.length} grant${r.grants.length === 1 ? '' : 's'}` : ''}` : 'Nothing to publish' });
       return { status: 'success', rows: r.tables.length, node: null, error: null, warnings: [] };
     }
@@ -124,13 +124,18 @@ async function dagStep(step: StepConfig, env: StepEnv): Promise<StepOutcome> {
   const sel = step.select.length && env.select?.length ? env.select : select;
   const o = { ...env.opts, select: sel.length ? sel : undefined, exclude: step.exclude.length ? step.exclude : undefined, fullRefresh: step.fullRefresh || env.opts.fullRefresh };
   const ids = selectFor(s, o, [...types]);
-  const r = await invoke(s, o, ids, step.command === 'seed' ? 'seed' : step.command === 'run' ? 'run' : step.command === 'test' ? 'test' : 'build');
+  // OpenLineage events go out as the nodes start and end, not after the step.
+  let lineage: import('../lineage/openlineage.js').LineageEmitter | undefined;
   if (step.command !== 'test' && env.cfg.lineage.transport !== 'none') {
-    const { emitNodeEvents } = await import('../lineage/openlineage.js');
-    const { catalogFromIntrospector } = await import('../docs/catalog.js');
+    const { LineageEmitter } = await import('../lineage/openlineage.js');
     const l = env.cfg.lineage;
-    const catalog = await catalogFromIntrospector((await s.connect()).introspector, s.manifest).catch(() => undefined);
-    await emitNodeEvents({ ...l, path: resolve(s.project.root, l.path) }, { manifest: s.manifest, target: s.target, parent: { namespace: l.namespace, name: env.cfg.dagId, runId: env.runId }, console: s.console, catalog }, r.results);
+    lineage = new LineageEmitter({ ...l, path: resolve(s.project.root, l.path) }, { manifest: s.manifest, target: s.target, parent: { namespace: l.namespace, name: env.cfg.dagId, runId: env.runId }, console: s.console, introspector: (await s.connect()).introspector });
+  }
+  let r: Awaited<ReturnType<typeof invoke>>;
+  try {
+    r = await invoke(s, o, ids, step.command === 'seed' ? 'seed' : step.command === 'run' ? 'run' : step.command === 'test' ? 'test' : 'build', {}, lineage);
+  } finally {
+    await lineage?.flush();
   }
   const bad = r.results.filter((x: NodeResult) => !OK.has(x.status) && x.status !== 'skipped');
   const rows = r.results.reduce((a, x) => a + (Number(x.adapter_response?.rows_affected ?? (x.failures && step.command === 'test' ? x.failures : 0)) || 0), 0);

@@ -1,7 +1,7 @@
 import { relative } from 'node:path';
 import type { Connection, Statement } from '../contracts/adapter.js';
 import type { ManifestNode } from '../contracts/manifest.js';
-import type { NodeStatus } from '../contracts/results.js';
+import type { NodeResult, NodeStatus } from '../contracts/results.js';
 import type { Console } from '../console/console.js';
 import { compileNode, relationOf, type CompileContext } from '../compile/compiler.js';
 import type { RelationCache } from '../compile/relation-cache.js';
@@ -41,6 +41,14 @@ export interface ExecContext {
   flags: Record<string, unknown>;
   /** Data tests of one relation answered by one query (absent: each test queries alone). */
   fusion?: TestFusion;
+  /** Told as each node starts and ends (the pipeline's live OpenLineage events). */
+  observer?: NodeObserver;
+}
+
+/** Called from the scheduler, synchronously: an observer queues its own work and never throws into the run. */
+export interface NodeObserver {
+  start(uniqueId: string, at: string): void;
+  end(result: NodeResult): void;
 }
 
 export type NodeExecutor = (ctx: ExecContext, node: ManifestNode, conn: Connection) => Promise<NodeOutcome>;

@@ -40,7 +40,7 @@ export function selectFor(session: Session, opts: CommonOptions, types: Resource
 }
 
 /** Runs selected nodes: the engine behind run, test, seed, snapshot and build. */
-export async function invoke(session: Session, opts: CommonOptions, ids: string[], which: string, flags: Record<string, unknown> = {}): Promise<InvokeResult> {
+export async function invoke(session: Session, opts: CommonOptions, ids: string[], which: string, flags: Record<string, unknown> = {}, observer?: ExecContext['observer']): Promise<InvokeResult> {
   const t0 = Date.now();
   (await import('../snapshots/config.js')).assertSnapshotsValid(session.manifest, session.project.root); // config errors before anything runs
   const adapter = await session.connect();
@@ -54,6 +54,7 @@ export async function invoke(session: Session, opts: CommonOptions, ids: string[
     dryRun: Boolean(opts.dryRun),
     flags,
     compile: { manifest: m, runtime: session.runtime, adapter, relations, fullRefresh: Boolean(opts.fullRefresh), log: (msg) => session.console.emit({ type: 'info', msg }) },
+    observer,
   };
   if (!opts.dryRun && flags.fuseTests !== false && process.env.MFLOW_FUSE_TESTS !== '0') ctx.fusion = new TestFusion(ctx, ids);
   (session.runtime.globals.flags as Record<string, unknown>).FULL_REFRESH = Boolean(opts.fullRefresh);

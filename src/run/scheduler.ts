@@ -126,6 +126,7 @@ export async function schedule(ctx: ExecContext, dag: Dag, selected: string[], o
     ctx.console.emit({ type: 'node_start', index, total, description: describe(n), uniqueId: id });
     const t0 = Date.now();
     const startedAt = new Date().toISOString();
+    observe(ctx, (o) => o.start(id, startedAt));
     let outcome: NodeOutcome;
     try {
       const ex = executors[n.resource_type];
@@ -151,6 +152,7 @@ export async function schedule(ctx: ExecContext, dag: Dag, selected: string[], o
       compiled_code: outcome.compiledCode,
       compiled_path: outcome.compiledPath ? artifactPath(ctx.session.project.root, outcome.compiledPath) : null,
     });
+    observe(ctx, (o) => o.end(results.get(id)!));
     const status = consoleStatus(outcome.status);
     ctx.console.emit({ type: 'node_result', index, total, status, description: describe(n), uniqueId: id, seconds: secs, detail: outcome.detail });
     if (status === 'ERROR' || status === 'FAIL') {
@@ -181,6 +183,16 @@ export async function schedule(ctx: ExecContext, dag: Dag, selected: string[], o
     results.set(id, skipped(id, 'skipped by --fail-fast'));
   }
   return order.map((id) => results.get(id)!);
+}
+
+/** An observer's error is reported, never the run's. */
+function observe(ctx: ExecContext, f: (o: NonNullable<ExecContext['observer']>) => void): void {
+  if (!ctx.observer) return;
+  try {
+    f(ctx.observer);
+  } catch (e) {
+    ctx.console.emit({ type: 'warn', msg: `node observer failed: ${(e as Error).message}` });
+  }
 }
 
 function isAncestor(dag: Dag, maybeAncestor: string, of: string): boolean {

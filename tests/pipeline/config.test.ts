@@ -85,6 +85,14 @@ describe('pipeline: configuration', () => {
       'commit',
     ]);
     expect(new SnowflakeDialect({}).publishSchemas('MEDIFLOW', pairs).map((x) => x.sql)).toEqual(['create schema if not exists MEDIFLOW.MARTS', 'alter schema MEDIFLOW.MARTS__STAGING swap with MEDIFLOW.MARTS']);
+    // Two schemas on Snowflake: both live schemas exist before the first swap, and the swaps come back to back.
+    const two = [...pairs, { staging: 'finance__staging', live: 'finance', tables: ['f'] }];
+    expect(new SnowflakeDialect({}).publishSchemas('MEDIFLOW', two).map((x) => x.sql)).toEqual([
+      'create schema if not exists MEDIFLOW.MARTS',
+      'create schema if not exists MEDIFLOW.FINANCE',
+      'alter schema MEDIFLOW.MARTS__STAGING swap with MEDIFLOW.MARTS',
+      'alter schema MEDIFLOW.FINANCE__STAGING swap with MEDIFLOW.FINANCE',
+    ]);
   });
 
   it('alert payloads carry run, step, node, error, attempt n of m, log excerpt and docs link', () => {

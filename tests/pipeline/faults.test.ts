@@ -264,7 +264,7 @@ describe('mflow pipeline: faults, retries, alerts, history and atomic publish', 
     expect(published).toEqual(staged);
     const h = await historyOf(failedRun);
     expect(h.run.status).toBe('success');
-    expect(h.steps.filter((s) => s.step === 'test').map((s) => s.status)).toEqual(['failed', 'success']);
+    expect(h.steps.filter((s) => s.step === 'test').map((s) => s.status), JSON.stringify(h.steps) + again.text).toEqual(['failed', 'success']);
   });
 
   it('alert servers down (webhook 500, SMTP refused) are logged and change nothing in the result', async () => {
@@ -312,7 +312,7 @@ describe('mflow pipeline: faults, retries, alerts, history and atomic publish', 
     const runId = /Pipeline \S+ run (\S+):/.exec(out)![1];
     const h = await historyOf(runId);
     expect(h.run.status).toBe('cancelled');
-    expect(h.steps.some((s) => s.status === 'cancelled')).toBe(true);
+    expect(h.steps.some((s) => s.status === 'cancelled'), JSON.stringify(h.steps) + out).toBe(true);
     expect(h.steps.some((s) => s.step === 'publish')).toBe(false);
     expect(await fingerprint(db)).toEqual(before);
     // No half-built table: the marts staging schema holds exactly the three marts.

@@ -249,11 +249,13 @@ export class SnowflakeDialect implements Dialect {
 
   /**
    * `alter schema ... swap with` exchanges the two schemas in one metadata operation: readers see
-   * every table of the old schema or every table of the new one. The live schema is created
-   * first so the first publish has something to swap with.
+   * every table of the old schema or every table of the new one. The live schemas are created
+   * first so the first publish has something to swap with. Each swap is DDL and commits on its
+   * own: with several schemas the swaps come last, back to back in `publish.schemas` order, so the
+   * moment where one schema is new and the next still old is as short as the round trips.
    */
   publishSchemas(database: string | null, pairs: { staging: string; live: string; tables: string[] }[]): Statement[] {
     const sch = (s: string) => `${database ? `${this.part(database, 'database')}.` : ''}${this.part(s, 'schema')}`;
-    return pairs.flatMap((p) => [...this.createSchema(database, p.live), ddl(`alter schema ${sch(p.staging)} swap with ${sch(p.live)}`)]);
+    return [...pairs.flatMap((p) => this.createSchema(database, p.live)), ...pairs.map((p) => ddl(`alter schema ${sch(p.staging)} swap with ${sch(p.live)}`))];
   }
 }

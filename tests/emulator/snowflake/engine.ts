@@ -10,6 +10,7 @@ import type { DuckDBConnection, DuckDBInstance, DuckDBValue } from '@duckdb/node
 import { type RowType, encodeValue, fixedColumn, rowTypeFor, textColumn } from './encode.js';
 import { SnowflakeError, cancelled, fromDuckDb, notExist, schemaMissing, syntaxAt, unsupported } from './errors.js';
 import { SESSION_MACROS, rewriteTokens } from './rewrite.js';
+import { swapSchemas } from './schema-swap.js';
 import { type Catalog, checkFunctions, checkQuotedNames } from './strict.js';
 import { type Token, quoteIdent, quoteString, readName, significant, tokenize } from './sql-tokens.js';
 
@@ -673,6 +674,19 @@ export class Engine {
       return status('Statement executed successfully.', ST.SCL);
     }
     if (kind === 'WAREHOUSE' || kind === 'USER' || kind === 'ACCOUNT') return status('Statement executed successfully.', ST.SCL);
+    if (kind === 'SCHEMA') {
+      const j = t[2]?.value === 'IF' ? 4 : 2;
+      const name = readName(t, j);
+      if (name && t[name.next]?.value === 'SWAP' && t[name.next + 1]?.value === 'WITH') {
+        const other = readName(t, name.next + 2);
+        if (!other) throw syntaxAt(t, name.next + 2);
+        const [db, a] = name.parts.length > 1 ? name.parts : [s.database, name.parts[0]];
+        const [db2, b] = other.parts.length > 1 ? other.parts : [s.database, other.parts[0]];
+        if (db !== db2) throw unsupported('alter schema ... swap with a schema of another database');
+        await swapSchemas((sql, v) => this.run(s, sql, v), this.grants, db, a, b, s.inTxn);
+        return status('Statement executed successfully.');
+      }
+    }
     if (kind !== 'TABLE' && kind !== 'VIEW') {
       await this.run(s, duck);
       return status('Statement executed successfully.');
