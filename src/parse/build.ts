@@ -558,9 +558,13 @@ export async function parseProject(o: ParseOptions): Promise<ParseResult> {
     group_map,
     disabled: Object.fromEntries([...[...disabled.values()].map((n) => [n.unique_id, [n]]), ...Object.entries(disabledUnitTests).map(([id, n]) => [id, [n]])]),
   };
-  // Unit tests are not graph nodes in dbt; everything else the manifest holds is.
-  runtime.setGraph({ nodes: Object.fromEntries(Object.entries(nodes).filter(([, n]) => n.resource_type !== 'unit_test')), sources, unit_tests: unitTests });
+  runtime.setGraph(graphOf(manifest));
   return { manifest, runtime };
+}
+
+/** `graph` as renders after the parse see it. Unit tests are not graph nodes in dbt; everything else the manifest holds is. */
+export function graphOf(m: Manifest): { nodes: Record<string, unknown>; sources: Record<string, unknown>; unit_tests: Record<string, unknown> } {
+  return { nodes: Object.fromEntries(Object.entries(m.nodes).filter(([, n]) => n.resource_type !== 'unit_test')), sources: m.sources, unit_tests: m.unit_tests ?? {} };
 }
 
 const BUILTIN_GENERIC_TESTS = new Set(['unique', 'not_null', 'accepted_values', 'relationships']);

@@ -254,6 +254,16 @@ describe('partial parsing', () => {
     expect((await compile({ projectDir: dir, summaryOnly: true })).compiled).not.toEqual({});
   });
 
+  it('a render at execution sees the whole graph after a partial parse too (graph is empty only while parsing)', async () => {
+    const { dir } = setup({ 'models/g.sql': "select {% if execute %}{{ graph.nodes.values() | selectattr('resource_type', 'equalto', 'model') | list | length }}{% else %}0{% endif %} as models_in_graph\n" });
+    await ls({ projectDir: dir });
+    const r = await compile({ projectDir: dir, select: ['g'] });
+    expect(r.parse?.mode).toBe('partial');
+    // a, b, c, d, e, f and g itself.
+    expect(r.compiled['model.fn.g'].trim()).toBe('select 7 as models_in_graph');
+    expect(await warmEqualsCold(dir)).toBe('partial');
+  });
+
   it('a parse or ls after an edit does not leave the next count-only compile up to date with the old render', async () => {
     const { dir, write } = setup();
     await compile({ projectDir: dir, summaryOnly: true });

@@ -8,7 +8,7 @@ import type { ResolvedTarget } from '../../project/types.js';
 import { sha256 } from '../../util/fs.js';
 import { phase } from '../../util/timing.js';
 import { MFLOW_VERSION } from '../../version.js';
-import { parseHost, parseProject, pickVersion, renderNodeOf, type ParseOptions, type ParseResult } from '../build.js';
+import { graphOf, parseHost, parseProject, pickVersion, renderNodeOf, type ParseOptions, type ParseResult } from '../build.js';
 import { CACHE_FORMAT, INTERNAL_MANIFEST, readCache, type PartialCache } from './cache.js';
 import { parseRoots, sameStamp, stampFiles, stampOf, type FileStamp, type Scan } from './files.js';
 import { envVarsRead, readsOwnConfig, volatileJinja } from './scan.js';
@@ -138,7 +138,14 @@ async function tryPartial(o: PartialOptions, old: PartialCache, key: string, sta
   phase('partial: manifest read');
   const invocationId = o.invocationId ?? randomUUID();
   // Built on first use: a compile with nothing to render never needs the macros compiled.
-  const runtime = lazy(() => runtimeFor(o, manifest, invocationId));
+  // `graph` is filled once the parse is done (as after a full parse): a model that counts the graph's
+  // nodes at execution must not see the empty graph of parse time.
+  const rt: { made: JinjaRuntime | null; parsed: boolean } = { made: null, parsed: false };
+  const runtime = lazy(() => {
+    rt.made = runtimeFor(o, manifest, invocationId);
+    if (rt.parsed) rt.made.setGraph(graphOf(manifest));
+    return rt.made;
+  });
   const byFile = new Map<string, ManifestNode[]>();
   for (const n of Object.values(manifest.nodes)) {
     const list = byFile.get(n.original_file_path);
@@ -227,6 +234,8 @@ async function tryPartial(o: PartialOptions, old: PartialCache, key: string, sta
     unstable: changed.length ? null : old.unstable,
   };
   states.set(manifest, { mode: 'partial', reason: '', next, previous: old, dirty, manifestChanged: changed.length > 0, graphChanged, macrosStable: macrosStable(manifest), volatile: new Set(old.volatile), targetDir: o.targetDir, projectRoot: p.root, text, touched: new Set(dirty) });
+  rt.parsed = true;
+  rt.made?.setGraph(graphOf(manifest));
   return { result: { manifest, runtime } };
 }
 
