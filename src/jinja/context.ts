@@ -10,7 +10,7 @@ import { compileTemplate, createJinjaEnvironment, loadMacros, renderTemplate } f
 import { makeModules } from './modules.js';
 import { JinjaRelation } from './relation.js';
 import { columnApi, columnFromWarehouse } from './column.js';
-import { parseStatic, type StaticCall, type StaticTemplate } from '../parse/static.js';
+import { parseStatic, type StaticCall, type StaticTemplate } from './static-template.js';
 import { findInertMacros } from './inert-macros.js';
 
 function emptyGraph(): Record<string, Record<string, unknown>> {

@@ -7,7 +7,7 @@
  * The static fast path uses it twice: at parse time an inert macro call can be skipped (it records
  * nothing), and at compile time its output for the same literal arguments can be reused.
  */
-import { findBlocks } from '../parse/blocks.js';
+import { findBlocks } from './blocks.js';
 
 /** Context names whose value depends on the node, the database, the variables or the clock. */
 const EFFECTFUL = new Set([

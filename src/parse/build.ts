@@ -23,7 +23,7 @@ import type { ProjectConfig, ResolvedTarget, Warning } from '../project/types.js
 import { sha256 } from '../util/fs.js';
 import { phase } from '../util/timing.js';
 import { MFLOW_VERSION } from '../version.js';
-import { findBlocks, parseArgList } from './blocks.js';
+import { findBlocks, parseArgList } from '../jinja/blocks.js';
 import { FolderConfigs, checkConfigKeys, defaultConfig, mergeConfig } from './configs.js';
 import { discoverWithPackages, type SourceFile } from './discover.js';
 import { loadInstalledPackages } from '../project/packages.js';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { compile } from '../../src/api.js';
 import { findInertMacros } from '../../src/jinja/inert-macros.js';
-import { parseStatic } from '../../src/parse/static.js';
+import { parseStatic } from '../../src/jinja/static-template.js';
 import { makeProject } from './helpers.js';
 
 /**
