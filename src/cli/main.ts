@@ -17,7 +17,9 @@ export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
 
 /** Flags as commander hands them over: CommonOptions' names, with text where the CLI takes text. */
-type GlobalFlags = Pick<CommonOptions, 'projectDir' | 'profilesDir' | 'target' | 'exclude' | 'selector' | 'state' | 'fullRefresh' | 'failFast' | 'dryRun' | 'targetPath' | 'partialParse' | 'profile'> & {
+type GlobalFlags = Pick<CommonOptions, 'projectDir' | 'profilesDir' | 'target' | 'exclude' | 'selector' | 'state' | 'fullRefresh' | 'failFast' | 'dryRun' | 'targetPath' | 'partialParse'> & {
+  /** `--query-profile` (not dbt's `--profile <name>`, which picks a profile in profiles.yml). */
+  queryProfile?: boolean;
   vars?: string;
   logFormat?: 'text' | 'json';
   threads?: string;
@@ -51,7 +53,7 @@ export function common(flags: GlobalFlags, console: Console): CommonOptions {
     fullRefresh: flags.fullRefresh,
     failFast: flags.failFast,
     dryRun: flags.dryRun,
-    profile: flags.profile,
+    profile: flags.queryProfile,
     targetPath: flags.targetPath,
     partialParse: flags.partialParse,
   };
@@ -84,7 +86,7 @@ function addRunFlags(cmd: Command): Command {
     .option('--full-refresh', 'rebuild incremental models and seeds from scratch')
     .option('-x, --fail-fast', 'stop at the first failure')
     .option('--dry-run', 'plan and print statements; change nothing')
-    .option('--profile', "write DuckDB's profile (EXPLAIN ANALYZE) of each model to target/profile/ and print the slowest models' heaviest operators");
+    .option('--query-profile', "write DuckDB's profile (EXPLAIN ANALYZE) of each model to target/profile/ and print the slowest models' heaviest operators");
 }
 
 async function report(cons: Console, f: () => Promise<{ ok: boolean }>): Promise<number> {

@@ -148,7 +148,7 @@ export interface Connection {
   cancel(): Promise<void>;
   close(): Promise<void>;
   /**
-   * `--profile`: from now on, keep the warehouse's own profile (operator tree and timings) of each
+   * `--query-profile`: from now on, keep the warehouse's own profile (operator tree and timings) of each
    * statement this connection runs, until `stopProfiling` hands them over. Absent where the
    * warehouse gives none to a client.
    */

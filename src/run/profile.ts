@@ -5,7 +5,7 @@ import type { ManifestNode } from '../contracts/manifest.js';
 import type { Console } from '../console/console.js';
 
 /**
- * `--profile`: where a build spends its time, per model and per operator. Each node's statements
+ * `--query-profile`: where a build spends its time, per model and per operator. Each node's statements
  * run with the warehouse's own profiler on (DuckDB: `enable_profiling = 'json'`, what
  * `EXPLAIN ANALYZE` prints); `target/profile/<node>.json` keeps DuckDB's documents as written and
  * `<node>.txt` an indented operator tree with seconds and rows. At the end the slowest nodes'
@@ -23,7 +23,7 @@ export class Profiler {
   async around<T>(node: ManifestNode, conn: Connection, fn: () => Promise<T>): Promise<T> {
     if (node.resource_type === 'test' || node.resource_type === 'unit_test') return fn();
     if (!conn.startProfiling || !conn.stopProfiling) {
-      if (!this.warned) this.console.emit({ type: 'warn', msg: '--profile: this warehouse gives no per-operator profile to mflow; nothing is profiled' });
+      if (!this.warned) this.console.emit({ type: 'warn', msg: '--query-profile: this warehouse gives no per-operator profile to mflow; nothing is profiled' });
       this.warned = true;
       return fn();
     }

@@ -12,7 +12,7 @@ export interface ScheduleOptions {
   failFast: boolean;
   /** Run tests of a node right after it and skip its descendants when a test fails (build). */
   testsGateChildren: boolean;
-  /** `--profile`: each node's statements run with the warehouse's profiler on. */
+  /** `--query-profile`: each node's statements run with the warehouse's profiler on. */
   profiler?: Profiler;
 }
 

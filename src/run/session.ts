@@ -37,7 +37,7 @@ export interface CommonOptions {
   fullRefresh?: boolean;
   failFast?: boolean;
   dryRun?: boolean;
-  /** `--profile`: DuckDB's profile of each node's statements under target/profile, and the slowest printed. */
+  /** `--query-profile`: DuckDB's profile of each node's statements under target/profile, and the slowest printed. */
   profile?: boolean;
   /** Override target-path. */
   targetPath?: string;

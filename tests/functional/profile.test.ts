@@ -11,7 +11,7 @@ const files = {
   'models/schema.yml': 'version: 2\nmodels:\n  - name: by_group\n    columns:\n      - name: grp\n        tests: [not_null, unique]\n',
 };
 
-describe('--profile: DuckDB profile of each model under target/profile, the slowest printed', () => {
+describe('--query-profile: DuckDB profile of each model under target/profile, the slowest printed', () => {
   test("each model's statements are profiled by DuckDB itself, with its operators, seconds and rows", async () => {
     const p = makeProject(files);
     const r = await build({ projectDir: p.dir, console: p.console, profile: true });
@@ -39,7 +39,7 @@ describe('--profile: DuckDB profile of each model under target/profile, the slow
     expect(msgs.slice(i + 1).some((m) => /^ {2}(by_group|events) [\d.]+ s: .* s \(\d+ %\), [\d,]+ rows/.test(m))).toBe(true);
   });
 
-  test('without --profile nothing is profiled and no profile folder is written', async () => {
+  test('without --query-profile nothing is profiled and no profile folder is written', async () => {
     const p = makeProject(files);
     expect((await run({ projectDir: p.dir, console: p.console })).ok).toBe(true);
     expect(existsSync(join(p.dir, 'target', 'profile'))).toBe(false);
