@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { compareRuns, randomDescendants } from './compare.js';
-import type { NodeOutcome, ToolRun } from './integration.js';
+import { compareRuns, randomDescendants } from '../dbt-compat/compare.js';
+import type { NodeOutcome, ToolRun } from '../dbt-compat/integration.js';
 
 type Node = { key: string; compiled?: string; parents?: string[]; status: string };
 
