@@ -1,6 +1,6 @@
 // What `npm start` costs: generating 3,000 beneficiaries, then `mflow pipeline` (ingest, build and
 // test) on a fresh copy of the project, as a subprocess, phase by phase.
-// Usage: npx tsc -p . && node bench/mediflow-start.mjs [--repeat 3] [--beneficiaries 3000] [--against <git-rev>] [--memory-limit 4GB|none]
+// Usage: npx tsc -p . && node bench/mediflow-start.mjs [--repeat 3] [--beneficiaries 3000] [--against <git-rev>] [--memory-limit 4GB|none] [--data DIR]
 // --memory-limit (default 4GB, the limit issue 18 sets) is written into the copied project's dev
 // target as `memory_limit:`; `none` keeps mflow's default (half the RAM). The peak resident memory
 // of the pipeline process is measured with /usr/bin/time and printed with each run, and each
@@ -10,7 +10,7 @@
 // (alternating), on the same generated files, and prints the per-repetition ratio of the build phase: on a shared machine a ratio of
 // neighbours in time says more than absolute seconds. The load average is printed with each run.
 import { execFileSync, spawn } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +21,9 @@ const REPEAT = Number(arg('repeat', '3'));
 const N = arg('beneficiaries', '3000');
 const AGAINST = arg('against', null);
 const MEMORY_LIMIT = arg('memory-limit', '4GB');
+// --data DIR keeps the generated sample in DIR and reuses it when it is already there (a
+// 1,000,000-beneficiary sample takes minutes to generate; the pipeline is what is measured).
+const DATA = arg('data', null);
 const PROJECT = ['project.yml', 'models', 'seeds', 'macros', 'tests/data'];
 
 function project(rev) {
@@ -105,10 +108,14 @@ const ratios = [];
 for (let k = 0; k < REPEAT; k++) {
   // one generated sample per repetition (the generation npm start does on a fresh clone), copied
   // into each project; the older project may read NPPES next to the SynPUF files
-  const data = mkdtempSync(join(tmpdir(), 'mflow-start-data-'));
+  const data = DATA ?? mkdtempSync(join(tmpdir(), 'mflow-start-data-'));
+  const reuse = DATA && existsSync(join(data, 'generated.json'));
   const g0 = performance.now();
-  execFileSync('node', [join(root, 'bin/mflow'), 'generate', 'synpuf', '--beneficiaries', N, '--seed', '20260101', '--out', join(data, 'synpuf'), '--nppes-out', join(data, 'nppes')]);
-  const generate = (performance.now() - g0) / 1000;
+  if (!reuse) {
+    execFileSync('node', [join(root, 'bin/mflow'), 'generate', 'synpuf', '--beneficiaries', N, '--seed', '20260101', '--out', join(data, 'synpuf'), '--nppes-out', join(data, 'nppes')]);
+    if (DATA) writeFileSync(join(data, 'generated.json'), JSON.stringify({ beneficiaries: N, seconds: (performance.now() - g0) / 1000 }));
+  } else if (JSON.parse(readFileSync(join(data, 'generated.json'), 'utf8')).beneficiaries !== N) throw new Error(`--data ${data} holds another sample size`);
+  const generate = reuse ? NaN : (performance.now() - g0) / 1000;
   const got = {};
   const order = AGAINST && k % 2 === 1 ? ['against', 'this'] : ['this', 'against'];
   for (const which of order) {
@@ -117,11 +124,11 @@ for (let k = 0; k < REPEAT; k++) {
     cpSync(data, join(d, 'data'), { recursive: true });
     if (which === 'against') cpSync(join(data, 'nppes'), join(d, 'data', 'synpuf'), { recursive: true });
     got[which] = await pipeline(d);
-    console.log(`run ${k + 1} ${which === 'this' ? 'this commit' : AGAINST}: generate ${generate.toFixed(1)} s + pipeline ${fmt(got[which])}`);
+    console.log(`run ${k + 1} ${which === 'this' ? 'this commit' : AGAINST}: generate ${Number.isNaN(generate) ? "reused" : generate.toFixed(1) + " s"} + pipeline ${fmt(got[which])}`);
     rmSync(d, { recursive: true, force: true });
   }
   if (got.against) ratios.push(got.this.build / got.against.build);
-  rmSync(data, { recursive: true, force: true });
+  if (!DATA) rmSync(data, { recursive: true, force: true });
 }
 if (ratios.length) {
   ratios.sort((a, b) => a - b);
