@@ -1,11 +1,15 @@
 /**
  * seeds/sources/drg_codes_from_vista.mjs derives seed drg_codes (MS-DRG grouper versions 25-28)
  * from the VA VistA DRG file (#80.2) global. Here: its reading of the effective-dated fields on a
- * hand-made global.
+ * hand-made global, and the committed seed against the v25 list it replaced.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error a plain ES module script without type declarations
 import { CORRECTIONS, changes, compare, deriveVersions, readCsv, readGlobal, toCsv } from '../../seeds/sources/drg_codes_from_vista.mjs';
+
+const REPO = join(import.meta.dirname, '..', '..');
 
 type Row = { drg_code: string; mdc: string; drg_type: string; drg_description: string };
 
@@ -104,5 +108,21 @@ describe('drg_codes_from_vista.mjs on a hand-made file 80.2', () => {
       '998: derived, not in the reference',
     ]);
     expect(compare(versions.get(25), '001 - HEART TRANSPLANT W CC\n', { subset: true })).toEqual(['001: title "HEART TRANSPLANT W CC" (reference) vs "HEART TRANSPLANT W MCC"']);
+  });
+});
+
+describe('seed drg_codes', () => {
+  const seed = readCsv(readFileSync(join(REPO, 'seeds', 'drg_codes.csv'), 'utf8')) as Record<string, string>[];
+
+  it('v25 is the 745-DRG list it replaced (shared/data/code-tables/ms_drg_v25.csv), row for row', () => {
+    const v25 = seed.filter((r) => r.grouper_version === '25' && r.is_valid_drg === 'true');
+    const ref = readFileSync(join(REPO, '..', 'shared', 'data', 'code-tables', 'ms_drg_v25.csv'), 'utf8');
+    expect(v25).toHaveLength(745);
+    expect(compare(v25, ref)).toEqual([]);
+  });
+
+  it('counts per version: 745, 746, 746, 747 MS-DRGs', () => {
+    const n = (v: string) => seed.filter((r) => r.grouper_version === v && r.is_valid_drg === 'true').length;
+    expect(['25', '26', '27', '28'].map(n)).toEqual([745, 746, 746, 747]);
   });
 });
