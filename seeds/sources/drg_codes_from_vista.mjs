@@ -4,7 +4,7 @@
 //
 //   git -C VistA-M show 7a34242b344b4b903b22952be608b547d5fcf03e:'Packages/DRG Grouper/Globals/80.2+DRG.zwr' > /tmp/80.2+DRG.zwr
 //   node seeds/sources/drg_codes_from_vista.mjs /tmp/80.2+DRG.zwr > seeds/drg_codes.csv
-//   node seeds/sources/drg_codes_from_vista.mjs /tmp/80.2+DRG.zwr --check 25 ms_drg_v25.csv --changes > /dev/null
+//   node seeds/sources/drg_codes_from_vista.mjs /tmp/80.2+DRG.zwr --check 25 ms_drg_v25.csv --changes --weights > /dev/null
 //
 // Node 20, no dependencies. The seed loader reads only .csv files, so this file is not a seed.
 // 7a34242b (2016-12-14) is the newest commit whose copy of the file the store holds (later ones,
@@ -86,7 +86,7 @@ export function readGlobal(text) {
   const drgs = new Map();
   const entry = (ien) => {
     let e = drgs.get(ien);
-    if (!e) drgs.set(ien, (e = { ien, name: undefined, node0: undefined, status: new Map(), titleDates: new Map(), titleLines: new Map() }));
+    if (!e) drgs.set(ien, (e = { ien, name: undefined, node0: undefined, status: new Map(), titleDates: new Map(), titleLines: new Map(), weights: new Map() }));
     return e;
   };
   for (const line of text.split(/\r?\n/)) {
@@ -95,6 +95,7 @@ export function readGlobal(text) {
     const [ien, field, k, sub, l, last] = p.subs;
     const e = entry(Number(ien));
     if (field === '0' && p.subs.length === 2) { e.node0 = p.value; e.name = p.value.split('^')[0]; }
+    else if (field === 'FY' && /^\d{7}$/.test(k) && sub === '0' && p.subs.length === 4) e.weights.set(Number(k), p.value.split('^')[1] ?? '');
     else if (field === '66' && /^\d+$/.test(k) && sub === '0' && p.subs.length === 4) e.status.set(Number(k), p.value.split('^'));
     else if (field === '68' && /^\d+$/.test(k) && sub === '0' && p.subs.length === 4) e.titleDates.set(Number(k), Number(p.value));
     else if (field === '68' && /^\d+$/.test(k) && sub === '1' && /^\d+$/.test(l) && last === '0' && p.subs.length === 6) {
@@ -222,6 +223,24 @@ export function compare(derived, referenceText, { subset = false } = {}) {
   return diffs;
 }
 
+/**
+ * A second field of file 80.2 kept apart from the status entries: the relative weights of each
+ * fiscal year (field 20, node "FY", keyed YYY0000 by fiscal year: 3090000 = FY2009 = v26). Lists,
+ * per version, the active DRGs without a weight for its fiscal year and the weighted ones not active.
+ */
+export function weightDifferences(drgs, versions) {
+  const out = [];
+  for (const v of VERSIONS) {
+    const fy = Math.floor(v.fileman / 10000) * 10000 + 10000;
+    const weighted = new Set(drgs.filter((e) => /^DRG\d+$/.test(e.name) && Number(e.weights.get(fy) || 0) > 0).map((e) => e.name.slice(3).padStart(3, '0')));
+    const active = new Set(versions.get(v.version).map((r) => r.drg_code));
+    const a = [...active].filter((c) => !weighted.has(c)).sort();
+    const w = [...weighted].filter((c) => !active.has(c)).sort();
+    out.push(`v${v.version} (FY weights ${fy}): ${active.size} active, ${weighted.size} weighted; active without weight: ${a.join(' ') || '-'}; weighted, not active: ${w.join(' ') || '-'}`);
+  }
+  return out;
+}
+
 /** What changed from one version to the next. */
 export function changes(versions) {
   const out = [];
@@ -245,11 +264,12 @@ function main(argv) {
   const args = [...argv];
   const file = args.shift();
   if (!file || file.startsWith('--')) {
-    process.stderr.write('usage: node seeds/sources/drg_codes_from_vista.mjs <80.2+DRG.zwr> [--check|--check-subset <version> <reference>]... [--changes] > drg_codes.csv\n');
+    process.stderr.write('usage: node seeds/sources/drg_codes_from_vista.mjs <80.2+DRG.zwr> [--check|--check-subset <version> <reference>]... [--changes] [--weights] > drg_codes.csv\n');
     process.exit(2);
   }
   const warnings = [];
-  const versions = deriveVersions(readGlobal(readFileSync(file, 'latin1')), (w) => warnings.push(w));
+  const drgs = readGlobal(readFileSync(file, 'latin1'));
+  const versions = deriveVersions(drgs, (w) => warnings.push(w));
   for (const w of warnings) process.stderr.write(`note: ${w}\n`);
   for (const v of VERSIONS) {
     const rows = versions.get(v.version);
@@ -265,6 +285,8 @@ function main(argv) {
       const diffs = compare(versions.get(version), readFileSync(refFile, 'utf8'), { subset });
       process.stderr.write(`v${version} against ${refFile}: ${diffs.length} differences\n${diffs.map((d) => `  ${d}\n`).join('')}`);
       if (diffs.length) process.exitCode = 1;
+    } else if (args[i] === '--weights') {
+      process.stderr.write(weightDifferences(drgs, versions).map((c) => `${c}\n`).join(''));
     } else if (args[i] === '--changes') {
       process.stderr.write(changes(versions).map((c) => `${c}\n`).join(''));
     } else throw new Error(`unknown argument ${args[i]}`);

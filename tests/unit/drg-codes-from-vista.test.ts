@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error a plain ES module script without type declarations
-import { CORRECTIONS, changes, compare, deriveVersions, readCsv, readGlobal, toCsv } from '../../seeds/sources/drg_codes_from_vista.mjs';
+import { CORRECTIONS, changes, compare, deriveVersions, readCsv, readGlobal, toCsv, weightDifferences } from '../../seeds/sources/drg_codes_from_vista.mjs';
 
 const REPO = join(import.meta.dirname, '..', '..');
 
@@ -36,6 +36,9 @@ const GLOBAL = [
   '^ICD(9,66,2,0)="3101001^^0^^98^1"',
   '^ICD(9,68,1,0)="3071001"',
   '^ICD(9,68,1,1,1,0)="BONE MARROW TRANSPLANT"',
+  '^ICD(9,"FY",3080000,0)="3080000^6.4842^1^99^^^^^18.1"',
+  '^ICD(9,"FY",3110000,0)="3110000^6.5^1^99^^^^^18"',
+  '^ICD(1,"FY",3080000,0)="3080000^23.1117^1^99^^^^^30.8"',
   '^ICD(14,0)="DRG14^^^^98^1"',
   '^ICD(14,66,1,0)="2831001^^1^^1^0"',
   '^ICD(14,66,2,0)="3071001^^0^^1^0"',
@@ -97,6 +100,11 @@ describe('drg_codes_from_vista.mjs on a hand-made file 80.2', () => {
     expect(() => deriveVersions(readGlobal(GLOBAL), () => {}, [{ ...fix[0], source: 'SOMETHING ELSE' }])).toThrow(/review CORRECTIONS/);
     // the shipped corrections: DRG 001/002 of v28 only
     expect(CORRECTIONS.map((c: { version: number; drg: string }) => `${c.drg} v${c.version}`)).toEqual(['001 v28', '002 v28']);
+  });
+
+  it('compares each version with the fiscal-year weights of the same file', () => {
+    expect(weightDifferences(readGlobal(GLOBAL), versions)[0]).toBe('v25 (FY weights 3080000): 4 active, 2 weighted; active without weight: 291 998; weighted, not active: -');
+    expect(weightDifferences(readGlobal(GLOBAL), versions)[3]).toBe('v28 (FY weights 3110000): 4 active, 1 weighted; active without weight: 001 014 291 998; weighted, not active: 009');
   });
 
   it('reports every difference from a reference list', () => {
