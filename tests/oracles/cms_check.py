@@ -158,7 +158,9 @@ def age_on(day, birth):
     return day.year - birth.year - (1 if (day.month, day.day) < (birth.month, birth.day) else 0)
 
 
-def readmissions(adms, by_year, latest, death, exclusion, start, end, window):
+def readmissions(adms, by_year, latest, death, exclusion, start, end, window, drg_discharges):
+    """Numerators and denominators per grouping; drg_discharges gets the discharge dates of each
+    (year, DRG) group's index admissions, which name the group (drg_labels)."""
     per_patient = {}
     for a in adms:
         per_patient.setdefault(a["patient"], []).append(a)
@@ -205,11 +207,39 @@ def readmissions(adms, by_year, latest, death, exclusion, start, end, window):
                 if 1 <= days <= window and not nxt[0]["planned"]:
                     readmitted = 1
             year = discharge.year
+            drg_discharges.setdefault((year, last["drg"]), []).append(last["discharge"])
             for grouping, key in (("overall", "all"), ("hospital", last["hospital"]), ("drg", last["drg"])):
                 c = groups[grouping].setdefault("%d|%s" % (year, key), [0, 0])
                 c[0] += readmitted
                 c[1] += 1
     return groups
+
+
+def drg_labels(seeds_dir, drg_discharges):
+    """The label of each (year, DRG) group (models/README.md, rule 6): the code's title in the
+    grouper version in effect at the discharge (seed drg_codes, one row per code and version); the
+    newest such version when the group's discharges fall in several; else the newest version that
+    has the code, saying so; else the code is in no version."""
+    versions = {}
+    for r in seed(seeds_dir, "drg_codes"):
+        versions.setdefault(r["drg_code"], []).append(
+            (int(r["grouper_version"]), dt.date.fromisoformat(r["effective_from"]),
+             dt.date.fromisoformat(r["effective_to"]), r["drg_description"]))
+    labels = {}
+    for (year, code), discharges in drg_discharges.items():
+        rows_ = versions.get(code, [])
+        in_effect = [(v, title) for v, first, last, title in rows_ if any(first <= d <= last for d in discharges)]
+        if code == "unknown":
+            label = "No DRG on the claim"
+        elif in_effect:
+            label = max(in_effect)[1]
+        elif rows_:
+            v, _, _, title = max(rows_)
+            label = "%s (MS-DRG v%d title; the code is not in the grouper version in effect at discharge)" % (title, v)
+        else:
+            label = "MS-DRG %s (in no MS-DRG grouper version 25-28)" % code
+        labels["%d|%s" % (year, code)] = label
+    return labels
 
 
 # ---- cost of care (sex grouping) -----------------------------------------------------------
@@ -303,8 +333,11 @@ def main(argv):
     by_year, latest, death = beneficiaries(a.data_dir, sex)
     adms = admissions(a.data_dir, dx_ccs, pr_ccs, pra)
     start, end = dt.date.fromisoformat(a.study_start), dt.date.fromisoformat(a.study_end)
+    drg_discharges = {}
+    readmission = readmissions(adms, by_year, latest, death, exclusion, start, end, a.window, drg_discharges)
     json.dump({
-        "readmission": readmissions(adms, by_year, latest, death, exclusion, start, end, a.window),
+        "readmission": readmission,
+        "drg_labels": drg_labels(a.seeds_dir, drg_discharges),
         "cost_by_sex": cost_by_sex(a.data_dir, by_year, latest),
     }, sys.stdout, indent=1, sort_keys=True)
 

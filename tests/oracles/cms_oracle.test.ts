@@ -20,6 +20,8 @@ const OHDSI = join(REPO, '..', 'shared', 'data', 'synpuf-ohdsi-DE_0');
 
 interface Oracle {
   readmission: Record<'overall' | 'hospital' | 'drg', Record<string, [number, number]>>;
+  /** year|DRG code -> the group's label by the grouper version in effect at discharge (seed drg_codes) */
+  drg_labels: Record<string, string>;
   cost_by_sex: {
     key: string; claim_type_loaded: boolean; claims: number | null; total_paid: string | null; member_months: number | null;
     claims_without_member_months: number | null; paid_without_member_months: string | null; paid_pmpm: string | null; paid_pmpm_exact: string | null;
@@ -53,6 +55,10 @@ async function compare(dir: string, csvDir: string): Promise<Oracle> {
     const expected = Object.entries(want.readmission[grouping]).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, [n, d]]) => ({ k, numerator: n, denominator: d }));
     expect(got.map((r) => ({ k: r.k, numerator: Number(r.numerator), denominator: Number(r.denominator) })), grouping).toEqual(expected);
   }
+
+  // every DRG group is named, by the grouper version in effect at its discharges (README rule 6)
+  const labels = await query(db, `select year || '|' || group_key as k, group_label from marts.mart_readmission where grouping = 'drg' order by 1`);
+  expect(Object.fromEntries(labels.map((r) => [String(r.k), r.group_label]))).toEqual(want.drg_labels);
 
   const mart = await query(db, `select year || '|' || claim_type || '|' || cohort_value as k, claim_type_loaded, claims, total_paid, member_months,
     claims_without_member_months, paid_without_member_months, paid_pmpm from marts.mart_cost_of_care where cohort_dimension = 'sex' order by 1`);
@@ -92,6 +98,10 @@ describe.each([
     // not vacuous: index admissions and readmissions exist at both sizes
     expect(den).toBeGreaterThan(beneficiaries / 20);
     expect(num).toBeGreaterThan(0);
+    // DRG labels come from the version in effect, not from v25: septicemia 871/872 were retitled in v26
+    const sepsis = Object.entries(want.drg_labels).filter(([k]) => /\|87[12]$/.test(k));
+    expect(sepsis.length).toBeGreaterThan(0);
+    for (const [k, label] of sepsis) expect(label, k).toMatch(/^SEPTICEMIA OR SEVERE SEPSIS W\/O MV 96\+ HOURS/);
     const db = join(dir, 'data', 'mediflow.duckdb');
     const reasons = new Map((await query(db, `select index_exclusion_reason as r, count(*) as n from fact.fact_admission group by 1`)).map((r) => [r.r, Number(r.n)]));
     // the enrolment rules (README rule 3.5) exclude stays at this size: 2008 admissions lack a prior
