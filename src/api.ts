@@ -4,7 +4,8 @@ import { dirname, join, resolve } from 'node:path';
 import { GRAPH_RESOURCE_KEYS, type ResourceType } from './contracts/manifest.js';
 import type { QueryResult } from './contracts/adapter.js';
 import { compileNode, compileNodeTracked } from './compile/compiler.js';
-import { canReuseRender, partialStateOf } from './parse/partial/index.js';
+import { canReuseRender, canReuseRenderOf, partialStateOf } from './parse/partial/index.js';
+import { briefOf, lazyNodesOf } from './parse/partial/lazy.js';
 import { saveCompile } from './parse/partial/commit.js';
 import { sameStamp, stampOf, unmovedDirs } from './parse/partial/files.js';
 import { RelationCache } from './compile/relation-cache.js';
@@ -109,19 +110,23 @@ export async function compile(opts: CommonOptions & { inline?: string; summaryOn
     if (r.up) return r.up;
     opts = { ...opts, partialScan: r.scan };
   }
+  const fullSelection = !opts.select?.length && !opts.exclude?.length && !opts.selector;
+  // Only the count wanted, of the whole project: a reused manifest's nodes are read when used,
+  // and the reused renders are counted from the nodes' briefs without reading them.
+  const lazyManifest = Boolean(opts.summaryOnly && !opts.inline && fullSelection && !opts.state);
   // The manifest is written once, at the end, with the compiled SQL in it.
-  return withSession({ ...opts, writeArtifacts: false }, async (s) => {
+  return withSession({ ...opts, writeArtifacts: false, lazyManifest }, async (s) => {
     const adapter = lazyAdapter(() => s.connect(), s.dialect, s.target);
     const relations = new RelationCache(adapter);
     // log() in a template prints during compile too, as in dbt.
     const ctx = { manifest: s.manifest, runtime: s.runtime, adapter, relations, fullRefresh: Boolean(opts.fullRefresh), log: (msg: string) => s.console.emit({ type: 'info', msg }) };
     const ids = selectFor(s, opts, ['model', 'test', 'snapshot', 'analysis', 'seed', 'unit_test']).filter((id) => {
-      const t = s.manifest.nodes[id]?.resource_type;
+      const t = briefOf(s.manifest.nodes, id)?.resource_type;
       return t === 'model' || t === 'test' || t === 'analysis' || t === 'snapshot';
     });
     // is_incremental() looks at the relation cache synchronously: list the schemas of incremental
     // models up front; everything else the warehouse is asked lazily, if at all.
-    const schemas = new Set(ids.filter((id) => s.manifest.nodes[id].config.materialized === 'incremental').map((id) => `${s.manifest.nodes[id].database ?? ''}\0${s.manifest.nodes[id].schema}`));
+    const schemas = new Set(ids.filter((id) => briefOf(s.manifest.nodes, id)?.materialized === 'incremental').map((id) => `${s.manifest.nodes[id].database ?? ''}\0${s.manifest.nodes[id].schema}`));
     await Promise.all([...schemas].map((k) => relations.load(k.split('\0')[0] || null, k.split('\0')[1])));
     phase('selection');
     const compiled: Record<string, string> = {};
@@ -134,12 +139,23 @@ export async function compile(opts: CommonOptions & { inline?: string; summaryOn
     const rendered = new Set<string>();
     const volatile = new Set<string>();
     let codeChanged = false;
+    // A lazily read manifest (parse/partial/lazy.ts): a reused render in an unmoved folder needs
+    // nothing of its node, so the node is not read. Counted here; `compiled` is left empty.
+    const lz = lazyManifest ? lazyNodesOf(s.manifest.nodes) : undefined;
+    let counted = 0;
     // Both cores: rendering is synchronous, writing files is not; keep a few nodes in flight.
     let next = 0;
     const writer = new BackgroundWriter();
     const work = async () => {
       while (next < ids.length) {
         const id = ids[next++];
+        if (lz && !lz.loaded(id)) {
+          const prev = onDisk[id];
+          if (prev && unmoved.has(dirname(prev[2])) && canReuseRenderOf(st, id, lz.brief(id)!)) {
+            counted++;
+            continue;
+          }
+        }
         const n = s.manifest.nodes[id];
         try {
           const reuse = canReuseRender(st, n);
@@ -155,7 +171,8 @@ export async function compile(opts: CommonOptions & { inline?: string; summaryOn
             if (r.volatile) volatile.add(id);
             if (sql !== n.compiled_code) codeChanged = true;
           }
-          compiled[id] = sql;
+          if (lz) counted++;
+          else compiled[id] = sql;
           n.compiled_code = sql;
           if (!(reuse && prev && n.compiled_path)) {
             n.compiled_path = artifactPath(s.project.root, path);
@@ -187,10 +204,10 @@ export async function compile(opts: CommonOptions & { inline?: string; summaryOn
       phase('compiled files');
     }
     // After the compiled files, so the cache records their stamps; the manifest only if it changed.
-    const fullSelection = !opts.select?.length && !opts.exclude?.length && !opts.selector;
     saveCompile(s.targetDir, s.manifest, { written: writer.written, rendered, volatile, codeChanged, ids, fullSelection });
     phase('manifest');
-    return { compiled, count: Object.keys(compiled).length - (opts.inline ? 1 : 0), manifestPath: join(s.targetDir, 'manifest.json'), parse: st ? { mode: st.mode, reason: st.reason } : undefined };
+    if (lz) phase(`manifest: ${lz.parsed} of ${ids.length} nodes read`);
+    return { compiled, count: lz ? counted : Object.keys(compiled).length - (opts.inline ? 1 : 0), manifestPath: join(s.targetDir, 'manifest.json'), parse: st ? { mode: st.mode, reason: st.reason } : undefined };
   });
 }
 

@@ -13,6 +13,14 @@ export function writeAtomic(path: string, text: string): void {
   renameSync(tmp, path);
 }
 
+/** writeAtomic for bytes that need no redaction (the caller checked that no secret is remembered). */
+export function writeAtomicBytes(path: string, bytes: Buffer): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, bytes);
+  renameSync(tmp, path);
+}
+
 /** manifest.json in dbt's v12 shape (see dbt-shape.ts). */
 export function writeManifest(targetDir: string, m: Manifest): void {
   writeAtomic(join(targetDir, 'manifest.json'), JSON.stringify(toDbtManifest(m)));

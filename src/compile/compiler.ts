@@ -1,5 +1,6 @@
 import type { Adapter, Column, Relation } from '../contracts/adapter.js';
 import type { Manifest, ManifestNode } from '../contracts/manifest.js';
+import { lazyNodesOf } from '../parse/partial/lazy.js';
 import { MflowError } from '../errors.js';
 import type { JinjaRuntime, RenderHost } from '../jinja/context.js';
 import { JinjaRelation } from '../jinja/relation.js';
@@ -176,11 +177,35 @@ function nameIndex(m: Manifest): Map<string, ManifestNode[]> {
   let idx = indexCache.get(m);
   if (!idx) {
     idx = new Map();
-    for (const n of Object.values(m.nodes)) {
-      if (n.resource_type === 'model' || n.resource_type === 'seed' || n.resource_type === 'snapshot') {
-        const list = idx.get(n.name);
-        if (list) list.push(n);
-        else idx.set(n.name, [n]);
+    const lz = lazyNodesOf(m.nodes);
+    if (lz) {
+      // A lazily read manifest (parse/partial/lazy.ts): names from the index, each list's nodes read
+      // when that name is first looked up.
+      const ids = new Map<string, string[]>();
+      for (const id of Object.keys(m.nodes)) {
+        const b = lz.brief(id)!;
+        if (b.resource_type === 'model' || b.resource_type === 'seed' || b.resource_type === 'snapshot') {
+          const list = ids.get(b.name);
+          if (list) list.push(id);
+          else ids.set(b.name, [id]);
+        }
+      }
+      const made = new Map<string, ManifestNode[]>();
+      idx = {
+        get(name: string) {
+          let list = made.get(name);
+          if (!list && ids.has(name)) made.set(name, (list = ids.get(name)!.map((id) => m.nodes[id])));
+          return list;
+        },
+      } as Map<string, ManifestNode[]>;
+    } else {
+      idx = new Map();
+      for (const n of Object.values(m.nodes)) {
+        if (n.resource_type === 'model' || n.resource_type === 'seed' || n.resource_type === 'snapshot') {
+          const list = idx.get(n.name);
+          if (list) list.push(n);
+          else idx.set(n.name, [n]);
+        }
       }
     }
     indexCache.set(m, idx);

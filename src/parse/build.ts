@@ -22,6 +22,7 @@ import { sha256 } from '../util/fs.js';
 import { phase } from '../util/timing.js';
 import { MFLOW_VERSION } from '../version.js';
 import { JinjaRelation } from '../jinja/relation.js';
+import { lazyGraphNodes } from './partial/lazy.js';
 import { FolderConfigs, checkConfigKeys, defaultConfig, mergeConfig } from './configs.js';
 import { discoverWithPackages } from './discover.js';
 import { loadInstalledPackages } from '../project/packages.js';
@@ -209,7 +210,9 @@ export async function parseProject(o: ParseOptions): Promise<ParseResult> {
 
 /** `graph` as renders after the parse see it. Unit tests are not graph nodes in dbt; everything else the manifest holds is. */
 export function graphOf(m: Manifest): { nodes: Record<string, unknown>; sources: Record<string, unknown>; unit_tests: Record<string, unknown> } {
-  return { nodes: Object.fromEntries(Object.entries(m.nodes).filter(([, n]) => n.resource_type !== 'unit_test')), sources: m.sources, unit_tests: m.unit_tests ?? {} };
+  // A lazily read manifest's nodes are read when a template reads them (parse/partial/lazy.ts).
+  const nodes = lazyGraphNodes(m.nodes) ?? Object.fromEntries(Object.entries(m.nodes).filter(([, n]) => n.resource_type !== 'unit_test'));
+  return { nodes, sources: m.sources, unit_tests: m.unit_tests ?? {} };
 }
 
 const BUILTIN_GENERIC_TESTS = new Set(['unique', 'not_null', 'accepted_values', 'relationships']);
