@@ -1,7 +1,7 @@
 import { existsSync, rmSync } from 'node:fs';
 import { recordEarlyFailure } from './run/early-failure.js';
 import { dirname, join, resolve } from 'node:path';
-import { GRAPH_RESOURCE_KEYS, type ResourceType } from './contracts/manifest.js';
+import { GRAPH_RESOURCE_KEYS, type Manifest, type ResourceType } from './contracts/manifest.js';
 import type { QueryResult } from './contracts/adapter.js';
 import { compileNode, compileNodeTracked } from './compile/compiler.js';
 import { canReuseRender, canReuseRenderOf, partialStateOf } from './parse/partial/index.js';
@@ -98,8 +98,11 @@ export interface CompileResult {
   manifestPath: string;
   /** Nodes compiled (the keys of `compiled`, which is empty when the CLI asked only for this count). */
   count: number;
-  /** How the project was parsed: reusing target/partial_parse.json, or in full (and why). */
-  parse?: { mode: 'full' | 'partial'; reason: string };
+  /**
+   * How the project was parsed: reusing target/partial_parse.json, or in full (and why); with a
+   * reused manifest read lazily, how many of its nodes were read (parse/partial/lazy.ts).
+   */
+  parse?: { mode: 'full' | 'partial'; reason: string; nodesRead?: number };
 }
 
 /** `mflow compile`: renders every selected node to target/compiled; with `inline`, one query. */
@@ -140,9 +143,9 @@ export async function compile(opts: CommonOptions & { inline?: string; summaryOn
     const volatile = new Set<string>();
     let codeChanged = false;
     // A lazily read manifest (parse/partial/lazy.ts): a reused render in an unmoved folder needs
-    // nothing of its node, so the node is not read. Counted here; `compiled` is left empty.
+    // nothing of its node, so the node is not read; `compiled` reads its SQL if asked for it.
     const lz = lazyManifest ? lazyNodesOf(s.manifest.nodes) : undefined;
-    let counted = 0;
+    const unread: string[] = [];
     // Both cores: rendering is synchronous, writing files is not; keep a few nodes in flight.
     let next = 0;
     const writer = new BackgroundWriter();
@@ -151,8 +154,9 @@ export async function compile(opts: CommonOptions & { inline?: string; summaryOn
         const id = ids[next++];
         if (lz && !lz.loaded(id)) {
           const prev = onDisk[id];
-          if (prev && unmoved.has(dirname(prev[2])) && canReuseRenderOf(st, id, lz.brief(id)!)) {
-            counted++;
+          // The file recorded is still there (its folder's stamp, or its own, did not move).
+          if (prev && canReuseRenderOf(st, id, lz.brief(id)!) && (unmoved.has(dirname(prev[2])) || sameStamp(stampOf(prev[2]) ?? undefined, prev[1]))) {
+            unread.push(id);
             continue;
           }
         }
@@ -171,8 +175,7 @@ export async function compile(opts: CommonOptions & { inline?: string; summaryOn
             if (r.volatile) volatile.add(id);
             if (sql !== n.compiled_code) codeChanged = true;
           }
-          if (lz) counted++;
-          else compiled[id] = sql;
+          compiled[id] = sql;
           n.compiled_code = sql;
           if (!(reuse && prev && n.compiled_path)) {
             n.compiled_path = artifactPath(s.project.root, path);
@@ -207,10 +210,22 @@ export async function compile(opts: CommonOptions & { inline?: string; summaryOn
     saveCompile(s.targetDir, s.manifest, { written: writer.written, rendered, volatile, codeChanged, ids, fullSelection });
     phase('manifest');
     if (lz) phase(`manifest: ${lz.parsed} of ${ids.length} nodes read`);
-    return { compiled, count: lz ? counted : Object.keys(compiled).length - (opts.inline ? 1 : 0), manifestPath: join(s.targetDir, 'manifest.json'), parse: st ? { mode: st.mode, reason: st.reason } : undefined };
+    return { compiled: unread.length ? withUnread(compiled, unread, s.manifest) : compiled, count: Object.keys(compiled).length + unread.length - (opts.inline ? 1 : 0), manifestPath: join(s.targetDir, 'manifest.json'), parse: st ? { mode: st.mode, reason: st.reason, ...(lz ? { nodesRead: lz.parsed } : {}) } : undefined };
   });
 }
 
+
+/** `compiled` plus the reused renders of nodes not read: each node's SQL is read when asked for. */
+function withUnread(compiled: Record<string, string>, unread: string[], m: Manifest): Record<string, string> {
+  const more = new Set(unread);
+  const extra = (k: string | symbol): k is string => typeof k === 'string' && more.has(k) && !Object.prototype.hasOwnProperty.call(compiled, k);
+  return new Proxy(compiled, {
+    get: (t, k) => (extra(k) ? m.nodes[k].compiled_code : Reflect.get(t, k)),
+    has: (t, k) => extra(k) || Reflect.has(t, k),
+    ownKeys: (t) => [...Reflect.ownKeys(t), ...unread.filter((id) => !Object.prototype.hasOwnProperty.call(t, id))],
+    getOwnPropertyDescriptor: (t, k) => (extra(k) ? { value: m.nodes[k].compiled_code, writable: true, enumerable: true, configurable: true } : Reflect.getOwnPropertyDescriptor(t, k)),
+  });
+}
 
 export interface LsItem {
   unique_id: string;

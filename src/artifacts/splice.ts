@@ -113,7 +113,9 @@ export function valueEndBytes(b: Buffer, start: number): number {
 }
 
 export interface SplicedBytes {
-  bytes: Buffer;
+  /** The new text, in pieces (mostly views of the old bytes): written as they are, not joined. */
+  parts: Buffer[];
+  size: number;
   /** Old length of the metadata's JSON, new length (bytes). */
   metaDelta: number;
   /** Each replaced node: its old byte range and the byte length of its new JSON. */
@@ -172,5 +174,5 @@ export function spliceManifestBytes(old: Buffer, metadataJson: string, replace: 
     pos = e;
   }
   parts.push(old.subarray(pos));
-  return { bytes: Buffer.concat(parts), metaDelta: meta.length - (metaEnd - META.length), cuts: cuts.map(([s, e, text, id]) => ({ id, start: s, end: e, length: text.length })) };
+  return { parts, size: parts.reduce((a, p) => a + p.length, 0), metaDelta: meta.length - (metaEnd - META.length), cuts: cuts.map(([s, e, text, id]) => ({ id, start: s, end: e, length: text.length })) };
 }

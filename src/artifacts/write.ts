@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync, existsSync, renameSync } from 'node:fs';
+import { closeSync, linkSync, unlink, mkdirSync, openSync, readFileSync, writeFileSync, writeSync, existsSync, renameSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, sep } from 'node:path';
 import type { Manifest, ManifestNode } from '../contracts/manifest.js';
 import type { RunResults } from '../contracts/results.js';
@@ -14,11 +14,27 @@ export function writeAtomic(path: string, text: string): void {
 }
 
 /** writeAtomic for bytes that need no redaction (the caller checked that no secret is remembered). */
-export function writeAtomicBytes(path: string, bytes: Buffer): void {
+export function writeAtomicBytes(path: string, parts: Buffer[]): void {
   mkdirSync(dirname(path), { recursive: true });
   const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, bytes);
+  const fd = openSync(tmp, 'w');
+  try {
+    for (const p of parts) for (let off = 0; off < p.length; ) off += writeSync(fd, p, off, p.length - off);
+  } finally {
+    closeSync(fd);
+  }
+  // Replacing a large file frees its blocks inside rename(), which took 10-25 ms for 15 MB here:
+  // a second name keeps the old file alive through the rename, and is removed off the main thread.
+  const old = `${path}.${process.pid}.old`;
+  let linked = false;
+  try {
+    linkSync(path, old);
+    linked = true;
+  } catch {
+    // no old file, or no hard links here: a plain rename
+  }
   renameSync(tmp, path);
+  if (linked) unlink(old, () => undefined);
 }
 
 /** manifest.json in dbt's v12 shape (see dbt-shape.ts). */

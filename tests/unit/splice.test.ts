@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { spliceManifest, valueEnd } from '../../src/artifacts/splice.js';
+import { spliceManifest, spliceManifestBytes, valueEnd, valueEndBytes } from '../../src/artifacts/splice.js';
+import { manifestText, splicedIndex, type ManifestIndex } from '../../src/parse/partial/lazy.js';
+import type { Manifest } from '../../src/contracts/manifest.js';
 
 // Rewriting a manifest by replacing the changed nodes' slices of the old text (src/artifacts/splice.ts).
 const manifest = () => ({
@@ -37,5 +39,31 @@ describe('manifest splicing', () => {
     expect(spliceManifest(JSON.stringify({ nodes: {}, metadata: {} }), '{}', new Map())).toBeNull();
     // Only metadata: the nodes are kept as they were.
     expect(spliceManifest(old, '{"generated_at":"t9"}', new Map())).toBe(old.replace('{"generated_at":"t0","invocation_id":"i0"}', '{"generated_at":"t9"}'));
+  });
+
+  it('splices bytes to the same text, with multi-byte characters, and keeps the node index right', () => {
+    const m = manifest() as unknown as Manifest;
+    (m.nodes['model.p.b'] as { raw_code: string }).raw_code = 'select \'é€ü\' as x';
+    const { text, index } = manifestText(m, true);
+    expect(text).toBe(JSON.stringify(m));
+    const old = Buffer.from(text);
+    const ix = { ...index!, token: 't' } as ManifestIndex;
+    expect(ix.size).toBe(old.length);
+    for (const [id, s, e] of ix.nodes) expect(JSON.parse(old.toString('utf8', s, e)).unique_id).toBe(id);
+    expect(valueEndBytes(old, ix.nodesStart)).toBe(ix.nodesEnd);
+    m.metadata = { generated_at: 't1 – ü', invocation_id: 'i1' } as never;
+    (m.nodes['model.p.a'] as { raw_code: string }).raw_code = 'select 3 -- ∑';
+    const ids = ['model.p.a', 'model.p.b2'];
+    (m.nodes['model.p.b2'] as { raw_code: string }).raw_code = '[{]]]';
+    const ranges = new Map(ix.nodes.map((e) => [e[0], [e[1], e[2]] as [number, number]]));
+    for (const known of [undefined, ranges]) {
+      const got = spliceManifestBytes(old, JSON.stringify(m.metadata), new Map(ids.map((id) => [id, JSON.stringify(m.nodes[id])])), known)!;
+      const bytes = Buffer.concat(got.parts);
+      expect(bytes.toString('utf8')).toBe(JSON.stringify(m));
+      expect(got.size).toBe(bytes.length);
+      const next = splicedIndex(ix, got.cuts, got.metaDelta, got.size, m.nodes);
+      expect(next).toEqual(manifestText(m, true).index);
+    }
+    expect(spliceManifestBytes(old, '{}', new Map([['model.p.zz', '{}']]))).toBeNull();
   });
 });

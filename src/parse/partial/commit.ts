@@ -135,16 +135,16 @@ function writeSpliced(targetDir: string, m: Manifest, st: PartialState): true | 
   // With secrets remembered the whole text is redacted, as writeAtomic always did.
   const secrets = hasSecrets();
   if (secrets) {
-    writeAtomic(path, internal.bytes.toString('utf8'));
-    writeAtomic(dbtPath, dbt.bytes.toString('utf8'));
+    writeAtomic(path, Buffer.concat(internal.parts).toString('utf8'));
+    writeAtomic(dbtPath, Buffer.concat(dbt.parts).toString('utf8'));
   } else {
-    writeAtomicBytes(path, internal.bytes);
-    writeAtomicBytes(dbtPath, dbt.bytes);
+    writeAtomicBytes(path, internal.parts);
+    writeAtomicBytes(dbtPath, dbt.parts);
   }
   st.next.manifest = stampOf(path);
   st.next.dbtManifest = stampOf(dbtPath);
   st.next.manifestBody = null;
-  writeIndex(targetDir, st, st.index && !secrets ? splicedIndex(st.index, internal.cuts, internal.metaDelta, internal.bytes.length, m.nodes) : null);
+  writeIndex(targetDir, st, st.index && !secrets ? splicedIndex(st.index, internal.cuts, internal.metaDelta, internal.size, m.nodes) : null);
   return true;
 }
 

@@ -58,6 +58,8 @@ export function briefOfNode(n: ManifestNode): NodeBrief {
 /** The nodes object of a lazily read manifest, its briefs and how many slices were parsed. */
 export class LazyNodes {
   parsed = 0;
+  /** Nodes parsed or replaced: their objects are then the truth, not the index. */
+  readonly done = new Set<string>();
   constructor(
     readonly nodes: Record<string, ManifestNode>,
     private readonly briefs: Map<string, NodeBrief>,
@@ -68,15 +70,15 @@ export class LazyNodes {
 
   /** Whether the node was parsed (or replaced): its object is then the truth, not the index. */
   loaded(id: string): boolean {
-    const d = Object.getOwnPropertyDescriptor(this.nodes, id);
-    return Boolean(d && !d.get);
+    return this.done.has(id);
   }
 
   brief(id: string): NodeBrief | undefined {
-    const d = Object.getOwnPropertyDescriptor(this.nodes, id);
-    if (!d) return undefined;
-    if (!d.get) return briefOfNode(d.value as ManifestNode);
-    return this.briefs.get(id);
+    if (this.done.has(id)) {
+      const n = this.nodes[id];
+      return n ? briefOfNode(n) : undefined;
+    }
+    return id in this.nodes ? this.briefs.get(id) : undefined;
   }
 }
 
@@ -203,7 +205,10 @@ export function readLazy(bytes: Buffer, ix: ManifestIndex): Manifest | null {
   const briefs = new Map<string, NodeBrief>();
   const ranges = new Map<string, [number, number]>();
   const lz = new LazyNodes(nodes, briefs, ranges, bytes);
-  const set = (id: string, v: ManifestNode) => Object.defineProperty(nodes, id, { value: v, writable: true, enumerable: true, configurable: true });
+  const set = (id: string, v: ManifestNode) => {
+    lz.done.add(id);
+    Object.defineProperty(nodes, id, { value: v, writable: true, enumerable: true, configurable: true });
+  };
   for (const e of ix.nodes) {
     const [id, start, end] = e;
     briefs.set(id, { name: e[3], resource_type: e[4], package_name: e[5], original_file_path: e[6], materialized: e[7], enabled: e[8] === 1, attached_node: e[9], compiled: e[10] === 1 });
@@ -228,25 +233,46 @@ export function readLazy(bytes: Buffer, ix: ManifestIndex): Manifest | null {
   return m;
 }
 
-/** `graph.nodes` of a lazily read manifest: every node but unit tests, each read when first used. */
+/**
+ * `graph.nodes` of a lazily read manifest: every node but unit tests, each read when a template
+ * reads it (a Proxy, so that making it costs nothing when no template looks at the graph). Like
+ * the plain object it stands for, it is a copy: what a template sets or deletes stays in it.
+ */
 export function lazyGraphNodes(nodes: Record<string, ManifestNode>): Record<string, unknown> | null {
   const lz = lazies.get(nodes);
   if (!lz) return null;
-  const out: Record<string, unknown> = {};
-  for (const id of Object.keys(nodes)) {
-    if (lz.brief(id)?.resource_type === 'unit_test') continue;
-    Object.defineProperty(out, id, {
-      enumerable: true,
-      configurable: true,
-      get() {
-        const n = nodes[id];
-        Object.defineProperty(out, id, { value: n, writable: true, enumerable: true, configurable: true });
-        return n;
-      },
-      set(v: unknown) {
-        Object.defineProperty(out, id, { value: v, writable: true, enumerable: true, configurable: true });
-      },
-    });
-  }
-  return out;
+  // The plain object graphOf makes otherwise, made on the first change (or key listing).
+  let copy: Record<string, unknown> | null = null;
+  const real = () => {
+    if (!copy) {
+      copy = {};
+      for (const id of Object.keys(nodes)) if (lz.brief(id)?.resource_type !== 'unit_test') copy[id] = nodes[id];
+    }
+    return copy;
+  };
+  const inGraph = (k: string | symbol) => typeof k === 'string' && Object.prototype.hasOwnProperty.call(nodes, k) && lz.brief(k)?.resource_type !== 'unit_test';
+  return new Proxy({} as Record<string, unknown>, {
+    get(t, k) {
+      if (copy) return Reflect.get(copy, k);
+      return inGraph(k) ? nodes[k as string] : Reflect.get(t, k);
+    },
+    has(t, k) {
+      return copy ? Reflect.has(copy, k) : inGraph(k) || Reflect.has(t, k);
+    },
+    ownKeys() {
+      return Reflect.ownKeys(real());
+    },
+    getOwnPropertyDescriptor(_, k) {
+      return Reflect.getOwnPropertyDescriptor(real(), k);
+    },
+    set(_, k, v) {
+      return Reflect.set(real(), k, v);
+    },
+    deleteProperty(_, k) {
+      return Reflect.deleteProperty(real(), k);
+    },
+    defineProperty(_, k, d) {
+      return Reflect.defineProperty(real(), k, d);
+    },
+  });
 }
