@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { spliceManifest, spliceManifestBytes, valueEnd, valueEndBytes } from '../../src/artifacts/splice.js';
-import { manifestText, splicedIndex, type ManifestIndex } from '../../src/parse/partial/lazy.js';
+import { manifestText, rangesOf, splicedIndex, type ManifestIndex } from '../../src/parse/partial/lazy.js';
 import type { Manifest } from '../../src/contracts/manifest.js';
 
 // Rewriting a manifest by replacing the changed nodes' slices of the old text (src/artifacts/splice.ts).
@@ -49,13 +49,16 @@ describe('manifest splicing', () => {
     const old = Buffer.from(text);
     const ix = { ...index!, token: 't' } as ManifestIndex;
     expect(ix.size).toBe(old.length);
-    for (const [id, s, e] of ix.nodes) expect(JSON.parse(old.toString('utf8', s, e)).unique_id).toBe(id);
+    ix.ids.forEach((id, i) => expect(JSON.parse(old.toString('utf8', ix.starts[i], ix.starts[i] + ix.lengths[i])).unique_id).toBe(id));
     expect(valueEndBytes(old, ix.nodesStart)).toBe(ix.nodesEnd);
+    // The parent map, read when first used.
+    expect(ix.later.map(([k]) => k)).toEqual(['parent_map']);
+    expect(JSON.parse(old.toString('utf8', ix.later[0][1], ix.later[0][2]))).toEqual(m.parent_map);
     m.metadata = { generated_at: 't1 – ü', invocation_id: 'i1' } as never;
     (m.nodes['model.p.a'] as { raw_code: string }).raw_code = 'select 3 -- ∑';
     const ids = ['model.p.a', 'model.p.b2'];
     (m.nodes['model.p.b2'] as { raw_code: string }).raw_code = '[{]]]';
-    const ranges = new Map(ix.nodes.map((e) => [e[0], [e[1], e[2]] as [number, number]]));
+    const ranges = rangesOf(ix, ix.ids);
     for (const known of [undefined, ranges]) {
       const got = spliceManifestBytes(old, JSON.stringify(m.metadata), new Map(ids.map((id) => [id, JSON.stringify(m.nodes[id])])), known)!;
       const bytes = Buffer.concat(got.parts);

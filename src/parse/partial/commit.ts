@@ -10,7 +10,7 @@ import { phase } from '../../util/timing.js';
 import { INTERNAL_MANIFEST, writeCache, type CompiledFile } from './cache.js';
 import { sameStamp, stampDirs, stampOf } from './files.js';
 import { partialStateOf, stableById, type PartialState } from './index.js';
-import { INDEX_FILE, lazyNodesOf, manifestText, splicedIndex, type ManifestIndex } from './lazy.js';
+import { INDEX_FILE, manifestText, rangesOf, splicedIndex, type ManifestIndex } from './lazy.js';
 
 /**
  * Writes manifest.json unless it would only differ in its metadata (generated_at, invocation_id)
@@ -124,11 +124,7 @@ function writeSpliced(targetDir: string, m: Manifest, st: PartialState): true | 
     return 'manifest.json cannot be read';
   }
   // Where the nodes lie in the internal manifest, when its index was read.
-  let known = lazyNodesOf(m.nodes)?.ranges;
-  if (!known && st.index) {
-    const want = new Set(ids);
-    known = new Map(st.index.nodes.filter((e) => want.has(e[0])).map((e) => [e[0], [e[1], e[2]] as [number, number]]));
-  }
+  const known = st.index ? rangesOf(st.index, ids) : undefined;
   const internal = spliceManifestBytes(st.bytes, JSON.stringify(m.metadata), new Map(ids.map((id) => [id, JSON.stringify(m.nodes[id])])), known);
   const dbt = internal && spliceManifestBytes(dbtOld, JSON.stringify(dbtManifestMetadata(m)), new Map(ids.map((id) => [id, JSON.stringify(dbtNode(m.nodes[id]))])));
   if (!internal || !dbt) return 'a node was not found in the old text';

@@ -67,7 +67,7 @@ export interface PartialState {
   index: ManifestIndex | null;
   touched: Set<string>;
   /** Whether a node's render is stable (stableRender), known without reading it: by id, from the cache. */
-  stable: Map<string, boolean>;
+  stable: (id: string) => boolean | undefined;
 }
 
 const states = new WeakMap<Manifest, PartialState>();
@@ -113,7 +113,7 @@ export async function parseWithCache(o: PartialOptions): Promise<ParseResult> {
     compiled: previous?.compiled ?? {},
     volatile: [],
   };
-  states.set(result.manifest, { mode: 'full', reason, next, previous, dirty: new Set(), manifestChanged: true, graphChanged: true, macrosStable: macrosStable(result.manifest), volatile: new Set(), targetDir: o.targetDir, projectRoot: p.root, bytes: null, index: null, touched: new Set(), stable: new Map() });
+  states.set(result.manifest, { mode: 'full', reason, next, previous, dirty: new Set(), manifestChanged: true, graphChanged: true, macrosStable: macrosStable(result.manifest), volatile: new Set(), targetDir: o.targetDir, projectRoot: p.root, bytes: null, index: null, touched: new Set(), stable: () => undefined });
   return result;
 }
 
@@ -164,13 +164,20 @@ async function tryPartial(o: PartialOptions, old: PartialCache, key: string, sta
   const nodeIds = Object.keys(manifest.nodes);
   const briefs: [string, NodeBrief][] = lz ? nodeIds.map((id) => [id, lz.brief(id)!]) : nodeIds.map((id) => [id, briefOfNode(manifest.nodes[id])]);
   const briefOf = (id: string) => (lz ? lz.brief(id) : manifest.nodes[id] && briefOfNode(manifest.nodes[id]));
-  const byFile = new Map<string, string[]>();
-  for (const [id, b] of briefs) {
-    const list = byFile.get(b.original_file_path);
-    if (list) list.push(id);
-    else byFile.set(b.original_file_path, [id]);
-  }
-  const nodesOf = (path: string) => (byFile.get(path) ?? []).map((id) => manifest.nodes[id]);
+  // The nodes of a touched file: a scan of the briefs for a few files, a map for more.
+  let byFile: Map<string, string[]> | null = null;
+  const nodesOf = (path: string) => {
+    if (touched.length <= 8) return briefs.filter(([, b]) => b.original_file_path === path).map(([id]) => manifest.nodes[id]);
+    if (!byFile) {
+      byFile = new Map();
+      for (const [id, b] of briefs) {
+        const list = byFile.get(b.original_file_path);
+        if (list) list.push(id);
+        else byFile.set(b.original_file_path, [id]);
+      }
+    }
+    return (byFile.get(path) ?? []).map((id) => manifest.nodes[id]);
+  };
   const changed: ManifestNode[] = [];
   let graphChanged = false;
   const envNames: string[] = [];
@@ -236,11 +243,8 @@ async function tryPartial(o: PartialOptions, old: PartialCache, key: string, sta
   manifest.metadata.generated_at = new Date().toISOString();
   manifest.metadata.invocation_id = invocationId;
   // Which renders are stable was found by the last compile; only a re-parsed node can differ.
-  const stableIds = new Map<string, boolean>();
-  if (old.unstable) {
-    const un = new Set(old.unstable);
-    for (const id of nodeIds) if (!dirty.has(id)) stableIds.set(id, !un.has(id));
-  }
+  const un = old.unstable ? new Set(old.unstable) : null;
+  const stableIds = (id: string) => (un && !dirty.has(id) && id in manifest.nodes ? !un.has(id) : undefined);
   o.warnings.push(...old.warnings);
   const next: PartialCache = {
     ...old,
@@ -383,7 +387,7 @@ function macrosStable(m: Manifest): boolean {
 export function canReuseRender(st: PartialState | undefined, n: ManifestNode): boolean {
   if (!st || st.mode !== 'partial' || typeof n.compiled_code !== 'string') return false;
   if (st.dirty.has(n.unique_id) || !st.macrosStable || !st.previous?.compiled[n.unique_id]) return false;
-  return !st.volatile.has(n.unique_id) && (st.stable.get(n.unique_id) ?? stableRender(n));
+  return !st.volatile.has(n.unique_id) && (st.stable(n.unique_id) ?? stableRender(n));
 }
 
 /**
@@ -393,12 +397,12 @@ export function canReuseRender(st: PartialState | undefined, n: ManifestNode): b
 export function canReuseRenderOf(st: PartialState | undefined, id: string, b: NodeBrief): boolean {
   if (!st || st.mode !== 'partial' || !b.compiled) return false;
   if (st.dirty.has(id) || !st.macrosStable || !st.previous?.compiled[id]) return false;
-  return !st.volatile.has(id) && st.stable.get(id) === true;
+  return !st.volatile.has(id) && st.stable(id) === true;
 }
 
 /** stableRender of the node `id` of `m`, from the cache's record when it has one (no node read). */
 export function stableById(st: PartialState, m: Manifest, id: string): boolean {
-  return st.stable.get(id) ?? stableRender(m.nodes[id]);
+  return st.stable(id) ?? stableRender(m.nodes[id]);
 }
 
 /** A render that only the node's files and the cache's key decide (no is_incremental(), no volatile Jinja). */

@@ -24,8 +24,6 @@ export interface NodeBrief {
   compiled: boolean;
 }
 
-type Entry = [id: string, start: number, end: number, name: string, resourceType: string, packageName: string, path: string, materialized: string | null, enabled: 0 | 1, attachedNode: string | null, compiled: 0 | 1];
-
 export interface ManifestIndex {
   format: number;
   /** Also kept in partial_parse.json (PartialCache.manifestIndex): an index of another manifest is not used. */
@@ -35,11 +33,29 @@ export interface ManifestIndex {
   /** Byte offsets of the `{` that opens `nodes` and just past the `}` that closes it. */
   nodesStart: number;
   nodesEnd: number;
-  nodes: Entry[];
+  /** Other top-level values parsed when first used (the parent and child maps): key, byte range. */
+  later: [key: string, start: number, end: number][];
+  // One column per field, node i in each (arrays of numbers parse far faster than 10,000 arrays).
+  ids: string[];
+  starts: number[];
+  lengths: number[];
+  /** '' when the name is what follows `<resource_type>.<package_name>.` in the id. */
+  names: string[];
+  paths: string[];
+  /** Distinct values of the columns below, which hold their positions here (-1: null). */
+  words: (string | null)[];
+  types: number[];
+  packages: number[];
+  materialized: number[];
+  attached: number[];
+  /** 1: enabled, 2: has compiled SQL and path. */
+  flags: number[];
 }
 
 export const INDEX_FILE = 'partial_parse_index.json';
-const INDEX_FORMAT = 1;
+const INDEX_FORMAT = 2;
+/** Top-level values of the manifest read only when used. */
+const LATER = new Set(['parent_map', 'child_map']);
 
 export function briefOfNode(n: ManifestNode): NodeBrief {
   const mat = n.config?.materialized;
@@ -55,30 +71,60 @@ export function briefOfNode(n: ManifestNode): NodeBrief {
   };
 }
 
-/** The nodes object of a lazily read manifest, its briefs and how many slices were parsed. */
+type Columns = Omit<ManifestIndex, 'format' | 'token' | 'size' | 'nodesStart' | 'nodesEnd' | 'later'>;
+
+/** Sets node i's brief columns from its object. */
+function putBrief(c: Columns, i: number, id: string, n: ManifestNode, word: (w: string | null) => number): void {
+  const b = briefOfNode(n);
+  c.names[i] = id === `${b.resource_type}.${b.package_name}.${b.name}` ? '' : b.name;
+  c.paths[i] = b.original_file_path;
+  c.types[i] = word(b.resource_type);
+  c.packages[i] = word(b.package_name);
+  c.materialized[i] = word(b.materialized);
+  c.attached[i] = word(b.attached_node);
+  c.flags[i] = (b.enabled ? 1 : 0) | (b.compiled ? 2 : 0);
+}
+
+function wordsOf(words: (string | null)[]): (w: string | null) => number {
+  const at = new Map(words.map((w, i) => [w, i]));
+  return (w) => {
+    if (w === null) return -1;
+    let i = at.get(w);
+    if (i === undefined) at.set(w, (i = words.push(w) - 1));
+    return i;
+  };
+}
+
+/** The nodes object of a lazily read manifest (a Proxy), its briefs and how many slices were parsed. */
 export class LazyNodes {
   parsed = 0;
-  /** Nodes parsed or replaced: their objects are then the truth, not the index. */
-  readonly done = new Set<string>();
+  private readonly briefCache: (NodeBrief | undefined)[] = [];
   constructor(
+    /** The Proxy's target: a node's position in the index until it is read, then the node. */
+    private readonly store: Record<string, unknown>,
     readonly nodes: Record<string, ManifestNode>,
-    private readonly briefs: Map<string, NodeBrief>,
-    /** Byte ranges of the nodes in `bytes` (the manifest file as read). */
-    readonly ranges: Map<string, [number, number]>,
-    readonly bytes: Buffer,
+    readonly index: ManifestIndex,
   ) {}
 
-  /** Whether the node was parsed (or replaced): its object is then the truth, not the index. */
+  /** Whether the node was read (or replaced): its object is then the truth, not the index. */
   loaded(id: string): boolean {
-    return this.done.has(id);
+    return typeof this.store[id] !== 'number';
   }
 
   brief(id: string): NodeBrief | undefined {
-    if (this.done.has(id)) {
-      const n = this.nodes[id];
-      return n ? briefOfNode(n) : undefined;
+    const v = this.store[id];
+    if (typeof v !== 'number') return v && Object.prototype.hasOwnProperty.call(this.store, id) ? briefOfNode(v as ManifestNode) : undefined;
+    let b = this.briefCache[v];
+    if (!b) {
+      const x = this.index;
+      const w = x.words;
+      const type = w[x.types[v]]!;
+      const pkg = w[x.packages[v]]!;
+      const at = x.attached[v];
+      const mat = x.materialized[v];
+      b = this.briefCache[v] = { name: x.names[v] || id.slice(type.length + pkg.length + 2), resource_type: type, package_name: pkg, original_file_path: x.paths[v], materialized: mat < 0 ? null : w[mat], enabled: (x.flags[v] & 1) === 1, attached_node: at < 0 ? null : w[at], compiled: (x.flags[v] & 2) === 2 };
     }
-    return id in this.nodes ? this.briefs.get(id) : undefined;
+    return b;
   }
 }
 
@@ -102,8 +148,10 @@ export function briefOf(nodes: Record<string, ManifestNode>, id: string): NodeBr
  */
 export function manifestText(m: Manifest, indexable: boolean): { text: string; index: Omit<ManifestIndex, 'token'> | null } {
   const parts: string[] = ['{'];
-  // [part index where the node's JSON is, id] and the part indexes around `nodes`' braces.
-  const at: [number, string][] = [];
+  // Part positions: of each node's JSON, of `nodes`' braces, of the values read later.
+  const at: number[] = [];
+  const ids: string[] = [];
+  const later: [string, number][] = [];
   let nodesOpen = -1;
   let nodesClose = -1;
   let first = true;
@@ -118,7 +166,8 @@ export function manifestText(m: Manifest, indexable: boolean): { text: string; i
         const json = JSON.stringify((v as Record<string, unknown>)[id]);
         if (json === undefined) continue;
         parts.push(`${firstNode ? '' : ','}${JSON.stringify(id)}:`);
-        at.push([parts.length, id]);
+        at.push(parts.length);
+        ids.push(id);
         parts.push(json);
         firstNode = false;
       }
@@ -129,7 +178,9 @@ export function manifestText(m: Manifest, indexable: boolean): { text: string; i
     }
     const json = JSON.stringify(v);
     if (json === undefined) continue;
-    parts.push(`${first ? '' : ','}${JSON.stringify(k)}:${json}`);
+    parts.push(`${first ? '' : ','}${JSON.stringify(k)}:`);
+    if (LATER.has(k) && json.startsWith('{')) later.push([k, parts.length]);
+    parts.push(json);
     first = false;
   }
   parts.push('}');
@@ -137,43 +188,51 @@ export function manifestText(m: Manifest, indexable: boolean): { text: string; i
   if (!indexable || nodesOpen < 0) return { text, index: null };
   // Offsets in bytes: the characters' when the text is ASCII (one scan), else part by part.
   const ascii = Buffer.byteLength(text) === text.length;
+  const len = (i: number) => (ascii ? parts[i].length : Buffer.byteLength(parts[i]));
   const starts: number[] = new Array(parts.length);
   let pos = 0;
   for (let i = 0; i < parts.length; i++) {
     starts[i] = pos;
-    pos += ascii ? parts[i].length : Buffer.byteLength(parts[i]);
+    pos += len(i);
   }
-  const nodes = m.nodes;
-  const entries: Entry[] = at.map(([i, id]) => {
-    const b = briefOfNode(nodes[id]);
-    return [id, starts[i], starts[i] + (ascii ? parts[i].length : Buffer.byteLength(parts[i])), b.name, b.resource_type, b.package_name, b.original_file_path, b.materialized, b.enabled ? 1 : 0, b.attached_node, b.compiled ? 1 : 0];
-  });
-  return { text, index: { format: INDEX_FORMAT, size: pos, nodesStart: starts[nodesOpen], nodesEnd: starts[nodesClose] + 1, nodes: entries } };
+  const c: Columns = { ids, starts: at.map((i) => starts[i]), lengths: at.map(len), names: [], paths: [], words: [], types: [], packages: [], materialized: [], attached: [], flags: [] };
+  const word = wordsOf(c.words);
+  ids.forEach((id, i) => putBrief(c, i, id, m.nodes[id], word));
+  return { text, index: { format: INDEX_FORMAT, size: pos, nodesStart: starts[nodesOpen], nodesEnd: starts[nodesClose] + 1, later: later.map(([k, i]) => [k, starts[i], starts[i] + len(i)]), ...c } };
 }
 
 /**
  * The index of a manifest after some nodes' slices were replaced (artifacts/splice.ts): `cuts`
- * are the old byte ranges and the new byte lengths, in order; the replaced nodes' briefs are
- * taken from their objects.
+ * are the old byte ranges and the new byte lengths; the replaced nodes' briefs are taken from
+ * their objects.
  */
 export function splicedIndex(old: ManifestIndex, cuts: { id: string; start: number; end: number; length: number }[], metaDelta: number, size: number, nodes: Record<string, ManifestNode>): Omit<ManifestIndex, 'token'> {
-  const byId = new Map(cuts.map((c) => [c.id, c]));
   const sorted = [...cuts].sort((a, b) => a.start - b.start);
+  // The shift of a byte offset of the old text: the metadata's change and every cut before it.
+  const shift = (pos: number) => {
+    let d = metaDelta;
+    for (const c of sorted) if (c.end <= pos) d += c.length - (c.end - c.start);
+    return d;
+  };
+  const byStart = new Map(sorted.map((c) => [c.start, c]));
+  const c: Columns = { ids: old.ids, starts: [], lengths: old.lengths.slice(), names: old.names.slice(), paths: old.paths.slice(), words: old.words.slice(), types: old.types.slice(), packages: old.packages.slice(), materialized: old.materialized.slice(), attached: old.attached.slice(), flags: old.flags.slice() };
+  const word = wordsOf(c.words);
   let k = 0;
-  let delta = metaDelta;
-  const entries = old.nodes.map((e): Entry => {
-    while (k < sorted.length && sorted[k].end <= e[1]) {
-      delta += sorted[k].length - (sorted[k].end - sorted[k].start);
+  let d = metaDelta;
+  for (let i = 0; i < old.ids.length; i++) {
+    const s = old.starts[i];
+    while (k < sorted.length && sorted[k].end <= s) {
+      d += sorted[k].length - (sorted[k].end - sorted[k].start);
       k++;
     }
-    const c = byId.get(e[0]);
-    if (!c) return [e[0], e[1] + delta, e[2] + delta, e[3], e[4], e[5], e[6], e[7], e[8], e[9], e[10]];
-    const b = briefOfNode(nodes[e[0]]);
-    return [e[0], e[1] + delta, e[1] + delta + c.length, b.name, b.resource_type, b.package_name, b.original_file_path, b.materialized, b.enabled ? 1 : 0, b.attached_node, b.compiled ? 1 : 0];
-  });
-  let total = metaDelta;
-  for (const c of sorted) total += c.length - (c.end - c.start);
-  return { format: INDEX_FORMAT, size, nodesStart: old.nodesStart + metaDelta, nodesEnd: old.nodesEnd + total, nodes: entries };
+    c.starts.push(s + d);
+    const cut = byStart.get(s);
+    if (cut && cut.id === old.ids[i]) {
+      c.lengths[i] = cut.length;
+      putBrief(c, i, old.ids[i], nodes[old.ids[i]], word);
+    }
+  }
+  return { format: INDEX_FORMAT, size, nodesStart: old.nodesStart + shift(old.nodesStart), nodesEnd: old.nodesEnd + shift(old.nodesEnd - 1), later: old.later.map(([key, s, e]) => [key, s + shift(s), e + shift(s)]), ...c };
 }
 
 /** The index written beside the manifest, if it is the one `token` names and fits `size` bytes. */
@@ -181,53 +240,82 @@ export function readIndex(targetDir: string, token: string | null | undefined, s
   if (!token) return null;
   try {
     const ix = JSON.parse(readFileSync(join(targetDir, INDEX_FILE), 'utf8')) as ManifestIndex;
-    if (ix && ix.format === INDEX_FORMAT && ix.token === token && ix.size === size && Array.isArray(ix.nodes)) return ix;
+    if (ix && ix.format === INDEX_FORMAT && ix.token === token && ix.size === size && Array.isArray(ix.ids) && Array.isArray(ix.later)) return ix;
   } catch {
     // unreadable: the manifest is parsed whole
   }
   return null;
 }
 
+/** Byte ranges in the manifest of the nodes named (from the index). */
+export function rangesOf(ix: ManifestIndex, ids: Iterable<string>): Map<string, [number, number]> {
+  const want = new Set(ids);
+  const out = new Map<string, [number, number]>();
+  for (let i = 0; i < ix.ids.length; i++) if (want.has(ix.ids[i])) out.set(ix.ids[i], [ix.starts[i], ix.starts[i] + ix.lengths[i]]);
+  return out;
+}
+
 /**
- * The manifest from its bytes: everything but `nodes` parsed now, each node when first read.
- * Null when the text around the nodes does not parse (then the caller parses it whole).
+ * The manifest from its bytes: everything but `nodes` and the maps parsed now, each node and map
+ * when first read. Null when the text around them does not parse (the caller parses it whole).
  */
 export function readLazy(bytes: Buffer, ix: ManifestIndex): Manifest | null {
   if (bytes[ix.nodesStart] !== 0x7b /* { */ || bytes[ix.nodesEnd - 1] !== 0x7d /* } */) return null;
+  // The text with `{}` in place of the nodes and of each value read later.
+  const holes: [number, number][] = [[ix.nodesStart, ix.nodesEnd] as [number, number], ...ix.later.map(([, s, e]): [number, number] => [s, e])].sort((a, b) => a[0] - b[0]);
+  const pieces: string[] = [];
+  let pos = 0;
+  for (const [s, e] of holes) {
+    if (s < pos || bytes[s] !== 0x7b || bytes[e - 1] !== 0x7d) return null;
+    pieces.push(bytes.toString('utf8', pos, s), '{}');
+    pos = e;
+  }
+  pieces.push(bytes.toString('utf8', pos));
   let m: Manifest;
   try {
-    m = JSON.parse(`${bytes.toString('utf8', 0, ix.nodesStart)}{}${bytes.toString('utf8', ix.nodesEnd)}`) as Manifest;
+    m = JSON.parse(pieces.join('')) as Manifest;
   } catch {
     return null;
   }
   if (!m || typeof m.nodes !== 'object') return null;
-  const nodes: Record<string, ManifestNode> = {};
-  const briefs = new Map<string, NodeBrief>();
-  const ranges = new Map<string, [number, number]>();
-  const lz = new LazyNodes(nodes, briefs, ranges, bytes);
-  const set = (id: string, v: ManifestNode) => {
-    lz.done.add(id);
-    Object.defineProperty(nodes, id, { value: v, writable: true, enumerable: true, configurable: true });
-  };
-  for (const e of ix.nodes) {
-    const [id, start, end] = e;
-    briefs.set(id, { name: e[3], resource_type: e[4], package_name: e[5], original_file_path: e[6], materialized: e[7], enabled: e[8] === 1, attached_node: e[9], compiled: e[10] === 1 });
-    ranges.set(id, [start, end]);
-    Object.defineProperty(nodes, id, {
+  const top = m as unknown as Record<string, unknown>;
+  for (const [key, s, e] of ix.later) {
+    Object.defineProperty(top, key, {
       enumerable: true,
       configurable: true,
       get() {
-        const n = JSON.parse(bytes.toString('utf8', start, end)) as ManifestNode;
-        if (n?.unique_id !== id) throw new Error(`mflow: ${INDEX_FILE} does not match the manifest at ${id}; delete target/ and compile again`);
-        lz.parsed++;
-        set(id, n);
-        return n;
+        const v: unknown = JSON.parse(bytes.toString('utf8', s, e));
+        Object.defineProperty(top, key, { value: v, writable: true, enumerable: true, configurable: true });
+        return v;
       },
-      set(v: ManifestNode) {
-        set(id, v);
+      set(v: unknown) {
+        Object.defineProperty(top, key, { value: v, writable: true, enumerable: true, configurable: true });
       },
     });
   }
+  // The Proxy's target holds each node's position in the index until the node is read.
+  const store: Record<string, unknown> = {};
+  for (let i = 0; i < ix.ids.length; i++) store[ix.ids[i]] = i;
+  const read = (id: string, i: number): ManifestNode => {
+    const n = JSON.parse(bytes.toString('utf8', ix.starts[i], ix.starts[i] + ix.lengths[i])) as ManifestNode;
+    if (n?.unique_id !== id) throw new Error(`mflow: ${INDEX_FILE} does not match the manifest at ${id}; delete target/ and compile again`);
+    lz.parsed++;
+    store[id] = n;
+    return n;
+  };
+  const nodes = new Proxy(store, {
+    get(t, k) {
+      const v = Reflect.get(t, k);
+      return typeof v === 'number' && typeof k === 'string' ? read(k, v) : v;
+    },
+    // An unread node looks like a getter: listing the keys (Object.keys) reads nothing.
+    getOwnPropertyDescriptor(t, k) {
+      const d = Reflect.getOwnPropertyDescriptor(t, k);
+      if (!d || typeof d.value !== 'number' || typeof k !== 'string') return d;
+      return { get: () => nodes[k], set: (v: ManifestNode) => void (t[k] = v), enumerable: true, configurable: true };
+    },
+  }) as Record<string, ManifestNode>;
+  const lz = new LazyNodes(store, nodes, ix);
   m.nodes = nodes;
   lazies.set(nodes, lz);
   return m;
