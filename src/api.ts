@@ -155,7 +155,7 @@ export async function compile(opts: CommonOptions & { inline?: string; summaryOn
         if (lz && !lz.loaded(id)) {
           const prev = onDisk[id];
           // The file recorded is still there (its folder's stamp, or its own, did not move).
-          if (prev && canReuseRenderOf(st, id, lz.brief(id)!) && (unmoved.has(dirname(prev[2])) || sameStamp(stampOf(prev[2]) ?? undefined, prev[1]))) {
+          if (prev && canReuseRenderOf(st, id, lz.brief(id)!) && (unmoved.has(prev[2].slice(0, prev[2].lastIndexOf('/'))) || sameStamp(stampOf(prev[2]) ?? undefined, prev[1]))) {
             unread.push(id);
             continue;
           }

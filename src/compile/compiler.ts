@@ -182,7 +182,7 @@ function nameIndex(m: Manifest): Map<string, ManifestNode[]> {
       // A lazily read manifest (parse/partial/lazy.ts): names from the index, each list's nodes read
       // when that name is first looked up.
       const ids = new Map<string, string[]>();
-      for (const id of Object.keys(m.nodes)) {
+      for (const id of lz.ids()) {
         const b = lz.brief(id)!;
         if (b.resource_type === 'model' || b.resource_type === 'seed' || b.resource_type === 'snapshot') {
           const list = ids.get(b.name);

@@ -56,7 +56,7 @@ export function wholeProject(manifest: Manifest, args: SelectArgs, selectorsYaml
   // A lazily read manifest answers from its index without reading the nodes (parse/partial/lazy.ts).
   const lz = lazyNodesOf(manifest.nodes);
   if (lz) {
-    for (const id of Object.keys(manifest.nodes)) {
+    for (const id of lz.ids()) {
       const b = lz.brief(id)!;
       if (types.has(b.resource_type) && b.enabled) selected.add(id);
     }

@@ -66,6 +66,7 @@ describe('manifest splicing', () => {
       expect(got.size).toBe(bytes.length);
       const next = splicedIndex(ix, got.cuts, got.metaDelta, got.size, m.nodes);
       expect(next).toEqual(manifestText(m, true).index);
+      expect(splicedIndex(ix, [{ ...got.cuts[0], start: got.cuts[0].start + 1 }], got.metaDelta, got.size, m.nodes)).toBeNull();
     }
     expect(spliceManifestBytes(old, '{}', new Map([['model.p.zz', '{}']]))).toBeNull();
   });

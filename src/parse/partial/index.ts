@@ -161,7 +161,7 @@ async function tryPartial(o: PartialOptions, old: PartialCache, key: string, sta
   });
   // Briefs of the nodes (lazy.ts): what is asked of every node here, without reading each one.
   const lz = lazyNodesOf(manifest.nodes);
-  const nodeIds = Object.keys(manifest.nodes);
+  const nodeIds = lz ? lz.ids() : Object.keys(manifest.nodes);
   const briefs: [string, NodeBrief][] = lz ? nodeIds.map((id) => [id, lz.brief(id)!]) : nodeIds.map((id) => [id, briefOfNode(manifest.nodes[id])]);
   const briefOf = (id: string) => (lz ? lz.brief(id) : manifest.nodes[id] && briefOfNode(manifest.nodes[id]));
   // The nodes of a touched file: a scan of the briefs for a few files, a map for more.

@@ -106,6 +106,11 @@ export class LazyNodes {
     readonly index: ManifestIndex,
   ) {}
 
+  /** The nodes' ids, in order (Object.keys of the Proxy would ask it about each key). */
+  ids(): string[] {
+    return Object.keys(this.store);
+  }
+
   /** Whether the node was read (or replaced): its object is then the truth, not the index. */
   loaded(id: string): boolean {
     return typeof this.store[id] !== 'number';
@@ -206,7 +211,7 @@ export function manifestText(m: Manifest, indexable: boolean): { text: string; i
  * are the old byte ranges and the new byte lengths; the replaced nodes' briefs are taken from
  * their objects.
  */
-export function splicedIndex(old: ManifestIndex, cuts: { id: string; start: number; end: number; length: number }[], metaDelta: number, size: number, nodes: Record<string, ManifestNode>): Omit<ManifestIndex, 'token'> {
+export function splicedIndex(old: ManifestIndex, cuts: { id: string; start: number; end: number; length: number }[], metaDelta: number, size: number, nodes: Record<string, ManifestNode>): Omit<ManifestIndex, 'token'> | null {
   const sorted = [...cuts].sort((a, b) => a.start - b.start);
   // The shift of a byte offset of the old text: the metadata's change and every cut before it.
   const shift = (pos: number) => {
@@ -214,23 +219,25 @@ export function splicedIndex(old: ManifestIndex, cuts: { id: string; start: numb
     for (const c of sorted) if (c.end <= pos) d += c.length - (c.end - c.start);
     return d;
   };
-  const byStart = new Map(sorted.map((c) => [c.start, c]));
-  const c: Columns = { ids: old.ids, starts: [], lengths: old.lengths.slice(), names: old.names.slice(), paths: old.paths.slice(), words: old.words.slice(), types: old.types.slice(), packages: old.packages.slice(), materialized: old.materialized.slice(), attached: old.attached.slice(), flags: old.flags.slice() };
-  const word = wordsOf(c.words);
+  const c: Columns = { ids: old.ids, starts: old.starts.slice(), lengths: old.lengths.slice(), names: old.names.slice(), paths: old.paths.slice(), words: old.words.slice(), types: old.types.slice(), packages: old.packages.slice(), materialized: old.materialized.slice(), attached: old.attached.slice(), flags: old.flags.slice() };
+  const starts = c.starts;
   let k = 0;
   let d = metaDelta;
-  for (let i = 0; i < old.ids.length; i++) {
-    const s = old.starts[i];
+  for (let i = 0; i < starts.length; i++) {
+    const s = starts[i];
     while (k < sorted.length && sorted[k].end <= s) {
       d += sorted[k].length - (sorted[k].end - sorted[k].start);
       k++;
     }
-    c.starts.push(s + d);
-    const cut = byStart.get(s);
-    if (cut && cut.id === old.ids[i]) {
-      c.lengths[i] = cut.length;
-      putBrief(c, i, old.ids[i], nodes[old.ids[i]], word);
-    }
+    starts[i] = s + d;
+  }
+  const word = wordsOf(c.words);
+  for (const cut of cuts) {
+    const i = old.ids.indexOf(cut.id);
+    // A node the index does not have where the splice found it: no index rather than a wrong one.
+    if (i < 0 || old.starts[i] !== cut.start || old.starts[i] + old.lengths[i] !== cut.end) return null;
+    c.lengths[i] = cut.length;
+    putBrief(c, i, cut.id, nodes[cut.id], word);
   }
   return { format: INDEX_FORMAT, size, nodesStart: old.nodesStart + shift(old.nodesStart), nodesEnd: old.nodesEnd + shift(old.nodesEnd - 1), later: old.later.map(([key, s, e]) => [key, s + shift(s), e + shift(s)]), ...c };
 }
@@ -334,7 +341,7 @@ export function lazyGraphNodes(nodes: Record<string, ManifestNode>): Record<stri
   const real = () => {
     if (!copy) {
       copy = {};
-      for (const id of Object.keys(nodes)) if (lz.brief(id)?.resource_type !== 'unit_test') copy[id] = nodes[id];
+      for (const id of lz.ids()) if (lz.brief(id)?.resource_type !== 'unit_test') copy[id] = nodes[id];
     }
     return copy;
   };
