@@ -135,6 +135,19 @@ describe('partial parsing with the manifest read lazily', () => {
     expect((await lazyEqualsFull(dir))?.mode).toBe('partial');
   });
 
+  it('a compile that reads the manifest whole (a selection) keeps the index right for the next lazy one', async () => {
+    const { dir, write } = setup();
+    await lazyEqualsFull(dir);
+    write('models/a.sql', FILES['models/a.sql'].replace('1 as id', '21 as id'));
+    const sel = await compile({ projectDir: dir, select: ['a'] });
+    expect(sel.parse?.mode).toBe('partial');
+    expect(sel.parse?.nodesRead).toBeUndefined();
+    write('models/b.sql', `select id * 7 as id from {{ ref('a') }}\n`);
+    const r = await lazyEqualsFull(dir);
+    expect(r?.mode).toBe('partial');
+    expect(r?.nodesRead).toBeGreaterThan(0);
+  });
+
   it('an index that does not match the manifest is not used', async () => {
     const { dir, write } = setup();
     await lazyEqualsFull(dir);

@@ -124,7 +124,8 @@ function writeSpliced(targetDir: string, m: Manifest, st: PartialState): true | 
     return 'manifest.json cannot be read';
   }
   // Where the nodes lie in the internal manifest, when its index was read.
-  const known = st.index ? rangesOf(st.index, ids) : undefined;
+  const index = st.index();
+  const known = index ? rangesOf(index, ids) : undefined;
   const internal = spliceManifestBytes(st.bytes, JSON.stringify(m.metadata), new Map(ids.map((id) => [id, JSON.stringify(m.nodes[id])])), known);
   const dbt = internal && spliceManifestBytes(dbtOld, JSON.stringify(dbtManifestMetadata(m)), new Map(ids.map((id) => [id, JSON.stringify(dbtNode(m.nodes[id]))])));
   if (!internal || !dbt) return 'a node was not found in the old text';
@@ -140,7 +141,7 @@ function writeSpliced(targetDir: string, m: Manifest, st: PartialState): true | 
   st.next.manifest = stampOf(path);
   st.next.dbtManifest = stampOf(dbtPath);
   st.next.manifestBody = null;
-  writeIndex(targetDir, st, st.index && !secrets ? splicedIndex(st.index, internal.cuts, internal.metaDelta, internal.size, m.nodes) : null);
+  writeIndex(targetDir, st, index && !secrets ? splicedIndex(index, internal.cuts, internal.metaDelta, internal.size, m.nodes) : null);
   return true;
 }
 

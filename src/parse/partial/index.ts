@@ -63,8 +63,8 @@ export interface PartialState {
    * manifest adds it here, or the written manifest would keep its old text.
    */
   bytes: Buffer | null;
-  /** The index of `bytes`' nodes (partial_parse_index.json), when one matched. */
-  index: ManifestIndex | null;
+  /** The index of `bytes`' nodes (partial_parse_index.json), when one matches; read when first asked for. */
+  index: () => ManifestIndex | null;
   touched: Set<string>;
   /** Whether a node's render is stable (stableRender), known without reading it: by id, from the cache. */
   stable: (id: string) => boolean | undefined;
@@ -113,7 +113,7 @@ export async function parseWithCache(o: PartialOptions): Promise<ParseResult> {
     compiled: previous?.compiled ?? {},
     volatile: [],
   };
-  states.set(result.manifest, { mode: 'full', reason, next, previous, dirty: new Set(), manifestChanged: true, graphChanged: true, macrosStable: macrosStable(result.manifest), volatile: new Set(), targetDir: o.targetDir, projectRoot: p.root, bytes: null, index: null, touched: new Set(), stable: () => undefined });
+  states.set(result.manifest, { mode: 'full', reason, next, previous, dirty: new Set(), manifestChanged: true, graphChanged: true, macrosStable: macrosStable(result.manifest), volatile: new Set(), targetDir: o.targetDir, projectRoot: p.root, bytes: null, index: () => null, touched: new Set(), stable: () => undefined });
   return result;
 }
 
@@ -138,11 +138,12 @@ async function tryPartial(o: PartialOptions, old: PartialCache, key: string, sta
   if (!old.dbtManifest || !sameStamp(stampOf(join(o.targetDir, 'manifest.json')) ?? undefined, old.dbtManifest)) return no('manifest.json is missing or was written by something else');
   let manifest: Manifest;
   let bytes: Buffer;
-  let index: ManifestIndex | null;
+  // Read now for a lazy read; otherwise only if a splice asks for it (commit.ts).
+  let index: ManifestIndex | null | undefined;
+  const indexOf = () => (index === undefined ? (index = readIndex(o.targetDir, old.manifestIndex, bytes.length)) : index);
   try {
     bytes = readFileSync(manifestPath);
-    index = readIndex(o.targetDir, old.manifestIndex, bytes.length);
-    manifest = (index && o.lazy ? readLazy(bytes, index) : null) ?? (JSON.parse(bytes.toString('utf8')) as Manifest);
+    manifest = (o.lazy && indexOf() ? readLazy(bytes, index!) : null) ?? (JSON.parse(bytes.toString('utf8')) as Manifest);
   } catch {
     return no('manifest.json cannot be read');
   }
@@ -162,15 +163,16 @@ async function tryPartial(o: PartialOptions, old: PartialCache, key: string, sta
   // Briefs of the nodes (lazy.ts): what is asked of every node here, without reading each one.
   const lz = lazyNodesOf(manifest.nodes);
   const nodeIds = lz ? lz.ids() : Object.keys(manifest.nodes);
-  const briefs: [string, NodeBrief][] = lz ? nodeIds.map((id) => [id, lz.brief(id)!]) : nodeIds.map((id) => [id, briefOfNode(manifest.nodes[id])]);
+  let made: [string, NodeBrief][] | null = null;
+  const briefs = () => (made ??= lz ? nodeIds.map((id) => [id, lz.brief(id)!]) : nodeIds.map((id) => [id, briefOfNode(manifest.nodes[id])]));
   const briefOf = (id: string) => (lz ? lz.brief(id) : manifest.nodes[id] && briefOfNode(manifest.nodes[id]));
   // The nodes of a touched file: a scan of the briefs for a few files, a map for more.
   let byFile: Map<string, string[]> | null = null;
   const nodesOf = (path: string) => {
-    if (touched.length <= 8) return briefs.filter(([, b]) => b.original_file_path === path).map(([id]) => manifest.nodes[id]);
+    if (touched.length <= 8) return briefs().filter(([, b]) => b.original_file_path === path).map(([id]) => manifest.nodes[id]);
     if (!byFile) {
       byFile = new Map();
-      for (const [id, b] of briefs) {
+      for (const [id, b] of briefs()) {
         const list = byFile.get(b.original_file_path);
         if (list) list.push(id);
         else byFile.set(b.original_file_path, [id]);
@@ -207,12 +209,12 @@ async function tryPartial(o: PartialOptions, old: PartialCache, key: string, sta
       return no(`${path} cannot be read`);
     }
     if (text === n.raw_code) continue; // touched, not changed
-    if (briefs.some(([, u]) => u.resource_type === 'unit_test' && u.attached_node === n.unique_id)) return no(`${path} changed and has unit tests`);
+    if (briefs().some(([, u]) => u.resource_type === 'unit_test' && u.attached_node === n.unique_id)) return no(`${path} changed and has unit tests`);
     const use = envVarsRead(text);
     if (use.dynamic) return no(`${path} uses env_var() with a computed name`);
     envNames.push(...use.names);
     const edges = JSON.stringify(n.depends_on.nodes);
-    const r = await reparse(o, runtime, manifest, n, text, briefs);
+    const r = await reparse(o, runtime, manifest, n, text, briefs());
     if (typeof r === 'string') return no(`${path}: ${r}`);
     if (JSON.stringify(n.depends_on.nodes) !== edges) graphChanged = true;
     changed.push(n);
@@ -257,7 +259,7 @@ async function tryPartial(o: PartialOptions, old: PartialCache, key: string, sta
     // Likewise the record of unstable renders (a compile makes it again, fixing the re-parsed nodes).
     unstable: changed.length ? null : old.unstable,
   };
-  states.set(manifest, { mode: 'partial', reason: '', next, previous: old, dirty, manifestChanged: changed.length > 0, graphChanged, macrosStable: macrosStable(manifest), volatile: new Set(old.volatile), targetDir: o.targetDir, projectRoot: p.root, bytes, index, touched: new Set(dirty), stable: stableIds });
+  states.set(manifest, { mode: 'partial', reason: '', next, previous: old, dirty, manifestChanged: changed.length > 0, graphChanged, macrosStable: macrosStable(manifest), volatile: new Set(old.volatile), targetDir: o.targetDir, projectRoot: p.root, bytes, index: indexOf, touched: new Set(dirty), stable: stableIds });
   rt.parsed = true;
   rt.made?.setGraph(graphOf(manifest));
   return { result: { manifest, runtime } };
