@@ -8,7 +8,10 @@ import type { ResolvedTarget } from '../../project/types.js';
 import { sha256 } from '../../util/fs.js';
 import { phase } from '../../util/timing.js';
 import { MFLOW_VERSION } from '../../version.js';
-import { graphOf, parseHost, parseProject, pickVersion, renderNodeOf, type ParseOptions, type ParseResult } from '../build.js';
+import type { ParseOptions, ParseResult } from '../parse-context.js';
+import { graphOf, parseHost } from '../parse-host.js';
+import { pickVersion } from '../../graph/versions.js';
+import { renderNodeOf } from '../../jinja/render-node.js';
 import { CACHE_FORMAT, INTERNAL_MANIFEST, readCache, type PartialCache } from './cache.js';
 import { parseRoots, sameStamp, stampFiles, stampOf, type FileStamp, type Scan } from './files.js';
 import { envVarsRead, readsOwnConfig, volatileJinja } from './scan.js';
@@ -95,6 +98,8 @@ export async function parseWithCache(o: PartialOptions): Promise<ParseResult> {
     if ('result' in r) return r.result;
     reason = r.reason;
   } else phase(`partial: full (${reason})`);
+  // The parser itself is loaded only for a full parse (a partial one needs none of its phases).
+  const { parseProject } = await import('../build.js');
   const result = await parseProject(o);
   const envUse = envOfProject(o, result.manifest, stamps);
   const next: PartialCache = {
