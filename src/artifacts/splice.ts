@@ -176,3 +176,59 @@ export function spliceManifestBytes(old: Buffer, metadataJson: string, replace: 
   parts.push(old.subarray(pos));
   return { parts, size: parts.reduce((a, p) => a + p.length, 0), metaDelta: meta.length - (metaEnd - META.length), cuts: cuts.map(([s, e, text, id]) => ({ id, start: s, end: e, length: text.length })) };
 }
+
+/** A file to splice without reading it whole: its descriptor, size and a reader of byte ranges. */
+export interface SpliceSource {
+  fd: number;
+  size: number;
+  read(start: number, end: number): Buffer;
+}
+
+export interface SplicePlan {
+  /** The new text: new bytes and ranges of the old file, in order. */
+  pieces: (Buffer | { fd: number; start: number; end: number })[];
+  size: number;
+  metaDelta: number;
+  cuts: { id: string; start: number; end: number; length: number }[];
+}
+
+/**
+ * spliceManifestBytes for a file whose nodes' byte ranges are known (partial_parse_index.json):
+ * only the metadata's edges and the replaced slices are read, each slice checked to parse to its
+ * node; the rest is copied from the file when written (write.ts, writeAtomicPieces). Null when
+ * anything is not where the index says.
+ */
+export function splicePlan(src: SpliceSource, nodesStart: number, metadataJson: string, replace: Map<string, string>, ranges: Map<string, [number, number]>): SplicePlan | null {
+  const META = '{"metadata":';
+  const NODES = ',"nodes":';
+  const metaEnd = nodesStart - NODES.length;
+  if (metaEnd <= META.length || nodesStart >= src.size) return null;
+  if (src.read(0, META.length).toString('latin1') !== META || src.read(metaEnd, nodesStart + 1).toString('latin1') !== `${NODES}{`) return null;
+  const cuts: [number, number, Buffer, string][] = [];
+  for (const [id, json] of replace) {
+    const r = ranges.get(id);
+    if (!r || r[0] <= nodesStart || r[1] > src.size) return null;
+    let ok = false;
+    try {
+      ok = (JSON.parse(src.read(r[0], r[1]).toString('utf8')) as { unique_id?: unknown }).unique_id === id;
+    } catch {
+      ok = false;
+    }
+    if (!ok) return null;
+    cuts.push([r[0], r[1], Buffer.from(json), id]);
+  }
+  cuts.sort((a, b) => a[0] - b[0]);
+  const meta = Buffer.from(META + metadataJson);
+  const pieces: SplicePlan['pieces'] = [meta];
+  let pos = metaEnd;
+  let size = meta.length;
+  for (const [s, e, text] of cuts) {
+    if (s < pos) return null;
+    pieces.push({ fd: src.fd, start: pos, end: s }, text);
+    size += s - pos + text.length;
+    pos = e;
+  }
+  pieces.push({ fd: src.fd, start: pos, end: src.size });
+  size += src.size - pos;
+  return { pieces, size, metaDelta: meta.length - metaEnd, cuts: cuts.map(([s, e, text, id]) => ({ id, start: s, end: e, length: text.length })) };
+}

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { dbtManifestMetadata, dbtNode } from '../../artifacts/dbt-shape.js';
-import { spliceManifestBytes } from '../../artifacts/splice.js';
-import { writeAtomic, writeAtomicBytes, writeManifest } from '../../artifacts/write.js';
+import { dbtManifestMetadata, dbtNode, toDbtManifest } from '../../artifacts/dbt-shape.js';
+import { spliceManifestBytes, splicePlan } from '../../artifacts/splice.js';
+import { writeAtomic, writeAtomicBytes, writeAtomicPieces, writeManifest } from '../../artifacts/write.js';
 import type { Manifest } from '../../contracts/manifest.js';
 import { hasSecrets } from '../../project/secrets.js';
 import { sha256 } from '../../util/fs.js';
@@ -10,7 +10,7 @@ import { phase } from '../../util/timing.js';
 import { INTERNAL_MANIFEST, writeCache, type CompiledFile } from './cache.js';
 import { sameStamp, stampDirs, stampOf } from './files.js';
 import { partialStateOf, stableById, type PartialState } from './index.js';
-import { INDEX_FILE, manifestText, rangesOf, splicedIndex, type ManifestIndex } from './lazy.js';
+import { closeSource, dbtText, INDEX_FILE, manifestText, openSource, rangesOf, readRange, splicedIndex, type Cuts, type ManifestIndex, type Source } from './lazy.js';
 
 /**
  * Writes manifest.json unless it would only differ in its metadata (generated_at, invocation_id)
@@ -61,7 +61,8 @@ function writeManifestIfChanged(targetDir: string, m: Manifest, changed: boolean
   const { text, index } = manifestText(m, !hasSecrets());
   const written = () => {
     writeAtomic(path, text);
-    writeManifest(targetDir, m);
+    // manifest.json as writeManifest writes it, with its nodes' positions added to the index.
+    writeAtomic(dbtPath, dbtText(toDbtManifest(m), index));
     st.next.manifest = stampOf(path);
     st.next.dbtManifest = stampOf(dbtPath);
     writeIndex(targetDir, st, index);
@@ -111,26 +112,56 @@ function writeSpliced(targetDir: string, m: Manifest, st: PartialState): true | 
   const prev = st.previous;
   const path = join(targetDir, INTERNAL_MANIFEST);
   const dbtPath = join(targetDir, 'manifest.json');
-  if (!st.bytes || !prev?.manifest || !prev.dbtManifest) return 'no previous text';
+  if ((!st.bytes && !st.source) || !prev?.manifest || !prev.dbtManifest) return 'no previous text';
   if (st.touched.size === 0 || st.touched.size > 200) return `${st.touched.size} nodes changed`;
   const ids = [...st.touched];
   if (ids.some((id) => !m.nodes[id] || m.nodes[id].resource_type === 'unit_test')) return 'a unit test changed';
   // manifest.json as this mflow wrote it at the start of the command, and still is.
   if (!sameStamp(stampOf(path) ?? undefined, prev.manifest) || !sameStamp(stampOf(dbtPath) ?? undefined, prev.dbtManifest)) return 'a manifest was written by something else';
+  const index = st.index();
+  const metaJson = JSON.stringify(m.metadata);
+  const dbtMetaJson = JSON.stringify(dbtManifestMetadata(m));
+  const own = new Map(ids.map((id) => [id, JSON.stringify(m.nodes[id])]));
+  const theirs = new Map(ids.map((id) => [id, JSON.stringify(dbtNode(m.nodes[id]))]));
+  // With secrets remembered the whole text is redacted, as writeAtomic always did.
+  const secrets = hasSecrets();
+  const done = (cuts: Cuts, dbtCuts: Cuts) => {
+    st.next.manifest = stampOf(path);
+    st.next.dbtManifest = stampOf(dbtPath);
+    st.next.manifestBody = null;
+    writeIndex(targetDir, st, index && !secrets ? splicedIndex(index, cuts, m.nodes, dbtCuts) : null);
+    return true as const;
+  };
+  // Read lazily, with the positions of the nodes in both files: neither file is read whole.
+  if (!st.bytes && st.source && index?.dbt && !secrets) {
+    let dbtSrc: Source | null = null;
+    try {
+      dbtSrc = openSource(dbtPath);
+      const from = (src: Source) => ({ fd: src.fd, size: src.size, read: (s: number, e: number) => readRange(src, s, e) });
+      const dbtRanges = new Map<string, [number, number]>();
+      for (let i = 0; i < index.ids.length; i++) if (own.has(index.ids[i]) && index.dbt.starts[i] >= 0) dbtRanges.set(index.ids[i], [index.dbt.starts[i], index.dbt.starts[i] + index.dbt.lengths[i]]);
+      const internal = splicePlan(from(st.source), index.nodesStart, metaJson, own, rangesOf(index, ids));
+      const dbt = dbtSrc.size === index.dbt.size ? splicePlan(from(dbtSrc), index.dbt.nodesStart, dbtMetaJson, theirs, dbtRanges) : null;
+      if (!internal || !dbt) return 'a node was not where the index says';
+      writeAtomicPieces(path, internal.pieces);
+      writeAtomicPieces(dbtPath, dbt.pieces);
+      return done(internal, dbt);
+    } finally {
+      if (dbtSrc) closeSource(dbtSrc);
+    }
+  }
+  let bytes = st.bytes;
   let dbtOld: Buffer;
   try {
+    bytes ??= readRange(st.source!, 0, st.source!.size);
     dbtOld = readFileSync(dbtPath);
   } catch {
     return 'manifest.json cannot be read';
   }
   // Where the nodes lie in the internal manifest, when its index was read.
-  const index = st.index();
-  const known = index ? rangesOf(index, ids) : undefined;
-  const internal = spliceManifestBytes(st.bytes, JSON.stringify(m.metadata), new Map(ids.map((id) => [id, JSON.stringify(m.nodes[id])])), known);
-  const dbt = internal && spliceManifestBytes(dbtOld, JSON.stringify(dbtManifestMetadata(m)), new Map(ids.map((id) => [id, JSON.stringify(dbtNode(m.nodes[id]))])));
+  const internal = spliceManifestBytes(bytes, metaJson, own, index ? rangesOf(index, ids) : undefined);
+  const dbt = internal && spliceManifestBytes(dbtOld, dbtMetaJson, theirs);
   if (!internal || !dbt) return 'a node was not found in the old text';
-  // With secrets remembered the whole text is redacted, as writeAtomic always did.
-  const secrets = hasSecrets();
   if (secrets) {
     writeAtomic(path, Buffer.concat(internal.parts).toString('utf8'));
     writeAtomic(dbtPath, Buffer.concat(dbt.parts).toString('utf8'));
@@ -138,11 +169,7 @@ function writeSpliced(targetDir: string, m: Manifest, st: PartialState): true | 
     writeAtomicBytes(path, internal.parts);
     writeAtomicBytes(dbtPath, dbt.parts);
   }
-  st.next.manifest = stampOf(path);
-  st.next.dbtManifest = stampOf(dbtPath);
-  st.next.manifestBody = null;
-  writeIndex(targetDir, st, index && !secrets ? splicedIndex(index, internal.cuts, internal.metaDelta, internal.size, m.nodes) : null);
-  return true;
+  return done(internal, dbt);
 }
 
 /** The nodes with unstable renders, when every compiled node is covered (see PartialCache.unstable). */

@@ -16,7 +16,7 @@ import { CACHE_FORMAT, INTERNAL_MANIFEST, readCache, type PartialCache } from '.
 import { parseRoots, sameStamp, stampFiles, stampOf, type FileStamp, type Scan } from './files.js';
 import { envVarsRead, readsOwnConfig, volatileJinja } from './scan.js';
 import { RACY_MS, inputKeyOf } from './key.js';
-import { briefOfNode, lazyNodesOf, readIndex, readLazy, type ManifestIndex, type NodeBrief } from './lazy.js';
+import { briefOfNode, closeSource, lazyNodesOf, openSource, readIndex, readLazy, readRange, type ManifestIndex, type NodeBrief, type Source } from './lazy.js';
 
 /**
  * Partial parsing, as dbt has it: target/partial_parse.json records what the last parse saw (file
@@ -66,6 +66,8 @@ export interface PartialState {
    * manifest adds it here, or the written manifest would keep its old text.
    */
   bytes: Buffer | null;
+  /** The same file, open, when it was read lazily (lazy.ts): a splice copies from it. */
+  source: Source | null;
   /** The index of `bytes`' nodes (partial_parse_index.json), when one matches; read when first asked for. */
   index: () => ManifestIndex | null;
   touched: Set<string>;
@@ -118,7 +120,7 @@ export async function parseWithCache(o: PartialOptions): Promise<ParseResult> {
     compiled: previous?.compiled ?? {},
     volatile: [],
   };
-  states.set(result.manifest, { mode: 'full', reason, next, previous, dirty: new Set(), manifestChanged: true, graphChanged: true, macrosStable: macrosStable(result.manifest), volatile: new Set(), targetDir: o.targetDir, projectRoot: p.root, bytes: null, index: () => null, touched: new Set(), stable: () => undefined });
+  states.set(result.manifest, { mode: 'full', reason, next, previous, dirty: new Set(), manifestChanged: true, graphChanged: true, macrosStable: macrosStable(result.manifest), volatile: new Set(), targetDir: o.targetDir, projectRoot: p.root, bytes: null, source: null, index: () => null, touched: new Set(), stable: () => undefined });
   return result;
 }
 
@@ -141,14 +143,20 @@ async function tryPartial(o: PartialOptions, old: PartialCache, key: string, sta
   const manifestPath = join(o.targetDir, INTERNAL_MANIFEST);
   if (!old.manifest || !sameStamp(stampOf(manifestPath) ?? undefined, old.manifest)) return no(`${INTERNAL_MANIFEST} is missing or was written by something else`);
   if (!old.dbtManifest || !sameStamp(stampOf(join(o.targetDir, 'manifest.json')) ?? undefined, old.dbtManifest)) return no('manifest.json is missing or was written by something else');
-  let manifest: Manifest;
-  let bytes: Buffer;
+  let manifest: Manifest | null;
+  let bytes: Buffer | null = null;
+  let src: Source;
   // Read now for a lazy read; otherwise only if a splice asks for it (commit.ts).
   let index: ManifestIndex | null | undefined;
-  const indexOf = () => (index === undefined ? (index = readIndex(o.targetDir, old.manifestIndex, bytes.length)) : index);
+  const indexOf = () => (index === undefined ? (index = readIndex(o.targetDir, old.manifestIndex, src.size)) : index);
   try {
-    bytes = readFileSync(manifestPath);
-    manifest = (o.lazy && indexOf() ? readLazy(bytes, index!) : null) ?? (JSON.parse(bytes.toString('utf8')) as Manifest);
+    src = openSource(manifestPath);
+    manifest = o.lazy && indexOf() ? readLazy(src, index!) : null;
+    if (!manifest) {
+      bytes = readRange(src, 0, src.size);
+      closeSource(src);
+      manifest = JSON.parse(bytes.toString('utf8')) as Manifest;
+    }
   } catch {
     return no('manifest.json cannot be read');
   }
@@ -264,7 +272,7 @@ async function tryPartial(o: PartialOptions, old: PartialCache, key: string, sta
     // Likewise the record of unstable renders (a compile makes it again, fixing the re-parsed nodes).
     unstable: changed.length ? null : old.unstable,
   };
-  states.set(manifest, { mode: 'partial', reason: '', next, previous: old, dirty, manifestChanged: changed.length > 0, graphChanged, macrosStable: macrosStable(manifest), volatile: new Set(old.volatile), targetDir: o.targetDir, projectRoot: p.root, bytes, index: indexOf, touched: new Set(dirty), stable: stableIds });
+  states.set(manifest, { mode: 'partial', reason: '', next, previous: old, dirty, manifestChanged: changed.length > 0, graphChanged, macrosStable: macrosStable(manifest), volatile: new Set(old.volatile), targetDir: o.targetDir, projectRoot: p.root, bytes, source: bytes ? null : src, index: indexOf, touched: new Set(dirty), stable: stableIds });
   rt.parsed = true;
   rt.made?.setGraph(graphOf(manifest));
   return { result: { manifest, runtime } };

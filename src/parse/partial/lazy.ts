@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Manifest, ManifestNode } from '../../contracts/manifest.js';
 
@@ -50,6 +50,11 @@ export interface ManifestIndex {
   attached: number[];
   /** 1: enabled, 2: has compiled SQL and path. */
   flags: number[];
+  /**
+   * Where the same nodes lie in target/manifest.json (dbt's shape, written beside it), by position
+   * in `ids` (-1: not there, as unit tests), so that a splice copies both files without reading them.
+   */
+  dbt: { size: number; nodesStart: number; starts: number[]; lengths: number[] } | null;
 }
 
 export const INDEX_FILE = 'partial_parse_index.json';
@@ -71,7 +76,7 @@ export function briefOfNode(n: ManifestNode): NodeBrief {
   };
 }
 
-type Columns = Omit<ManifestIndex, 'format' | 'token' | 'size' | 'nodesStart' | 'nodesEnd' | 'later'>;
+type Columns = Omit<ManifestIndex, 'format' | 'token' | 'size' | 'nodesStart' | 'nodesEnd' | 'later' | 'dbt'>;
 
 /** Sets node i's brief columns from its object. */
 function putBrief(c: Columns, i: number, id: string, n: ManifestNode, word: (w: string | null) => number): void {
@@ -104,6 +109,8 @@ export class LazyNodes {
     private readonly store: Record<string, unknown>,
     readonly nodes: Record<string, ManifestNode>,
     readonly index: ManifestIndex,
+    /** The manifest file, open: what a splice copies the unchanged bytes from. */
+    readonly source: Source,
   ) {}
 
   /** The nodes' ids, in order (Object.keys of the Proxy would ask it about each key). */
@@ -147,11 +154,19 @@ export function briefOf(nodes: Record<string, ManifestNode>, id: string): NodeBr
   return n ? briefOfNode(n) : undefined;
 }
 
-/**
- * JSON.stringify(m), and where each node lies in it (bytes) with its brief: the same text, built
- * node by node. The index is null when the text would be redacted on writing (offsets would move).
- */
-export function manifestText(m: Manifest, indexable: boolean): { text: string; index: Omit<ManifestIndex, 'token'> | null } {
+interface Layout {
+  text: string;
+  size: number;
+  ids: string[];
+  starts: number[];
+  lengths: number[];
+  nodesStart: number;
+  nodesEnd: number;
+  later: [string, number, number][];
+}
+
+/** JSON.stringify(m), built node by node, and where each node lies in it (bytes); null: no `nodes`. */
+function layout(m: Record<string, unknown>): Layout | { text: string; size?: undefined } {
   const parts: string[] = ['{'];
   // Part positions: of each node's JSON, of `nodes`' braces, of the values read later.
   const at: number[] = [];
@@ -161,7 +176,7 @@ export function manifestText(m: Manifest, indexable: boolean): { text: string; i
   let nodesClose = -1;
   let first = true;
   for (const k of Object.keys(m)) {
-    const v = (m as unknown as Record<string, unknown>)[k];
+    const v = m[k];
     if (k === 'nodes' && v && typeof v === 'object' && !Array.isArray(v)) {
       parts.push(`${first ? '' : ','}${JSON.stringify(k)}:`);
       nodesOpen = parts.length;
@@ -190,7 +205,7 @@ export function manifestText(m: Manifest, indexable: boolean): { text: string; i
   }
   parts.push('}');
   const text = parts.join('');
-  if (!indexable || nodesOpen < 0) return { text, index: null };
+  if (nodesOpen < 0) return { text };
   // Offsets in bytes: the characters' when the text is ASCII (one scan), else part by part.
   const ascii = Buffer.byteLength(text) === text.length;
   const len = (i: number) => (ascii ? parts[i].length : Buffer.byteLength(parts[i]));
@@ -200,46 +215,96 @@ export function manifestText(m: Manifest, indexable: boolean): { text: string; i
     starts[i] = pos;
     pos += len(i);
   }
-  const c: Columns = { ids, starts: at.map((i) => starts[i]), lengths: at.map(len), names: [], paths: [], words: [], types: [], packages: [], materialized: [], attached: [], flags: [] };
-  const word = wordsOf(c.words);
-  ids.forEach((id, i) => putBrief(c, i, id, m.nodes[id], word));
-  return { text, index: { format: INDEX_FORMAT, size: pos, nodesStart: starts[nodesOpen], nodesEnd: starts[nodesClose] + 1, later: later.map(([k, i]) => [k, starts[i], starts[i] + len(i)]), ...c } };
+  return { text, size: pos, ids, starts: at.map((i) => starts[i]), lengths: at.map(len), nodesStart: starts[nodesOpen], nodesEnd: starts[nodesClose] + 1, later: later.map(([k, i]) => [k, starts[i], starts[i] + len(i)]) };
 }
 
 /**
- * The index of a manifest after some nodes' slices were replaced (artifacts/splice.ts): `cuts`
- * are the old byte ranges and the new byte lengths; the replaced nodes' briefs are taken from
- * their objects.
+ * JSON.stringify(m) and JSON.stringify(dbt) (manifest.json, the same nodes in dbt's shape), with
+ * the index of both: where each node lies (bytes) and its brief. The index is null when the texts
+ * would be redacted on writing (offsets would move).
  */
-export function splicedIndex(old: ManifestIndex, cuts: { id: string; start: number; end: number; length: number }[], metaDelta: number, size: number, nodes: Record<string, ManifestNode>): Omit<ManifestIndex, 'token'> | null {
-  const sorted = [...cuts].sort((a, b) => a.start - b.start);
-  // The shift of a byte offset of the old text: the metadata's change and every cut before it.
-  const shift = (pos: number) => {
-    let d = metaDelta;
-    for (const c of sorted) if (c.end <= pos) d += c.length - (c.end - c.start);
-    return d;
-  };
-  const c: Columns = { ids: old.ids, starts: old.starts.slice(), lengths: old.lengths.slice(), names: old.names.slice(), paths: old.paths.slice(), words: old.words.slice(), types: old.types.slice(), packages: old.packages.slice(), materialized: old.materialized.slice(), attached: old.attached.slice(), flags: old.flags.slice() };
-  const starts = c.starts;
+export function manifestText(m: Manifest, indexable: boolean): { text: string; index: Omit<ManifestIndex, 'token'> | null } {
+  const l = layout(m as unknown as Record<string, unknown>);
+  if (!indexable || l.size === undefined) return { text: l.text, index: null };
+  const c: Columns = { ids: l.ids, starts: l.starts, lengths: l.lengths, names: [], paths: [], words: [], types: [], packages: [], materialized: [], attached: [], flags: [] };
+  const word = wordsOf(c.words);
+  l.ids.forEach((id, i) => putBrief(c, i, id, m.nodes[id], word));
+  return { text: l.text, index: { format: INDEX_FORMAT, size: l.size, nodesStart: l.nodesStart, nodesEnd: l.nodesEnd, later: l.later, ...c, dbt: null } };
+}
+
+/**
+ * JSON.stringify(dbt) (manifest.json: the same nodes in dbt's shape), built node by node, and
+ * where they lie in it recorded in `index` (null: not indexed).
+ */
+export function dbtText(dbt: Record<string, unknown>, index: Omit<ManifestIndex, 'token'> | null): string {
+  const d = layout(dbt);
+  if (!index || d.size === undefined) return d.text;
+  const pos = new Map(d.ids.map((id, i) => [id, i]));
+  const starts = index.ids.map((id) => (pos.has(id) ? d.starts[pos.get(id)!] : -1));
+  const lengths = index.ids.map((id) => (pos.has(id) ? d.lengths[pos.get(id)!] : -1));
+  // Every node of manifest.json must be one of the index's (else no positions for it).
+  if (pos.size === d.ids.length && starts.filter((x) => x >= 0).length === d.ids.length) index.dbt = { size: d.size, nodesStart: d.nodesStart, starts, lengths };
+  return d.text;
+}
+
+export interface Cuts {
+  /** Each replaced node: its old byte range and the byte length of its new JSON. */
+  cuts: { id: string; start: number; end: number; length: number }[];
+  /** New length of the metadata's JSON less the old one (bytes). */
+  metaDelta: number;
+  size: number;
+}
+
+/** Offsets of the old text moved to the new one: by the metadata's change and every cut before them. */
+function shifted(starts: number[], c: Cuts): number[] {
+  const sorted = [...c.cuts].sort((a, b) => a.start - b.start);
+  const out = starts.slice();
+  // Positions in `starts` in text order (-1 entries stay -1).
+  const order = out.map((_, i) => i).filter((i) => out[i] >= 0).sort((a, b) => out[a] - out[b]);
   let k = 0;
-  let d = metaDelta;
-  for (let i = 0; i < starts.length; i++) {
+  let d = c.metaDelta;
+  for (const i of order) {
     const s = starts[i];
     while (k < sorted.length && sorted[k].end <= s) {
       d += sorted[k].length - (sorted[k].end - sorted[k].start);
       k++;
     }
-    starts[i] = s + d;
+    out[i] = s + d;
   }
+  return out;
+}
+
+function shiftOf(pos: number, c: Cuts): number {
+  let d = c.metaDelta;
+  for (const x of c.cuts) if (x.end <= pos) d += x.length - (x.end - x.start);
+  return d;
+}
+
+/**
+ * The index after some nodes' slices were replaced in the manifest (and in manifest.json: `dbt`;
+ * without it the new index has no positions there). The replaced nodes' briefs are taken from
+ * their objects. Null when a cut is not where the index says (no index rather than a wrong one).
+ */
+export function splicedIndex(old: ManifestIndex, own: Cuts, nodes: Record<string, ManifestNode>, dbt?: Cuts): Omit<ManifestIndex, 'token'> | null {
+  const c: Columns = { ids: old.ids, starts: shifted(old.starts, own), lengths: old.lengths.slice(), names: old.names.slice(), paths: old.paths.slice(), words: old.words.slice(), types: old.types.slice(), packages: old.packages.slice(), materialized: old.materialized.slice(), attached: old.attached.slice(), flags: old.flags.slice() };
   const word = wordsOf(c.words);
-  for (const cut of cuts) {
+  for (const cut of own.cuts) {
     const i = old.ids.indexOf(cut.id);
-    // A node the index does not have where the splice found it: no index rather than a wrong one.
     if (i < 0 || old.starts[i] !== cut.start || old.starts[i] + old.lengths[i] !== cut.end) return null;
     c.lengths[i] = cut.length;
     putBrief(c, i, cut.id, nodes[cut.id], word);
   }
-  return { format: INDEX_FORMAT, size, nodesStart: old.nodesStart + shift(old.nodesStart), nodesEnd: old.nodesEnd + shift(old.nodesEnd - 1), later: old.later.map(([key, s, e]) => [key, s + shift(s), e + shift(s)]), ...c };
+  let dbtAt: ManifestIndex['dbt'] = null;
+  if (old.dbt && dbt) {
+    const lengths = old.dbt.lengths.slice();
+    for (const cut of dbt.cuts) {
+      const i = old.ids.indexOf(cut.id);
+      if (i < 0 || old.dbt.starts[i] !== cut.start || old.dbt.starts[i] + old.dbt.lengths[i] !== cut.end) return null;
+      lengths[i] = cut.length;
+    }
+    dbtAt = { size: dbt.size, nodesStart: old.dbt.nodesStart + dbt.metaDelta, starts: shifted(old.dbt.starts, dbt), lengths };
+  }
+  return { format: INDEX_FORMAT, size: own.size, nodesStart: old.nodesStart + own.metaDelta, nodesEnd: old.nodesEnd + shiftOf(old.nodesEnd - 1, own), later: old.later.map(([key, s, e]) => [key, s + shiftOf(s, own), e + shiftOf(s, own)]), ...c, dbt: dbtAt };
 }
 
 /** The index written beside the manifest, if it is the one `token` names and fits `size` bytes. */
@@ -263,21 +328,64 @@ export function rangesOf(ix: ManifestIndex, ids: Iterable<string>): Map<string, 
 }
 
 /**
- * The manifest from its bytes: everything but `nodes` and the maps parsed now, each node and map
- * when first read. Null when the text around them does not parse (the caller parses it whole).
+ * A file read in pieces: its descriptor stays open while anything can still read from it (a lazy
+ * node read after the file was replaced still reads the old text), closed once this object is
+ * collected.
  */
-export function readLazy(bytes: Buffer, ix: ManifestIndex): Manifest | null {
-  if (bytes[ix.nodesStart] !== 0x7b /* { */ || bytes[ix.nodesEnd - 1] !== 0x7d /* } */) return null;
+export interface Source {
+  fd: number;
+  size: number;
+}
+const closer = new FinalizationRegistry<number>((fd) => {
+  try {
+    closeSync(fd);
+  } catch {
+    // closed already
+  }
+});
+
+export function openSource(path: string): Source {
+  const fd = openSync(path, 'r');
+  const src = { fd, size: fstatSync(fd).size };
+  closer.register(src, fd, src);
+  return src;
+}
+
+/** Closes a source no longer read from (and that the collector then leaves alone). */
+export function closeSource(src: Source): void {
+  closer.unregister(src);
+  closeSync(src.fd);
+}
+
+export function readRange(src: Source, start: number, end: number): Buffer {
+  const b = Buffer.allocUnsafe(end - start);
+  for (let off = 0; off < b.length; ) {
+    const n = readSync(src.fd, b, off, b.length - off, start + off);
+    if (n <= 0) throw new Error(`mflow: ${INDEX_FILE}: the manifest ends before byte ${start + off}`);
+    off += n;
+  }
+  return b;
+}
+
+/**
+ * The manifest from its file, read in pieces: everything but `nodes` and the maps parsed now, each
+ * node and map when first used. Null when the text around them does not parse (the caller then
+ * reads the file whole).
+ */
+export function readLazy(src: Source, ix: ManifestIndex): Manifest | null {
+  if (ix.size !== src.size) return null;
   // The text with `{}` in place of the nodes and of each value read later.
   const holes: [number, number][] = [[ix.nodesStart, ix.nodesEnd] as [number, number], ...ix.later.map(([, s, e]): [number, number] => [s, e])].sort((a, b) => a[0] - b[0]);
   const pieces: string[] = [];
   let pos = 0;
   for (const [s, e] of holes) {
-    if (s < pos || bytes[s] !== 0x7b || bytes[e - 1] !== 0x7d) return null;
-    pieces.push(bytes.toString('utf8', pos, s), '{}');
+    if (s < pos) return null;
+    const edge = readRange(src, s, s + 1)[0] === 0x7b && readRange(src, e - 1, e)[0] === 0x7d;
+    if (!edge) return null;
+    pieces.push(readRange(src, pos, s).toString('utf8'), '{}');
     pos = e;
   }
-  pieces.push(bytes.toString('utf8', pos));
+  pieces.push(readRange(src, pos, src.size).toString('utf8'));
   let m: Manifest;
   try {
     m = JSON.parse(pieces.join('')) as Manifest;
@@ -291,7 +399,7 @@ export function readLazy(bytes: Buffer, ix: ManifestIndex): Manifest | null {
       enumerable: true,
       configurable: true,
       get() {
-        const v: unknown = JSON.parse(bytes.toString('utf8', s, e));
+        const v: unknown = JSON.parse(readRange(src, s, e).toString('utf8'));
         Object.defineProperty(top, key, { value: v, writable: true, enumerable: true, configurable: true });
         return v;
       },
@@ -304,7 +412,7 @@ export function readLazy(bytes: Buffer, ix: ManifestIndex): Manifest | null {
   const store: Record<string, unknown> = {};
   for (let i = 0; i < ix.ids.length; i++) store[ix.ids[i]] = i;
   const read = (id: string, i: number): ManifestNode => {
-    const n = JSON.parse(bytes.toString('utf8', ix.starts[i], ix.starts[i] + ix.lengths[i])) as ManifestNode;
+    const n = JSON.parse(readRange(src, ix.starts[i], ix.starts[i] + ix.lengths[i]).toString('utf8')) as ManifestNode;
     if (n?.unique_id !== id) throw new Error(`mflow: ${INDEX_FILE} does not match the manifest at ${id}; delete target/ and compile again`);
     lz.parsed++;
     store[id] = n;
@@ -322,7 +430,7 @@ export function readLazy(bytes: Buffer, ix: ManifestIndex): Manifest | null {
       return { get: () => nodes[k], set: (v: ManifestNode) => void (t[k] = v), enumerable: true, configurable: true };
     },
   }) as Record<string, ManifestNode>;
-  const lz = new LazyNodes(store, nodes, ix);
+  const lz = new LazyNodes(store, nodes, ix, src);
   m.nodes = nodes;
   lazies.set(nodes, lz);
   return m;
