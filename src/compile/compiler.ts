@@ -179,22 +179,37 @@ function nameIndex(m: Manifest): Map<string, ManifestNode[]> {
     idx = new Map();
     const lz = lazyNodesOf(m.nodes);
     if (lz) {
-      // A lazily read manifest (parse/partial/lazy.ts): names from the index, each list's nodes read
-      // when that name is first looked up.
-      const ids = new Map<string, string[]>();
-      for (const id of lz.ids()) {
-        const b = lz.brief(id)!;
-        if (b.resource_type === 'model' || b.resource_type === 'seed' || b.resource_type === 'snapshot') {
-          const list = ids.get(b.name);
-          if (list) list.push(id);
-          else ids.set(b.name, [id]);
-        }
-      }
-      const made = new Map<string, ManifestNode[]>();
+      // A lazily read manifest (parse/partial/lazy.ts), where a compile renders a few nodes: each
+      // name looked up is found by a scan of the briefs (a map of all names after 16 of them), and
+      // only its nodes are read.
+      const all = lz.ids();
+      const made = new Map<string, ManifestNode[] | undefined>();
+      let byName: Map<string, string[]> | null = null;
+      const named = (b: { resource_type: string }) => b.resource_type === 'model' || b.resource_type === 'seed' || b.resource_type === 'snapshot';
       idx = {
         get(name: string) {
-          let list = made.get(name);
-          if (!list && ids.has(name)) made.set(name, (list = ids.get(name)!.map((id) => m.nodes[id])));
+          if (made.has(name)) return made.get(name);
+          let ids: string[] | undefined;
+          if (!byName && made.size >= 16) {
+            byName = new Map();
+            for (const id of all) {
+              const b = lz.brief(id);
+              if (!b || !named(b)) continue;
+              const list = byName.get(b.name);
+              if (list) list.push(id);
+              else byName.set(b.name, [id]);
+            }
+          }
+          if (byName) ids = byName.get(name);
+          else {
+            const found = all.filter((id) => {
+              const b = lz.brief(id);
+              return b !== undefined && b.name === name && named(b);
+            });
+            ids = found.length ? found : undefined;
+          }
+          const list = ids?.map((id) => m.nodes[id]);
+          made.set(name, list);
           return list;
         },
       } as Map<string, ManifestNode[]>;

@@ -259,12 +259,12 @@ export interface Cuts {
 function shifted(starts: number[], c: Cuts): number[] {
   const sorted = [...c.cuts].sort((a, b) => a.start - b.start);
   const out = starts.slice();
-  // Positions in `starts` in text order (-1 entries stay -1).
-  const order = out.map((_, i) => i).filter((i) => out[i] >= 0).sort((a, b) => out[a] - out[b]);
+  // The nodes are in text order in both files (-1: not in this one).
   let k = 0;
   let d = c.metaDelta;
-  for (const i of order) {
+  for (let i = 0; i < starts.length; i++) {
     const s = starts[i];
+    if (s < 0) continue;
     while (k < sorted.length && sorted[k].end <= s) {
       d += sorted[k].length - (sorted[k].end - sorted[k].start);
       k++;
