@@ -57,9 +57,10 @@ function writeManifestIfChanged(targetDir: string, m: Manifest, changed: boolean
     if (how === true) return;
   }
   // The internal manifest is written with the index of its nodes (lazy.ts), unless secrets are
-  // redacted from it (the offsets would move).
-  const { text, index } = manifestText(m, !hasSecrets());
+  // redacted from it (the offsets would move). Built node by node, which costs about twice one
+  // JSON.stringify: only when it is written.
   const written = () => {
+    const { text, index } = manifestText(m, !hasSecrets());
     writeAtomic(path, text);
     // manifest.json as writeManifest writes it, with its nodes' positions added to the index.
     writeAtomic(dbtPath, dbtText(toDbtManifest(m), index));
@@ -76,9 +77,7 @@ function writeManifestIfChanged(targetDir: string, m: Manifest, changed: boolean
     st.next.manifestBody = null;
     return;
   }
-  // JSON.stringify({ ...m, metadata: undefined }), cut from the text.
-  const prefix = `{"metadata":${JSON.stringify(m.metadata)}`;
-  const body = text.startsWith(prefix) ? `{${text.slice(prefix.length + (text[prefix.length] === ',' ? 1 : 0))}` : JSON.stringify({ ...m, metadata: undefined });
+  const body = JSON.stringify({ ...m, metadata: undefined });
   const bodySha = sha256(body);
   const prev = st.previous;
   if (prev?.manifestBody === bodySha && prev.manifest && sameStamp(stampOf(path) ?? undefined, prev.manifest) && prev.dbtManifest && sameStamp(stampOf(dbtPath) ?? undefined, prev.dbtManifest)) {
