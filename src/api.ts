@@ -14,20 +14,22 @@ import { BackgroundWriter } from './artifacts/background-writer.js';
 import { MflowError } from './errors.js';
 import { phase } from './util/timing.js';
 import { sha256 } from './util/fs.js';
-import { invoke, selectFor, type InvokeResult } from './run/invoke.js';
+import { selectFor } from './run/select.js';
+import type { InvokeResult } from './run/invoke.js';
 import { Session, type CommonOptions } from './run/session.js';
 import { compileIfUpToDate } from './parse/partial/up-to-date.js';
 import { loadProject, maskTarget } from './project/load.js';
 import { createAdapter } from './adapters/index.js';
 import { lazyAdapter } from './adapters/lazy.js';
-import './run/executors.js';
-import './unit-tests/executor.js';
 import { writeJunitXml } from './junit/report.js';
-import './seeds/executor.js';
-import './snapshots/executor.js';
 
 export type { CommonOptions } from './run/session.js';
 export type { InvokeResult } from './run/invoke.js';
+
+/** The runner (and the executors it registers), loaded by the commands that run nodes. */
+async function invoke(...args: Parameters<typeof import('./run/invoke.js').invoke>): Promise<InvokeResult> {
+  return (await import('./run/invoke.js')).invoke(...args);
+}
 
 async function withSession<T>(opts: CommonOptions, f: (s: Session) => Promise<T>, which?: string): Promise<T> {
   const t0 = Date.now();
