@@ -1,4 +1,4 @@
-import { closeSync, linkSync, unlink, mkdirSync, openSync, readFileSync, readSync, writeFileSync, writeSync, existsSync, renameSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, readSync, writeFileSync, writeSync, existsSync, renameSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, sep } from 'node:path';
 import type { Manifest, ManifestNode } from '../contracts/manifest.js';
 import type { RunResults } from '../contracts/results.js';
@@ -27,18 +27,7 @@ function writeAtomicWith(path: string, fill: (fd: number) => void): void {
   } finally {
     closeSync(fd);
   }
-  // Replacing a large file frees its blocks inside rename(), which took 10-25 ms for 15 MB here:
-  // a second name keeps the old file alive through the rename, and is removed off the main thread.
-  const old = `${path}.${process.pid}.old`;
-  let linked = false;
-  try {
-    linkSync(path, old);
-    linked = true;
-  } catch {
-    // no old file, or no hard links here: a plain rename
-  }
   renameSync(tmp, path);
-  if (linked) unlink(old, () => undefined);
 }
 
 /** A range of bytes of an open file, copied as it is. */
