@@ -60,7 +60,7 @@ export interface PartialState {
   targetDir: string;
   projectRoot: string;
   /**
-   * The text of target/partial_parse_manifest.json as read (partial parse only), and the nodes
+   * The bytes of target/partial_parse_manifest.json as read whole (partial parse only; a lazy read keeps `source` instead), and the nodes
    * that may differ from it: a manifest whose graph did not change is written by replacing only
    * these nodes' slices of the old text (artifacts/splice.ts). Whoever changes a node of a reused
    * manifest adds it here, or the written manifest would keep its old text.
