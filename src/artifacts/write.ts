@@ -18,7 +18,8 @@ export function writeAtomicBytes(path: string, parts: Buffer[]): void {
   writeAtomicPieces(path, parts);
 }
 
-function writeAtomicWith(path: string, fill: (fd: number) => void): void {
+/** Writes `path` atomically (a temporary file, then a rename) with what `fill` writes to the descriptor. */
+export function writeAtomicWith(path: string, fill: (fd: number) => void): void {
   mkdirSync(dirname(path), { recursive: true });
   const tmp = `${path}.${process.pid}.tmp`;
   const fd = openSync(tmp, 'w');

@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSyn
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compile } from '../../src/api.js';
+import { toDbtManifest } from '../../src/artifacts/dbt-shape.js';
 import { makeProject } from './helpers.js';
 
 // The reused manifest read lazily (src/parse/partial/lazy.ts): a count-only compile of the whole
@@ -19,6 +20,9 @@ const FILES: Record<string, string> = {
   'models/sub/f.sql': `select 2 as id -- ünïcode\n`,
   'models/schema.yml': `version: 2\nmodels:\n  - name: b\n    columns:\n      - name: id\n        data_tests: [not_null]\n`,
   'tests/no_negative.sql': `select * from {{ ref('b') }} where id < 0\n`,
+  // A seed and an analysis: their dbt shape drops keys (a model's and a test's does not).
+  'seeds/codes.csv': `code,label\n1,one\n`,
+  'analyses/look.sql': `select count(*) from {{ ref('b') }}\n`,
 };
 
 function tree(dir: string): Map<string, string> {
@@ -58,6 +62,9 @@ async function lazyEqualsFull(dir: string, vars?: string) {
   expect([...w.keys()].sort()).toEqual([...f.keys()].sort());
   for (const [path, text] of f) expect(w.get(path), path).toBe(text);
   for (const file of ['manifest.json', 'partial_parse_manifest.json']) expect(manifestText(dir, 'target', file), file).toBe(manifestText(dir, target, file));
+  // manifest.json is what writeManifest writes of the manifest beside it (the writer that reuses
+  // nodes' JSON and records their positions gives the same bytes).
+  for (const t of ['target', target]) expect(readFileSync(join(dir, t, 'manifest.json'), 'utf8')).toBe(JSON.stringify(toDbtManifest(JSON.parse(readFileSync(join(dir, t, 'partial_parse_manifest.json'), 'utf8')))));
   rmSync(join(dir, target), { recursive: true, force: true });
   return warm.parse;
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { dbtManifestMetadata, dbtNode, toDbtManifest } from '../../artifacts/dbt-shape.js';
+import { dbtManifestMetadata, dbtNode, dbtNodeIsNode, toDbtManifest } from '../../artifacts/dbt-shape.js';
 import { spliceManifestBytes, splicePlan } from '../../artifacts/splice.js';
 import { writeAtomic, writeAtomicBytes, writeAtomicPieces, writeManifest } from '../../artifacts/write.js';
 import type { Manifest } from '../../contracts/manifest.js';
@@ -10,7 +10,7 @@ import { phase } from '../../util/timing.js';
 import { INTERNAL_MANIFEST, writeCache, type CompiledFile } from './cache.js';
 import { sameStamp, stampDirs, stampOf } from './files.js';
 import { partialStateOf, stableById, type PartialState } from './index.js';
-import { closeSource, dbtText, INDEX_FILE, manifestText, openSource, rangesOf, readRange, splicedIndex, type Cuts, type ManifestIndex, type Source } from './lazy.js';
+import { closeSource, INDEX_FILE, openSource, rangesOf, readRange, splicedIndex, writeManifests, type Cuts, type ManifestIndex, type Source } from './lazy.js';
 
 /**
  * Writes manifest.json unless it would only differ in its metadata (generated_at, invocation_id)
@@ -60,10 +60,15 @@ function writeManifestIfChanged(targetDir: string, m: Manifest, changed: boolean
   // redacted from it (the offsets would move). Built node by node, which costs about twice one
   // JSON.stringify: only when it is written.
   const written = () => {
-    const { text, index } = manifestText(m, !hasSecrets());
-    writeAtomic(path, text);
-    // manifest.json as writeManifest writes it, with its nodes' positions added to the index.
-    writeAtomic(dbtPath, dbtText(toDbtManifest(m), index));
+    let index: Omit<ManifestIndex, 'token'> | null = null;
+    if (hasSecrets()) {
+      writeAtomic(path, JSON.stringify(m));
+      writeManifest(targetDir, m);
+    } else {
+      // Both texts as JSON.stringify gives them, written in pieces with the positions of their
+      // nodes; a node whose dbt shape drops none of its keys is serialised once.
+      index = writeManifests(path, m, dbtPath, toDbtManifest(m), (id) => Boolean(m.nodes[id]) && dbtNodeIsNode(m.nodes[id]));
+    }
     st.next.manifest = stampOf(path);
     st.next.dbtManifest = stampOf(dbtPath);
     writeIndex(targetDir, st, index);

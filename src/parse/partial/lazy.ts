@@ -1,4 +1,5 @@
-import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
+import { writeAtomicWith } from '../../artifacts/write.js';
 import { join } from 'node:path';
 import type { Manifest, ManifestNode } from '../../contracts/manifest.js';
 
@@ -156,6 +157,8 @@ export function briefOf(nodes: Record<string, ManifestNode>, id: string): NodeBr
 
 interface Layout {
   text: string;
+  /** Each node's JSON, in `ids` order. */
+  jsons: string[];
   size: number;
   ids: string[];
   starts: number[];
@@ -165,8 +168,18 @@ interface Layout {
   later: [string, number, number][];
 }
 
-/** JSON.stringify(m), built node by node, and where each node lies in it (bytes); null: no `nodes`. */
-function layout(m: Record<string, unknown>): Layout | { text: string; size?: undefined } {
+interface Parts {
+  parts: string[];
+  /** Part positions of each node's JSON, of `nodes`' braces (-1: none), of the values read later. */
+  at: number[];
+  ids: string[];
+  nodesOpen: number;
+  nodesClose: number;
+  later: [string, number][];
+}
+
+/** JSON.stringify(m) in pieces: each node's JSON is one (reused from `jsonOf` when it has it). */
+function layoutParts(m: Record<string, unknown>, jsonOf?: (id: string) => string | undefined): Parts {
   const parts: string[] = ['{'];
   // Part positions: of each node's JSON, of `nodes`' braces, of the values read later.
   const at: number[] = [];
@@ -183,7 +196,7 @@ function layout(m: Record<string, unknown>): Layout | { text: string; size?: und
       parts.push('{');
       let firstNode = true;
       for (const id of Object.keys(v)) {
-        const json = JSON.stringify((v as Record<string, unknown>)[id]);
+        const json = jsonOf?.(id) ?? JSON.stringify((v as Record<string, unknown>)[id]);
         if (json === undefined) continue;
         parts.push(`${firstNode ? '' : ','}${JSON.stringify(id)}:`);
         at.push(parts.length);
@@ -204,18 +217,82 @@ function layout(m: Record<string, unknown>): Layout | { text: string; size?: und
     first = false;
   }
   parts.push('}');
-  const text = parts.join('');
-  if (nodesOpen < 0) return { text };
-  // Offsets in bytes: the characters' when the text is ASCII (one scan), else part by part.
-  const ascii = Buffer.byteLength(text) === text.length;
-  const len = (i: number) => (ascii ? parts[i].length : Buffer.byteLength(parts[i]));
-  const starts: number[] = new Array(parts.length);
+  return { parts, at, ids, nodesOpen, nodesClose, later };
+}
+
+/** Where the pieces lie, given each piece's byte length. */
+function placed(l: Parts, len: (i: number) => number): Omit<Layout, 'text' | 'jsons'> {
+  const starts: number[] = new Array(l.parts.length);
   let pos = 0;
-  for (let i = 0; i < parts.length; i++) {
+  for (let i = 0; i < l.parts.length; i++) {
     starts[i] = pos;
     pos += len(i);
   }
-  return { text, size: pos, ids, starts: at.map((i) => starts[i]), lengths: at.map(len), nodesStart: starts[nodesOpen], nodesEnd: starts[nodesClose] + 1, later: later.map(([k, i]) => [k, starts[i], starts[i] + len(i)]) };
+  return { size: pos, ids: l.ids, starts: l.at.map((i) => starts[i]), lengths: l.at.map(len), nodesStart: starts[l.nodesOpen], nodesEnd: starts[l.nodesClose] + 1, later: l.later.map(([k, i]) => [k, starts[i], starts[i] + len(i)]) };
+}
+
+/** JSON.stringify(m), built node by node, and where each node lies in it (bytes); no size: no `nodes`. */
+function layout(m: Record<string, unknown>, jsonOf?: (id: string) => string | undefined): Layout | { text: string; size?: undefined } {
+  const l = layoutParts(m, jsonOf);
+  const text = l.parts.join('');
+  if (l.nodesOpen < 0) return { text };
+  // Offsets in bytes: the characters' when the text is ASCII (one scan), else part by part.
+  const ascii = Buffer.byteLength(text) === text.length;
+  return { text, jsons: l.at.map((i) => l.parts[i]), ...placed(l, (i) => (ascii ? l.parts[i].length : Buffer.byteLength(l.parts[i]))) };
+}
+
+/**
+ * Writes the pieces to `path` atomically (no redaction: the caller checked that no secret is
+ * remembered) in batches of about 1 MB, never joined into one 15 MB string; the byte length of
+ * each piece comes with the writing.
+ */
+function writePieces(path: string, parts: string[]): number[] {
+  const bytes: number[] = new Array(parts.length);
+  writeAtomicWith(path, (fd) => {
+    for (let i = 0; i < parts.length; ) {
+      let j = i;
+      let chars = 0;
+      while (j < parts.length && chars < 1 << 20) chars += parts[j++].length;
+      const b = Buffer.from(j - i === 1 ? parts[i] : parts.slice(i, j).join(''));
+      for (let off = 0; off < b.length; ) off += writeSync(fd, b, off, b.length - off);
+      const ascii = b.length === chars;
+      for (let k = i; k < j; k++) bytes[k] = ascii ? parts[k].length : Buffer.byteLength(parts[k]);
+      i = j;
+    }
+  });
+  return bytes;
+}
+
+function columnsOf(m: Manifest, p: Omit<Layout, 'text' | 'jsons'>): Omit<ManifestIndex, 'token'> {
+  const c: Columns = { ids: p.ids, starts: p.starts, lengths: p.lengths, names: [], paths: [], words: [], types: [], packages: [], materialized: [], attached: [], flags: [] };
+  const word = wordsOf(c.words);
+  p.ids.forEach((id, i) => putBrief(c, i, id, m.nodes[id], word));
+  return { format: INDEX_FORMAT, size: p.size, nodesStart: p.nodesStart, nodesEnd: p.nodesEnd, later: p.later, ...c, dbt: null };
+}
+
+function dbtPositions(index: Omit<ManifestIndex, 'token'>, d: Omit<Layout, 'text' | 'jsons'>): void {
+  const pos = new Map(d.ids.map((id, i) => [id, i]));
+  const starts = index.ids.map((id) => (pos.has(id) ? d.starts[pos.get(id)!] : -1));
+  const lengths = index.ids.map((id) => (pos.has(id) ? d.lengths[pos.get(id)!] : -1));
+  // Every node of manifest.json must be one of the index's (else no positions for it).
+  if (pos.size === d.ids.length && starts.filter((x) => x >= 0).length === d.ids.length) index.dbt = { size: d.size, nodesStart: d.nodesStart, starts, lengths };
+}
+
+/**
+ * Writes the internal manifest (`m`) and manifest.json (`dbt`, dbt's shape of the same nodes) as
+ * JSON.stringify gives them, and returns the index of both (null: `m` has no nodes). A node whose
+ * JSON is the same in both (`sameJson`) is serialised once.
+ */
+export function writeManifests(path: string, m: Manifest, dbtPath: string, dbt: Record<string, unknown>, sameJson: (id: string) => boolean): Omit<ManifestIndex, 'token'> | null {
+  const l = layoutParts(m as unknown as Record<string, unknown>);
+  const bytes = writePieces(path, l.parts);
+  const jsons = new Map(l.ids.map((id, i) => [id, l.parts[l.at[i]]]));
+  const d = layoutParts(dbt, (id) => (sameJson(id) ? jsons.get(id) : undefined));
+  const dbtBytes = writePieces(dbtPath, d.parts);
+  if (l.nodesOpen < 0) return null;
+  const index = columnsOf(m, placed(l, (i) => bytes[i]));
+  if (d.nodesOpen >= 0) dbtPositions(index, placed(d, (i) => dbtBytes[i]));
+  return index;
 }
 
 /**
@@ -223,27 +300,21 @@ function layout(m: Record<string, unknown>): Layout | { text: string; size?: und
  * the index of both: where each node lies (bytes) and its brief. The index is null when the texts
  * would be redacted on writing (offsets would move).
  */
-export function manifestText(m: Manifest, indexable: boolean): { text: string; index: Omit<ManifestIndex, 'token'> | null } {
+export function manifestText(m: Manifest, indexable: boolean): { text: string; index: Omit<ManifestIndex, 'token'> | null; jsonOf: (id: string) => string | undefined } {
   const l = layout(m as unknown as Record<string, unknown>);
-  if (!indexable || l.size === undefined) return { text: l.text, index: null };
-  const c: Columns = { ids: l.ids, starts: l.starts, lengths: l.lengths, names: [], paths: [], words: [], types: [], packages: [], materialized: [], attached: [], flags: [] };
-  const word = wordsOf(c.words);
-  l.ids.forEach((id, i) => putBrief(c, i, id, m.nodes[id], word));
-  return { text: l.text, index: { format: INDEX_FORMAT, size: l.size, nodesStart: l.nodesStart, nodesEnd: l.nodesEnd, later: l.later, ...c, dbt: null } };
+  const byId = l.size === undefined ? null : new Map(l.ids.map((id, i) => [id, l.jsons[i]]));
+  const jsonOf = (id: string) => byId?.get(id);
+  if (!indexable || l.size === undefined) return { text: l.text, index: null, jsonOf };
+  return { text: l.text, index: columnsOf(m, l), jsonOf };
 }
 
 /**
  * JSON.stringify(dbt) (manifest.json: the same nodes in dbt's shape), built node by node, and
  * where they lie in it recorded in `index` (null: not indexed).
  */
-export function dbtText(dbt: Record<string, unknown>, index: Omit<ManifestIndex, 'token'> | null): string {
-  const d = layout(dbt);
-  if (!index || d.size === undefined) return d.text;
-  const pos = new Map(d.ids.map((id, i) => [id, i]));
-  const starts = index.ids.map((id) => (pos.has(id) ? d.starts[pos.get(id)!] : -1));
-  const lengths = index.ids.map((id) => (pos.has(id) ? d.lengths[pos.get(id)!] : -1));
-  // Every node of manifest.json must be one of the index's (else no positions for it).
-  if (pos.size === d.ids.length && starts.filter((x) => x >= 0).length === d.ids.length) index.dbt = { size: d.size, nodesStart: d.nodesStart, starts, lengths };
+export function dbtText(dbt: Record<string, unknown>, index: Omit<ManifestIndex, 'token'> | null, jsonOf?: (id: string) => string | undefined): string {
+  const d = layout(dbt, jsonOf);
+  if (index && d.size !== undefined) dbtPositions(index, d);
   return d.text;
 }
 
