@@ -57,8 +57,8 @@ function writeManifestIfChanged(targetDir: string, m: Manifest, changed: boolean
     if (how === true) return;
   }
   // The internal manifest is written with the index of its nodes (lazy.ts), unless secrets are
-  // redacted from it (the offsets would move). Built node by node, which costs about twice one
-  // JSON.stringify: only when it is written.
+  // redacted from it (the offsets would move). Built node by node: only when it is written (the
+  // hash below takes one JSON.stringify).
   const written = () => {
     let index: Omit<ManifestIndex, 'token'> | null = null;
     if (hasSecrets()) {
