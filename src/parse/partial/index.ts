@@ -259,7 +259,8 @@ async function tryPartial(o: PartialOptions, old: PartialCache, key: string, sta
   manifest.metadata.invocation_id = invocationId;
   // Which renders are stable was found by the last compile; only a re-parsed node can differ.
   const un = old.unstable ? new Set(old.unstable) : null;
-  const stableIds = (id: string) => (un && !dirty.has(id) && id in manifest.nodes ? !un.has(id) : undefined);
+  const has = lz ? (id: string) => lz.has(id) : (id: string) => id in manifest.nodes;
+  const stableIds = (id: string) => (un && !dirty.has(id) && has(id) ? !un.has(id) : undefined);
   o.warnings.push(...old.warnings);
   const next: PartialCache = {
     ...old,

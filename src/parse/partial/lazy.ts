@@ -119,6 +119,11 @@ export class LazyNodes {
     return Object.keys(this.store);
   }
 
+  /** Whether the manifest has the node (without the Proxy's `in`). */
+  has(id: string): boolean {
+    return Object.prototype.hasOwnProperty.call(this.store, id);
+  }
+
   /** Whether the node was read (or replaced): its object is then the truth, not the index. */
   loaded(id: string): boolean {
     return typeof this.store[id] !== 'number';
