@@ -1,10 +1,11 @@
 import { existsSync, rmSync } from 'node:fs';
 import { recordEarlyFailure } from './run/early-failure.js';
 import { dirname, join, resolve } from 'node:path';
-import { GRAPH_RESOURCE_KEYS, type ResourceType } from './contracts/manifest.js';
+import { GRAPH_RESOURCE_KEYS, type Manifest, type ResourceType } from './contracts/manifest.js';
 import type { QueryResult } from './contracts/adapter.js';
 import { compileNode, compileNodeTracked } from './compile/compiler.js';
-import { canReuseRender, partialStateOf } from './parse/partial/index.js';
+import { canReuseRender, canReuseRenderOf, partialStateOf } from './parse/partial/index.js';
+import { briefOf, lazyNodesOf } from './parse/partial/lazy.js';
 import { saveCompile } from './parse/partial/commit.js';
 import { sameStamp, stampOf, unmovedDirs } from './parse/partial/files.js';
 import { RelationCache } from './compile/relation-cache.js';
@@ -13,20 +14,22 @@ import { BackgroundWriter } from './artifacts/background-writer.js';
 import { MflowError } from './errors.js';
 import { phase } from './util/timing.js';
 import { sha256 } from './util/fs.js';
-import { invoke, selectFor, type InvokeResult } from './run/invoke.js';
+import { selectFor } from './run/select.js';
+import type { InvokeResult } from './run/invoke.js';
 import { Session, type CommonOptions } from './run/session.js';
 import { compileIfUpToDate } from './parse/partial/up-to-date.js';
 import { loadProject, maskTarget } from './project/load.js';
 import { createAdapter } from './adapters/index.js';
 import { lazyAdapter } from './adapters/lazy.js';
-import './run/executors.js';
-import './unit-tests/executor.js';
 import { writeJunitXml } from './junit/report.js';
-import './seeds/executor.js';
-import './snapshots/executor.js';
 
 export type { CommonOptions } from './run/session.js';
 export type { InvokeResult } from './run/invoke.js';
+
+/** The runner (and the executors it registers), loaded by the commands that run nodes. */
+async function invoke(...args: Parameters<typeof import('./run/invoke.js').invoke>): Promise<InvokeResult> {
+  return (await import('./run/invoke.js')).invoke(...args);
+}
 
 async function withSession<T>(opts: CommonOptions, f: (s: Session) => Promise<T>, which?: string): Promise<T> {
   const t0 = Date.now();
@@ -97,8 +100,11 @@ export interface CompileResult {
   manifestPath: string;
   /** Nodes compiled (the keys of `compiled`, which is empty when the CLI asked only for this count). */
   count: number;
-  /** How the project was parsed: reusing target/partial_parse.json, or in full (and why). */
-  parse?: { mode: 'full' | 'partial'; reason: string };
+  /**
+   * How the project was parsed: reusing target/partial_parse.json, or in full (and why); with a
+   * reused manifest read lazily, how many of its nodes were read (parse/partial/lazy.ts).
+   */
+  parse?: { mode: 'full' | 'partial'; reason: string; nodesRead?: number };
 }
 
 /** `mflow compile`: renders every selected node to target/compiled; with `inline`, one query. */
@@ -109,19 +115,23 @@ export async function compile(opts: CommonOptions & { inline?: string; summaryOn
     if (r.up) return r.up;
     opts = { ...opts, partialScan: r.scan };
   }
+  const fullSelection = !opts.select?.length && !opts.exclude?.length && !opts.selector;
+  // Only the count wanted, of the whole project: a reused manifest's nodes are read when used,
+  // and the reused renders are counted from the nodes' briefs without reading them.
+  const lazyManifest = Boolean(opts.summaryOnly && !opts.inline && fullSelection && !opts.state);
   // The manifest is written once, at the end, with the compiled SQL in it.
-  return withSession({ ...opts, writeArtifacts: false }, async (s) => {
+  return withSession({ ...opts, writeArtifacts: false, lazyManifest }, async (s) => {
     const adapter = lazyAdapter(() => s.connect(), s.dialect, s.target);
     const relations = new RelationCache(adapter);
     // log() in a template prints during compile too, as in dbt.
     const ctx = { manifest: s.manifest, runtime: s.runtime, adapter, relations, fullRefresh: Boolean(opts.fullRefresh), log: (msg: string) => s.console.emit({ type: 'info', msg }) };
     const ids = selectFor(s, opts, ['model', 'test', 'snapshot', 'analysis', 'seed', 'unit_test']).filter((id) => {
-      const t = s.manifest.nodes[id]?.resource_type;
+      const t = briefOf(s.manifest.nodes, id)?.resource_type;
       return t === 'model' || t === 'test' || t === 'analysis' || t === 'snapshot';
     });
     // is_incremental() looks at the relation cache synchronously: list the schemas of incremental
     // models up front; everything else the warehouse is asked lazily, if at all.
-    const schemas = new Set(ids.filter((id) => s.manifest.nodes[id].config.materialized === 'incremental').map((id) => `${s.manifest.nodes[id].database ?? ''}\0${s.manifest.nodes[id].schema}`));
+    const schemas = new Set(ids.filter((id) => briefOf(s.manifest.nodes, id)?.materialized === 'incremental').map((id) => `${s.manifest.nodes[id].database ?? ''}\0${s.manifest.nodes[id].schema}`));
     await Promise.all([...schemas].map((k) => relations.load(k.split('\0')[0] || null, k.split('\0')[1])));
     phase('selection');
     const compiled: Record<string, string> = {};
@@ -134,12 +144,24 @@ export async function compile(opts: CommonOptions & { inline?: string; summaryOn
     const rendered = new Set<string>();
     const volatile = new Set<string>();
     let codeChanged = false;
+    // A lazily read manifest (parse/partial/lazy.ts): a reused render in an unmoved folder needs
+    // nothing of its node, so the node is not read; `compiled` reads its SQL if asked for it.
+    const lz = lazyManifest ? lazyNodesOf(s.manifest.nodes) : undefined;
+    const unread: string[] = [];
     // Both cores: rendering is synchronous, writing files is not; keep a few nodes in flight.
     let next = 0;
     const writer = new BackgroundWriter();
     const work = async () => {
       while (next < ids.length) {
         const id = ids[next++];
+        if (lz && !lz.loaded(id)) {
+          const prev = onDisk[id];
+          // The file recorded is still there (its folder's stamp, or its own, did not move).
+          if (prev && canReuseRenderOf(st, id, lz.brief(id)!) && (unmoved.has(prev[2].slice(0, prev[2].lastIndexOf('/'))) || sameStamp(stampOf(prev[2]) ?? undefined, prev[1]))) {
+            unread.push(id);
+            continue;
+          }
+        }
         const n = s.manifest.nodes[id];
         try {
           const reuse = canReuseRender(st, n);
@@ -187,13 +209,25 @@ export async function compile(opts: CommonOptions & { inline?: string; summaryOn
       phase('compiled files');
     }
     // After the compiled files, so the cache records their stamps; the manifest only if it changed.
-    const fullSelection = !opts.select?.length && !opts.exclude?.length && !opts.selector;
     saveCompile(s.targetDir, s.manifest, { written: writer.written, rendered, volatile, codeChanged, ids, fullSelection });
     phase('manifest');
-    return { compiled, count: Object.keys(compiled).length - (opts.inline ? 1 : 0), manifestPath: join(s.targetDir, 'manifest.json'), parse: st ? { mode: st.mode, reason: st.reason } : undefined };
+    if (lz) phase(`manifest: ${lz.parsed} of ${ids.length} nodes read`);
+    return { compiled: unread.length ? withUnread(compiled, unread, s.manifest) : compiled, count: Object.keys(compiled).length + unread.length - (opts.inline ? 1 : 0), manifestPath: join(s.targetDir, 'manifest.json'), parse: st ? { mode: st.mode, reason: st.reason, ...(lz ? { nodesRead: lz.parsed } : {}) } : undefined };
   });
 }
 
+
+/** `compiled` plus the reused renders of nodes not read: each node's SQL is read when asked for. */
+function withUnread(compiled: Record<string, string>, unread: string[], m: Manifest): Record<string, string> {
+  const more = new Set(unread);
+  const extra = (k: string | symbol): k is string => typeof k === 'string' && more.has(k) && !Object.prototype.hasOwnProperty.call(compiled, k);
+  return new Proxy(compiled, {
+    get: (t, k) => (extra(k) ? m.nodes[k].compiled_code : Reflect.get(t, k)),
+    has: (t, k) => extra(k) || Reflect.has(t, k),
+    ownKeys: (t) => [...Reflect.ownKeys(t), ...unread.filter((id) => !Object.prototype.hasOwnProperty.call(t, id))],
+    getOwnPropertyDescriptor: (t, k) => (extra(k) ? { value: m.nodes[k].compiled_code, writable: true, enumerable: true, configurable: true } : Reflect.getOwnPropertyDescriptor(t, k)),
+  });
+}
 
 export interface LsItem {
   unique_id: string;

@@ -64,6 +64,15 @@ export function dbtNode(n: ManifestNode): Record<string, unknown> {
   return out;
 }
 
+/**
+ * Whether dbtNode(n) serialises to the same JSON as n (it drops no key n has): a writer that has
+ * n's JSON already can reuse it for manifest.json.
+ */
+export function dbtNodeIsNode(n: ManifestNode): boolean {
+  const has = (k: string) => Object.prototype.hasOwnProperty.call(n, k);
+  return n.resource_type !== 'seed' && !has('declared_at') && (n.resource_type === 'model' || (!has('version') && !has('latest_version')));
+}
+
 /** manifest.json's metadata. */
 export function dbtManifestMetadata(m: Manifest): Record<string, unknown> {
   const md = m.metadata;

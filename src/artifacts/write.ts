@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync, existsSync, renameSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, readSync, writeFileSync, writeSync, existsSync, renameSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, sep } from 'node:path';
 import type { Manifest, ManifestNode } from '../contracts/manifest.js';
 import type { RunResults } from '../contracts/results.js';
@@ -11,6 +11,55 @@ export function writeAtomic(path: string, text: string): void {
   const tmp = `${path}.${process.pid}.tmp`;
   writeFileSync(tmp, redact(text));
   renameSync(tmp, path);
+}
+
+/** writeAtomic for bytes that need no redaction (the caller checked that no secret is remembered). */
+export function writeAtomicBytes(path: string, parts: Buffer[]): void {
+  writeAtomicPieces(path, parts);
+}
+
+/** Writes `path` atomically (a temporary file, then a rename) with what `fill` writes to the descriptor. */
+export function writeAtomicWith(path: string, fill: (fd: number) => void): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.${process.pid}.tmp`;
+  const fd = openSync(tmp, 'w');
+  try {
+    fill(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, path);
+}
+
+/** A range of bytes of an open file, copied as it is. */
+export interface FileRange {
+  fd: number;
+  start: number;
+  end: number;
+}
+
+/**
+ * writeAtomic of a text made of new bytes and ranges of other files (a manifest with a few nodes
+ * replaced): the ranges are copied through one small buffer, never read whole into memory (on this
+ * VM, 15 MB read into fresh memory cost about 20 ms of page faults). No redaction: the caller
+ * checked that no secret is remembered.
+ */
+export function writeAtomicPieces(path: string, pieces: (Buffer | FileRange)[]): void {
+  const buf = Buffer.allocUnsafe(1 << 20);
+  writeAtomicWith(path, (fd) => {
+    for (const p of pieces) {
+      if (Buffer.isBuffer(p)) {
+        for (let off = 0; off < p.length; ) off += writeSync(fd, p, off, p.length - off);
+        continue;
+      }
+      for (let pos = p.start; pos < p.end; ) {
+        const n = readSync(p.fd, buf, 0, Math.min(buf.length, p.end - pos), pos);
+        if (n <= 0) throw new Error(`${path}: the file copied from ended at byte ${pos}`);
+        for (let off = 0; off < n; ) off += writeSync(fd, buf, off, n - off);
+        pos += n;
+      }
+    }
+  });
 }
 
 /** manifest.json in dbt's v12 shape (see dbt-shape.ts). */

@@ -1,5 +1,6 @@
 import type { Adapter, Column, Relation } from '../contracts/adapter.js';
 import type { Manifest, ManifestNode } from '../contracts/manifest.js';
+import { lazyNodesOf } from '../parse/partial/lazy.js';
 import { MflowError } from '../errors.js';
 import type { JinjaRuntime, RenderHost } from '../jinja/context.js';
 import { JinjaRelation } from '../jinja/relation.js';
@@ -176,11 +177,50 @@ function nameIndex(m: Manifest): Map<string, ManifestNode[]> {
   let idx = indexCache.get(m);
   if (!idx) {
     idx = new Map();
-    for (const n of Object.values(m.nodes)) {
-      if (n.resource_type === 'model' || n.resource_type === 'seed' || n.resource_type === 'snapshot') {
-        const list = idx.get(n.name);
-        if (list) list.push(n);
-        else idx.set(n.name, [n]);
+    const lz = lazyNodesOf(m.nodes);
+    if (lz) {
+      // A lazily read manifest (parse/partial/lazy.ts), where a compile renders a few nodes: each
+      // name looked up is found by a scan of the briefs (a map of all names after 16 of them), and
+      // only its nodes are read.
+      const all = lz.ids();
+      const made = new Map<string, ManifestNode[] | undefined>();
+      let byName: Map<string, string[]> | null = null;
+      const named = (b: { resource_type: string }) => b.resource_type === 'model' || b.resource_type === 'seed' || b.resource_type === 'snapshot';
+      idx = {
+        get(name: string) {
+          if (made.has(name)) return made.get(name);
+          let ids: string[] | undefined;
+          if (!byName && made.size >= 16) {
+            byName = new Map();
+            for (const id of all) {
+              const b = lz.brief(id);
+              if (!b || !named(b)) continue;
+              const list = byName.get(b.name);
+              if (list) list.push(id);
+              else byName.set(b.name, [id]);
+            }
+          }
+          if (byName) ids = byName.get(name);
+          else {
+            const found = all.filter((id) => {
+              const b = lz.brief(id);
+              return b !== undefined && b.name === name && named(b);
+            });
+            ids = found.length ? found : undefined;
+          }
+          const list = ids?.map((id) => m.nodes[id]);
+          made.set(name, list);
+          return list;
+        },
+      } as Map<string, ManifestNode[]>;
+    } else {
+      idx = new Map();
+      for (const n of Object.values(m.nodes)) {
+        if (n.resource_type === 'model' || n.resource_type === 'seed' || n.resource_type === 'snapshot') {
+          const list = idx.get(n.name);
+          if (list) list.push(n);
+          else idx.set(n.name, [n]);
+        }
       }
     }
     indexCache.set(m, idx);

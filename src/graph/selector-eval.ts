@@ -3,6 +3,7 @@ import type { RunResults } from '../contracts/results.js';
 import { closest, MflowError } from '../errors.js';
 import type { Dag } from './dag.js';
 import { indexFor, type NodeIndex } from './node-index.js';
+import { lazyNodesOf } from '../parse/partial/lazy.js';
 import { searchMethod, type MethodContext } from './selector-methods.js';
 import { parseCriteria, parseUnion } from './selector-parse.js';
 import type { IndirectSelection, SelectionCriteria, SelectionSet, SelectionSpec } from './selector-spec.js';
@@ -52,7 +53,14 @@ export function wholeProject(manifest: Manifest, args: SelectArgs, selectorsYaml
   if (!(blank(args.select) && blank(args.exclude) && args.selector === undefined && !selectorsYaml?.defaultSelector && args.resourceTypes?.every((t) => NODE_TYPES.has(t)))) return null;
   const types = new Set<string>(args.resourceTypes);
   const selected = new Set<string>();
-  for (const [id, n] of Object.entries(manifest.nodes)) if (types.has(n.resource_type) && n.config?.enabled !== false) selected.add(id);
+  // A lazily read manifest answers from its index without reading the nodes (parse/partial/lazy.ts).
+  const lz = lazyNodesOf(manifest.nodes);
+  if (lz) {
+    for (const id of lz.ids()) {
+      const b = lz.brief(id)!;
+      if (types.has(b.resource_type) && b.enabled) selected.add(id);
+    }
+  } else for (const [id, n] of Object.entries(manifest.nodes)) if (types.has(n.resource_type) && n.config?.enabled !== false) selected.add(id);
   return { selected, warnings: [] };
 }
 

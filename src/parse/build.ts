@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { validateNodeConfigs } from './validate-configs.js';
 import { redactDeep } from '../project/secrets.js';
 import { join } from 'node:path';
-import type { Dialect } from '../contracts/adapter.js';
 import {
   MANIFEST_SCHEMA_VERSION,
   type DocBlock,
@@ -21,7 +20,6 @@ import type { ResolvedTarget } from '../project/types.js';
 import { sha256 } from '../util/fs.js';
 import { phase } from '../util/timing.js';
 import { MFLOW_VERSION } from '../version.js';
-import { JinjaRelation } from '../jinja/relation.js';
 import { FolderConfigs, checkConfigKeys, defaultConfig, mergeConfig } from './configs.js';
 import { discoverWithPackages } from './discover.js';
 import { loadInstalledPackages } from '../project/packages.js';
@@ -39,6 +37,8 @@ import { buildUnitTestNodes } from './unit-test-nodes.js';
 
 // Kept for callers written before these moved down a stage (compile/ and run/ import them from there).
 export { pickVersion, refCandidates, renderNodeOf };
+export { graphOf, parseHost } from './parse-host.js';
+import { graphOf, parseHost } from './parse-host.js';
 
 export type { ParseOptions, ParseResult };
 
@@ -207,11 +207,6 @@ export async function parseProject(o: ParseOptions): Promise<ParseResult> {
   return { manifest, runtime };
 }
 
-/** `graph` as renders after the parse see it. Unit tests are not graph nodes in dbt; everything else the manifest holds is. */
-export function graphOf(m: Manifest): { nodes: Record<string, unknown>; sources: Record<string, unknown>; unit_tests: Record<string, unknown> } {
-  return { nodes: Object.fromEntries(Object.entries(m.nodes).filter(([, n]) => n.resource_type !== 'unit_test')), sources: m.sources, unit_tests: m.unit_tests ?? {} };
-}
-
 const BUILTIN_GENERIC_TESTS = new Set(['unique', 'not_null', 'accepted_values', 'relationships']);
 
 /**
@@ -261,14 +256,6 @@ function maskedTargetForJinja(t: ResolvedTarget): ResolvedTarget {
   return redactDeep(out) as unknown as ResolvedTarget;
 }
 
-export function parseHost(dialect: Dialect): RenderHost {
-  return {
-    phase: 'parse',
-    resolveRef: (r) => new JinjaRelation(dialect, null, null, r.name),
-    resolveSource: (s, t) => new JinjaRelation(dialect, null, s, t),
-    isIncremental: () => false,
-  };
-}
 
 function descNode(file: string): RenderNode {
   return { unique_id: 'description', name: 'description', resource_type: 'doc', file, config: defaultConfig('model'), thisRelation: null, model: {} };

@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { ResourceType } from '../contracts/manifest.js';
 import type { NodeResult, RunResults } from '../contracts/results.js';
 import { RelationCache } from '../compile/relation-cache.js';
-import { readManifest, readRunResults, writeRunResults } from '../artifacts/write.js';
-import { selectNodesDetailed } from '../graph/selector-eval.js';
+import { writeRunResults } from '../artifacts/write.js';
 import { MflowError } from '../errors.js';
 import { MFLOW_VERSION } from '../version.js';
 import { renderNodeOf } from '../jinja/render-node.js';
@@ -14,8 +12,15 @@ import { schedule } from './scheduler.js';
 import { TestFusion } from './test-fusion.js';
 import { assertTestColumnsExist } from './test-columns.js';
 import type { CommonOptions, Session } from './session.js';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { runEach } from '../contracts/statements.js';
+// The executors of every resource type register themselves: whoever runs nodes loads them (a
+// compile, which runs none, does not).
+import './executors.js';
+import '../unit-tests/executor.js';
+import '../seeds/executor.js';
+import '../snapshots/executor.js';
+export { selectFor } from './select.js';
 
 export interface InvokeResult {
   results: NodeResult[];
@@ -24,20 +29,6 @@ export interface InvokeResult {
   runResults: RunResults;
 }
 
-export function selectFor(session: Session, opts: CommonOptions, types: ResourceType[]): string[] {
-  const state = opts.state ? readManifest(resolve(opts.state)) : undefined;
-  if (opts.state && !state) throw new MflowError('USAGE', `--state ${opts.state} has no manifest.json`, { hint: 'Point --state at the target folder of an earlier run.' });
-  const sel = selectNodesDetailed(session.manifest, () => session.dag, {
-    select: opts.select,
-    exclude: opts.exclude,
-    selector: opts.selector,
-    resourceTypes: types,
-    state: state ?? undefined,
-    results: readRunResults(session.targetDir) ?? undefined,
-  }, session.selectorsFile());
-  for (const w of sel.warnings) session.console.emit({ type: 'warn', msg: w });
-  return [...sel.selected];
-}
 
 /** Runs selected nodes: the engine behind run, test, seed, snapshot and build. */
 export async function invoke(session: Session, opts: CommonOptions, ids: string[], which: string, flags: Record<string, unknown> = {}, observer?: ExecContext['observer']): Promise<InvokeResult> {

@@ -46,6 +46,8 @@ export interface CommonOptions {
   partialParse?: boolean;
   /** Internal: the file scan of `compile`'s up-to-date check, reused by the parse that follows. */
   partialScan?: Scan | null;
+  /** Internal: a reused manifest's nodes may be read lazily (`compile` of the whole project; parse/partial/lazy.ts). */
+  lazyManifest?: boolean;
 }
 
 export { parseVars } from './vars.js';
@@ -117,7 +119,7 @@ export class Session {
     let parsed;
     try {
       const targetDir = resolve(config.root, opts.targetPath ?? config.targetPath);
-      parsed = await parseWithCache({ project: config, target, dialect, vars, env: opts.env, warnings: parseWarnings, targetDir, enabled: opts.partialParse, scan: opts.partialScan, invocationId });
+      parsed = await parseWithCache({ project: config, target, dialect, vars, env: opts.env, warnings: parseWarnings, targetDir, enabled: opts.partialParse, scan: opts.partialScan, lazy: opts.lazyManifest, invocationId });
     } finally {
       // Warnings first: an unknown config key is often the cause of the error that follows.
       for (const w of parseWarnings) console.emit({ type: 'warn', msg: w.message, file: w.file, line: w.line });

@@ -35,6 +35,8 @@ export interface PartialCache {
    */
   manifest: FileStamp | null;
   manifestBody: string | null;
+  /** Token of target/partial_parse_index.json, the index of that manifest's nodes (lazy.ts); null: none. */
+  manifestIndex?: string | null;
   dbtManifest?: FileStamp | null;
   /** Warnings the parse gave (emitted again when the parse is reused). */
   warnings: Warning[];

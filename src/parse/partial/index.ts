@@ -8,11 +8,15 @@ import type { ResolvedTarget } from '../../project/types.js';
 import { sha256 } from '../../util/fs.js';
 import { phase } from '../../util/timing.js';
 import { MFLOW_VERSION } from '../../version.js';
-import { graphOf, parseHost, parseProject, pickVersion, renderNodeOf, type ParseOptions, type ParseResult } from '../build.js';
+import type { ParseOptions, ParseResult } from '../parse-context.js';
+import { graphOf, parseHost } from '../parse-host.js';
+import { pickVersion } from '../../graph/versions.js';
+import { renderNodeOf } from '../../jinja/render-node.js';
 import { CACHE_FORMAT, INTERNAL_MANIFEST, readCache, type PartialCache } from './cache.js';
 import { parseRoots, sameStamp, stampFiles, stampOf, type FileStamp, type Scan } from './files.js';
 import { envVarsRead, readsOwnConfig, volatileJinja } from './scan.js';
 import { RACY_MS, inputKeyOf } from './key.js';
+import { briefOfNode, closeSource, lazyNodesOf, openSource, readIndex, readLazy, readRange, type ManifestIndex, type NodeBrief, type Source } from './lazy.js';
 
 /**
  * Partial parsing, as dbt has it: target/partial_parse.json records what the last parse saw (file
@@ -28,6 +32,11 @@ export interface PartialOptions extends ParseOptions {
   enabled?: boolean;
   /** The files and cache as the same command's up-to-date check found them a moment ago. */
   scan?: Scan | null;
+  /**
+   * A reused manifest's nodes may be read lazily (lazy.ts): for a command whose hot paths ask only
+   * briefs of most nodes (compile of the whole project). Others parse the manifest whole.
+   */
+  lazy?: boolean;
 }
 
 export interface PartialState {
@@ -51,13 +60,19 @@ export interface PartialState {
   targetDir: string;
   projectRoot: string;
   /**
-   * The text of target/partial_parse_manifest.json as read (partial parse only), and the nodes
+   * The bytes of target/partial_parse_manifest.json as read whole (partial parse only; a lazy read keeps `source` instead), and the nodes
    * that may differ from it: a manifest whose graph did not change is written by replacing only
    * these nodes' slices of the old text (artifacts/splice.ts). Whoever changes a node of a reused
    * manifest adds it here, or the written manifest would keep its old text.
    */
-  text: string | null;
+  bytes: Buffer | null;
+  /** The same file, open, when it was read lazily (lazy.ts): a splice copies from it. */
+  source: Source | null;
+  /** The index of `bytes`' nodes (partial_parse_index.json), when one matches; read when first asked for. */
+  index: () => ManifestIndex | null;
   touched: Set<string>;
+  /** Whether a node's render is stable (stableRender), known without reading it: by id, from the cache. */
+  stable: (id: string) => boolean | undefined;
 }
 
 const states = new WeakMap<Manifest, PartialState>();
@@ -85,6 +100,8 @@ export async function parseWithCache(o: PartialOptions): Promise<ParseResult> {
     if ('result' in r) return r.result;
     reason = r.reason;
   } else phase(`partial: full (${reason})`);
+  // The parser itself is loaded only for a full parse (a partial one needs none of its phases).
+  const { parseProject } = await import('../build.js');
   const result = await parseProject(o);
   const envUse = envOfProject(o, result.manifest, stamps);
   const next: PartialCache = {
@@ -97,12 +114,13 @@ export async function parseWithCache(o: PartialOptions): Promise<ParseResult> {
     hashes: envUse.hashes,
     manifest: null,
     manifestBody: null,
+    manifestIndex: null,
     dbtManifest: null,
     warnings: o.warnings.slice(loadWarnings),
     compiled: previous?.compiled ?? {},
     volatile: [],
   };
-  states.set(result.manifest, { mode: 'full', reason, next, previous, dirty: new Set(), manifestChanged: true, graphChanged: true, macrosStable: macrosStable(result.manifest), volatile: new Set(), targetDir: o.targetDir, projectRoot: p.root, text: null, touched: new Set() });
+  states.set(result.manifest, { mode: 'full', reason, next, previous, dirty: new Set(), manifestChanged: true, graphChanged: true, macrosStable: macrosStable(result.manifest), volatile: new Set(), targetDir: o.targetDir, projectRoot: p.root, bytes: null, source: null, index: () => null, touched: new Set(), stable: () => undefined });
   return result;
 }
 
@@ -125,11 +143,20 @@ async function tryPartial(o: PartialOptions, old: PartialCache, key: string, sta
   const manifestPath = join(o.targetDir, INTERNAL_MANIFEST);
   if (!old.manifest || !sameStamp(stampOf(manifestPath) ?? undefined, old.manifest)) return no(`${INTERNAL_MANIFEST} is missing or was written by something else`);
   if (!old.dbtManifest || !sameStamp(stampOf(join(o.targetDir, 'manifest.json')) ?? undefined, old.dbtManifest)) return no('manifest.json is missing or was written by something else');
-  let manifest: Manifest;
-  let text: string;
+  let manifest: Manifest | null;
+  let bytes: Buffer | null = null;
+  let src: Source;
+  // Read now for a lazy read; otherwise only if a splice asks for it (commit.ts).
+  let index: ManifestIndex | null | undefined;
+  const indexOf = () => (index === undefined ? (index = readIndex(o.targetDir, old.manifestIndex, src.size)) : index);
   try {
-    text = readFileSync(manifestPath, 'utf8');
-    manifest = JSON.parse(text) as Manifest;
+    src = openSource(manifestPath);
+    manifest = o.lazy && indexOf() ? readLazy(src, index!) : null;
+    if (!manifest) {
+      bytes = readRange(src, 0, src.size);
+      closeSource(src);
+      manifest = JSON.parse(bytes.toString('utf8')) as Manifest;
+    }
   } catch {
     return no('manifest.json cannot be read');
   }
@@ -146,19 +173,33 @@ async function tryPartial(o: PartialOptions, old: PartialCache, key: string, sta
     if (rt.parsed) rt.made.setGraph(graphOf(manifest));
     return rt.made;
   });
-  const byFile = new Map<string, ManifestNode[]>();
-  for (const n of Object.values(manifest.nodes)) {
-    const list = byFile.get(n.original_file_path);
-    if (list) list.push(n);
-    else byFile.set(n.original_file_path, [n]);
-  }
+  // Briefs of the nodes (lazy.ts): what is asked of every node here, without reading each one.
+  const lz = lazyNodesOf(manifest.nodes);
+  const nodeIds = lz ? lz.ids() : Object.keys(manifest.nodes);
+  let made: [string, NodeBrief][] | null = null;
+  const briefs = () => (made ??= lz ? nodeIds.map((id) => [id, lz.brief(id)!]) : nodeIds.map((id) => [id, briefOfNode(manifest.nodes[id])]));
+  const briefOf = (id: string) => (lz ? lz.brief(id) : manifest.nodes[id] && briefOfNode(manifest.nodes[id]));
+  // The nodes of a touched file: a scan of the briefs for a few files, a map for more.
+  let byFile: Map<string, string[]> | null = null;
+  const nodesOf = (path: string) => {
+    if (touched.length <= 8) return briefs().filter(([, b]) => b.original_file_path === path).map(([id]) => manifest.nodes[id]);
+    if (!byFile) {
+      byFile = new Map();
+      for (const [id, b] of briefs()) {
+        const list = byFile.get(b.original_file_path);
+        if (list) list.push(id);
+        else byFile.set(b.original_file_path, [id]);
+      }
+    }
+    return (byFile.get(path) ?? []).map((id) => manifest.nodes[id]);
+  };
   const changed: ManifestNode[] = [];
   let graphChanged = false;
   const envNames: string[] = [];
   for (const path of touched) {
     // Another file (macro, properties, docs, snapshot, seed): reused only if its content is the same.
     if (old.hashes[path] !== undefined || path.endsWith('.csv')) {
-      const here = byFile.get(path) ?? [];
+      const here = nodesOf(path);
       let same = false;
       try {
         if (path.endsWith('.csv')) same = here.length === 1 && here[0].resource_type === 'seed' && here[0].checksum.checksum === sha256(readFileSync(join(p.root, path)));
@@ -169,7 +210,7 @@ async function tryPartial(o: PartialOptions, old: PartialCache, key: string, sta
       if (same) continue;
       return no(`${path} changed`);
     }
-    const here = byFile.get(path) ?? [];
+    const here = nodesOf(path);
     if (here.length !== 1) return no(`${path} changed`);
     const n = here[0];
     // Nodes of installed packages resolve refs and macros in their own package first: full parse.
@@ -181,12 +222,12 @@ async function tryPartial(o: PartialOptions, old: PartialCache, key: string, sta
       return no(`${path} cannot be read`);
     }
     if (text === n.raw_code) continue; // touched, not changed
-    if (Object.values(manifest.nodes).some((u) => u.resource_type === 'unit_test' && u.attached_node === n.unique_id)) return no(`${path} changed and has unit tests`);
+    if (briefs().some(([, u]) => u.resource_type === 'unit_test' && u.attached_node === n.unique_id)) return no(`${path} changed and has unit tests`);
     const use = envVarsRead(text);
     if (use.dynamic) return no(`${path} uses env_var() with a computed name`);
     envNames.push(...use.names);
     const edges = JSON.stringify(n.depends_on.nodes);
-    const r = await reparse(o, runtime, manifest, n, text);
+    const r = await reparse(o, runtime, manifest, n, text, briefs());
     if (typeof r === 'string') return no(`${path}: ${r}`);
     if (JSON.stringify(n.depends_on.nodes) !== edges) graphChanged = true;
     changed.push(n);
@@ -204,7 +245,7 @@ async function tryPartial(o: PartialOptions, old: PartialCache, key: string, sta
     const visit = (id: string) => {
       if (dirty.has(id)) return;
       dirty.add(id);
-      if (manifest.nodes[id]?.config.materialized === 'ephemeral') for (const c of manifest.child_map[id] ?? []) visit(c);
+      if (briefOf(id)?.materialized === 'ephemeral') for (const c of manifest.child_map[id] ?? []) visit(c);
     };
     for (const n of changed) visit(n.unique_id);
     for (const id of dirty) {
@@ -217,10 +258,9 @@ async function tryPartial(o: PartialOptions, old: PartialCache, key: string, sta
   manifest.metadata.generated_at = new Date().toISOString();
   manifest.metadata.invocation_id = invocationId;
   // Which renders are stable was found by the last compile; only a re-parsed node can differ.
-  if (old.unstable) {
-    const un = new Set(old.unstable);
-    for (const n of Object.values(manifest.nodes)) if (!dirty.has(n.unique_id)) stable.set(n, !un.has(n.unique_id));
-  }
+  const un = old.unstable ? new Set(old.unstable) : null;
+  const has = lz ? (id: string) => lz.has(id) : (id: string) => id in manifest.nodes;
+  const stableIds = (id: string) => (un && !dirty.has(id) && has(id) ? !un.has(id) : undefined);
   o.warnings.push(...old.warnings);
   const next: PartialCache = {
     ...old,
@@ -233,7 +273,7 @@ async function tryPartial(o: PartialOptions, old: PartialCache, key: string, sta
     // Likewise the record of unstable renders (a compile makes it again, fixing the re-parsed nodes).
     unstable: changed.length ? null : old.unstable,
   };
-  states.set(manifest, { mode: 'partial', reason: '', next, previous: old, dirty, manifestChanged: changed.length > 0, graphChanged, macrosStable: macrosStable(manifest), volatile: new Set(old.volatile), targetDir: o.targetDir, projectRoot: p.root, text, touched: new Set(dirty) });
+  states.set(manifest, { mode: 'partial', reason: '', next, previous: old, dirty, manifestChanged: changed.length > 0, graphChanged, macrosStable: macrosStable(manifest), volatile: new Set(old.volatile), targetDir: o.targetDir, projectRoot: p.root, bytes, source: bytes ? null : src, index: indexOf, touched: new Set(dirty), stable: stableIds });
   rt.parsed = true;
   rt.made?.setGraph(graphOf(manifest));
   return { result: { manifest, runtime } };
@@ -244,7 +284,7 @@ async function tryPartial(o: PartialOptions, old: PartialCache, key: string, sta
  * again first: if that does not give what the manifest holds, the cache is not trusted. A config()
  * that changed is a full parse (it can move the node, or change its tests and children).
  */
-async function reparse(o: PartialOptions, runtime: JinjaRuntime, m: Manifest, n: ManifestNode, text: string): Promise<string | null> {
+async function reparse(o: PartialOptions, runtime: JinjaRuntime, m: Manifest, n: ManifestNode, text: string, briefs: [string, NodeBrief][]): Promise<string | null> {
   const p = o.project;
   if (readsOwnConfig(n.raw_code) || readsOwnConfig(text)) return 'reads its own config while parsing';
   const host = { ...parseHost(o.dialect), discardOutput: true };
@@ -264,7 +304,7 @@ async function reparse(o: PartialOptions, runtime: JinjaRuntime, m: Manifest, n:
   if (JSON.stringify(before.config) !== JSON.stringify(after.config)) return 'config() changed';
   const deps = new Set<string>();
   for (const r of after.refs) {
-    const cands = Object.values(m.nodes).filter((x) => x.name === r.name && x.resource_type !== 'test' && x.resource_type !== 'analysis' && x.resource_type !== 'unit_test');
+    const cands = briefs.filter(([, x]) => x.name === r.name && x.resource_type !== 'test' && x.resource_type !== 'analysis' && x.resource_type !== 'unit_test').map(([id]) => m.nodes[id]);
     if (new Set(cands.map((x) => x.package_name)).size > 1 || r.package) return `ref('${r.name}') names a node of a package`;
     const picked = cands.length ? pickVersion(cands, r.version) : undefined;
     if (!picked) return `ref('${r.name}') is not a node`;
@@ -363,7 +403,22 @@ function macrosStable(m: Manifest): boolean {
 export function canReuseRender(st: PartialState | undefined, n: ManifestNode): boolean {
   if (!st || st.mode !== 'partial' || typeof n.compiled_code !== 'string') return false;
   if (st.dirty.has(n.unique_id) || !st.macrosStable || !st.previous?.compiled[n.unique_id]) return false;
-  return !st.volatile.has(n.unique_id) && stableRender(n);
+  return !st.volatile.has(n.unique_id) && (st.stable(n.unique_id) ?? stableRender(n));
+}
+
+/**
+ * canReuseRender from a node's brief, without reading the node: true only when the answer is
+ * known to be yes (the node has compiled SQL and the cache knows its render is stable).
+ */
+export function canReuseRenderOf(st: PartialState | undefined, id: string, b: NodeBrief): boolean {
+  if (!st || st.mode !== 'partial' || !b.compiled) return false;
+  if (st.dirty.has(id) || !st.macrosStable || !st.previous?.compiled[id]) return false;
+  return !st.volatile.has(id) && st.stable(id) === true;
+}
+
+/** stableRender of the node `id` of `m`, from the cache's record when it has one (no node read). */
+export function stableById(st: PartialState, m: Manifest, id: string): boolean {
+  return st.stable(id) ?? stableRender(m.nodes[id]);
 }
 
 /** A render that only the node's files and the cache's key decide (no is_incremental(), no volatile Jinja). */
