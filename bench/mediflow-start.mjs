@@ -1,6 +1,6 @@
 // What `npm start` costs: generating 3,000 beneficiaries, then `mflow pipeline` (ingest, build and
 // test) on a fresh copy of the project, as a subprocess, phase by phase.
-// Usage: npx tsc -p . && node bench/mediflow-start.mjs [--repeat 3] [--beneficiaries 3000] [--against <git-rev>] [--memory-limit 4GB|none] [--data DIR]
+// Usage: npx tsc -p . && node bench/mediflow-start.mjs [--repeat 3] [--beneficiaries 3000] [--against <git-rev>] [--memory-limit 4GB|none] [--data DIR] [--setting name=value]
 // --memory-limit (default 4GB, the limit issue 18 sets) is written into the copied project's dev
 // target as `memory_limit:`; `none` keeps mflow's default (half the RAM). The peak resident memory
 // of the pipeline process is measured with /usr/bin/time and printed with each run, and each
@@ -24,6 +24,9 @@ const MEMORY_LIMIT = arg('memory-limit', '4GB');
 // --data DIR keeps the generated sample in DIR and reuses it when it is already there (a
 // 1,000,000-beneficiary sample takes minutes to generate; the pipeline is what is measured).
 const DATA = arg('data', null);
+// --setting name=value (repeatable) adds a DuckDB setting under the dev target's `settings:`, to
+// measure a lever such as preserve_insertion_order=false on the same sample.
+const SETTINGS = process.argv.flatMap((a, i) => (a === '--setting' ? [process.argv[i + 1]] : []));
 const PROJECT = ['project.yml', 'models', 'seeds', 'macros', 'tests/data'];
 
 function project(rev) {
@@ -34,10 +37,12 @@ function project(rev) {
 }
 
 function limitMemory(dir) {
-  if (MEMORY_LIMIT === 'none') return;
+  if (MEMORY_LIMIT === 'none' && !SETTINGS.length) return;
   const f = join(dir, 'project.yml');
   const text = readFileSync(f, 'utf8');
-  const next = text.replace(/^(  dev:\n(?:    .*\n)*?    type: duckdb\n)/m, `$1    memory_limit: ${MEMORY_LIMIT}\n`);
+  const settings = SETTINGS.length ? `    settings:\n${SETTINGS.map((kv) => `      ${kv.replace('=', ': ')}\n`).join('')}` : '';
+  const limit = MEMORY_LIMIT === 'none' ? '' : `    memory_limit: ${MEMORY_LIMIT}\n`;
+  const next = text.replace(/^(  dev:\n(?:    .*\n)*?    type: duckdb\n)/m, `$1${limit}${settings}`);
   if (next === text) throw new Error(`--memory-limit: no duckdb dev target found in ${f}`);
   writeFileSync(f, next);
 }
@@ -103,7 +108,7 @@ async function pipeline(dir) {
   return { total, generate: num(/Generated in ([\d.]+)s/), ingest: num(/Ingestion finished in ([\d.]+)s/), build, steps, stepPeakMB, load, peakMB };
 }
 
-const fmt = (x) => `total ${x.total.toFixed(1)} s (ingest ${x.ingest.toFixed(1)}, build ${x.build.toFixed(1)}), peak RSS ${(x.peakMB / 1024).toFixed(2)} GB (memory_limit ${MEMORY_LIMIT}), load average ${x.load.toFixed(1)}${Object.keys(x.steps).length ? `; steps (time, peak RSS sampled every 0.25 s) ${Object.entries(x.steps).map(([s, t]) => `${s} ${t.toFixed(1)} s${x.stepPeakMB[s] ? ` (${(x.stepPeakMB[s] / 1024).toFixed(2)} GB)` : ''}`).join(', ')}` : ''}`;
+const fmt = (x) => `total ${x.total.toFixed(1)} s (ingest ${x.ingest.toFixed(1)}, build ${x.build.toFixed(1)}), peak RSS ${(x.peakMB / 1024).toFixed(2)} GB (memory_limit ${MEMORY_LIMIT}${SETTINGS.length ? `, ${SETTINGS.join(', ')}` : ''}), load average ${x.load.toFixed(1)}${Object.keys(x.steps).length ? `; steps (time, peak RSS sampled every 0.25 s) ${Object.entries(x.steps).map(([s, t]) => `${s} ${t.toFixed(1)} s${x.stepPeakMB[s] ? ` (${(x.stepPeakMB[s] / 1024).toFixed(2)} GB)` : ''}`).join(', ')}` : ''}`;
 const ratios = [];
 for (let k = 0; k < REPEAT; k++) {
   // one generated sample per repetition (the generation npm start does on a fresh clone), copied
