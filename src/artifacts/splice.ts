@@ -6,87 +6,10 @@
  * anything unexpected returns null so that the caller writes the whole manifest as before.
  */
 
-/** Index just past the JSON object or array that starts at `start` (skipping strings), or -1. */
-export function valueEnd(text: string, start: number): number {
-  const open = text[start];
-  if (open !== '{' && open !== '[') return -1;
-  let depth = 0;
-  for (let i = start; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 34 /* " */) {
-      // To the closing quote: one preceded by an even number of backslashes.
-      let j = i;
-      for (;;) {
-        j = text.indexOf('"', j + 1);
-        if (j < 0) return -1;
-        let k = j - 1;
-        while (text.charCodeAt(k) === 92 /* \ */) k--;
-        if ((j - 1 - k) % 2 === 0) break;
-      }
-      i = j;
-    } else if (c === 123 || c === 91) depth++;
-    else if (c === 125 || c === 93) {
-      depth--;
-      if (depth === 0) return i + 1;
-    }
-  }
-  return -1;
-}
-
 /**
- * `old` with its metadata replaced and the entries of `nodes` named in `replace` (id -> the new
- * JSON of that node) put in place of theirs; null when the text does not have the expected shape.
+ * Index just past the JSON object or array that starts at byte `start` (skipping strings), or -1.
+ * Over UTF-8 bytes: a multi-byte character never contains an ASCII byte.
  */
-export function spliceManifest(old: string, metadataJson: string, replace: Map<string, string>): string | null {
-  const META = '{"metadata":';
-  if (!old.startsWith(META)) return null;
-  const metaEnd = valueEnd(old, META.length);
-  if (metaEnd < 0 || !old.startsWith(',"nodes":{', metaEnd)) return null;
-  // Not scanned to its end (14 MB): `nodes` comes first, so a node's key is found there before
-  // the parent and child maps, whose values are arrays, and each slice is checked below.
-  const nodesStart = metaEnd + ',"nodes":'.length;
-  const cuts: [start: number, end: number, text: string][] = [];
-  for (const [id, json] of replace) {
-    const key = `${JSON.stringify(id)}:`;
-    let at = old.indexOf(key, nodesStart);
-    // The key must start an entry of `nodes` itself: right after its `{` or after the `,` that
-    // ends the previous entry. A key of the same text deeper inside a node is skipped by checking
-    // that what follows parses to this node.
-    for (;;) {
-      if (at < 0) return null;
-      const prev = old[at - 1];
-      const valStart = at + key.length;
-      if ((prev === ',' || prev === '{') && old[valStart] === '{') {
-        const valEnd = valueEnd(old, valStart);
-        if (valEnd > 0 && (old[valEnd] === ',' || old[valEnd] === '}')) {
-          let ok = false;
-          try {
-            ok = (JSON.parse(old.slice(valStart, valEnd)) as { unique_id?: unknown }).unique_id === id;
-          } catch {
-            ok = false;
-          }
-          if (ok) {
-            cuts.push([valStart, valEnd, json]);
-            break;
-          }
-        }
-      }
-      at = old.indexOf(key, at + 1);
-    }
-  }
-  cuts.sort((a, b) => a[0] - b[0]);
-  const parts: string[] = [META, metadataJson];
-  let pos = metaEnd;
-  for (const [s, e, text] of cuts) {
-    if (s < pos) return null; // the same node twice
-    parts.push(old.slice(pos, s), text);
-    pos = e;
-  }
-  parts.push(old.slice(pos));
-  return parts.join('');
-}
-
-/** valueEnd over UTF-8 bytes (a multi-byte character never contains an ASCII byte). */
 export function valueEndBytes(b: Buffer, start: number): number {
   const open = b[start];
   if (open !== 123 && open !== 91) return -1;
@@ -123,9 +46,12 @@ export interface SplicedBytes {
 }
 
 /**
- * spliceManifest on the file's bytes (no decoding of 15 MB). `known` gives nodes' byte ranges
- * when an index has them (partial_parse_index.json); other nodes are searched for as above. Each
- * slice is still checked to parse to its node.
+ * The old manifest's bytes (no decoding of 15 MB) with its metadata replaced and the entries of
+ * `nodes` named in `replace` (id -> the new JSON of that node) put in place of theirs; null when
+ * the text does not have the expected shape. `known` gives nodes' byte ranges
+ * when an index has them (partial_parse_index.json); other nodes are searched for: a key must start an
+ * entry of `nodes` itself (after its `{` or a `,`), and each slice must parse to its node, which
+ * skips the same text deeper inside another node.
  */
 export function spliceManifestBytes(old: Buffer, metadataJson: string, replace: Map<string, string>, known?: Map<string, [number, number]>): SplicedBytes | null {
   const META = '{"metadata":';

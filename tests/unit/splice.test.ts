@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { spliceManifest, spliceManifestBytes, splicePlan, valueEnd, valueEndBytes } from '../../src/artifacts/splice.js';
+import { spliceManifestBytes, splicePlan, valueEndBytes } from '../../src/artifacts/splice.js';
 import { closeSource, dbtText, manifestText, openSource, rangesOf, readRange, splicedIndex, type ManifestIndex } from '../../src/parse/partial/lazy.js';
 import { writeAtomicPieces } from '../../src/artifacts/write.js';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,12 +18,18 @@ const manifest = () => ({
   parent_map: { 'model.p.b': [], 'model.p.a': ['model.p.b'] },
 });
 
+// The spliced text, joined (the writer writes the pieces as they are).
+const spliceText = (old: string, meta: string, replace: Map<string, string>): string | null => {
+  const r = spliceManifestBytes(Buffer.from(old), meta, replace);
+  return r && Buffer.concat(r.parts).toString('utf8');
+};
+
 describe('manifest splicing', () => {
   it('finds the end of an object, skipping braces and escaped quotes inside strings', () => {
     const t = JSON.stringify({ a: 'x"}{\\', b: [1, { c: ']' }] });
-    expect(valueEnd(`${t},rest`, 0)).toBe(t.length);
-    expect(valueEnd('{"a":1', 0)).toBe(-1);
-    expect(valueEnd('x', 0)).toBe(-1);
+    expect(valueEndBytes(Buffer.from(`${t},rest`), 0)).toBe(Buffer.byteLength(t));
+    expect(valueEndBytes(Buffer.from('{"a":1'), 0)).toBe(-1);
+    expect(valueEndBytes(Buffer.from('x'), 0)).toBe(-1);
   });
 
   it('gives the text JSON.stringify gives for the changed manifest', () => {
@@ -32,17 +38,17 @@ describe('manifest splicing', () => {
     m.metadata = { generated_at: 't1', invocation_id: 'i1' };
     m.nodes['model.p.b'] = { unique_id: 'model.p.b', raw_code: 'select 2 -- "quoted" }', compiled_code: 'select 2' };
     m.nodes['model.p.a'].raw_code = 'select 3';
-    const got = spliceManifest(old, JSON.stringify(m.metadata), new Map(['model.p.b', 'model.p.a'].map((id) => [id, JSON.stringify(m.nodes[id as 'model.p.a'])])));
+    const got = spliceText(old, JSON.stringify(m.metadata), new Map(['model.p.b', 'model.p.a'].map((id) => [id, JSON.stringify(m.nodes[id as 'model.p.a'])])));
     expect(got).toBe(JSON.stringify(m));
   });
 
   it('returns null for a node that is not there or a text of another shape', () => {
     const old = JSON.stringify(manifest());
-    expect(spliceManifest(old, '{}', new Map([['model.p.zz', '{}']]))).toBeNull();
-    expect(spliceManifest(old.slice(0, 100), '{}', new Map([['model.p.b', '{}']]))).toBeNull();
-    expect(spliceManifest(JSON.stringify({ nodes: {}, metadata: {} }), '{}', new Map())).toBeNull();
+    expect(spliceText(old, '{}', new Map([['model.p.zz', '{}']]))).toBeNull();
+    expect(spliceText(old.slice(0, 100), '{}', new Map([['model.p.b', '{}']]))).toBeNull();
+    expect(spliceText(JSON.stringify({ nodes: {}, metadata: {} }), '{}', new Map())).toBeNull();
     // Only metadata: the nodes are kept as they were.
-    expect(spliceManifest(old, '{"generated_at":"t9"}', new Map())).toBe(old.replace('{"generated_at":"t0","invocation_id":"i0"}', '{"generated_at":"t9"}'));
+    expect(spliceText(old, '{"generated_at":"t9"}', new Map())).toBe(old.replace('{"generated_at":"t0","invocation_id":"i0"}', '{"generated_at":"t9"}'));
   });
 
   it('splices bytes to the same text, with multi-byte characters, and keeps the node index right', () => {
